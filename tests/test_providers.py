@@ -187,7 +187,7 @@ def test_twilio_send(fake_providers, twilio_sms):  # noqa: F811
     results = twilio_sms.send("Habari", NUMBERS[:2])
 
     assert len(fake_providers.requests) == 2  # Twilio takes one recipient per call
-    for req, number in zip(fake_providers.requests, NUMBERS[:2]):
+    for req, number in zip(fake_providers.requests, NUMBERS[:2], strict=True):
         assert req["method"] == "POST"
         assert req["path"] == f"/2010-04-01/Accounts/{TWILIO_ACCOUNT_SID}/Messages.json"
         assert req["headers"]["Authorization"] == basic_auth(TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN)

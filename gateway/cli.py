@@ -1,0 +1,68 @@
+"""Operator commands: `flask --app gateway <command>`."""
+
+from __future__ import annotations
+
+import sys
+
+import click
+from flask import Flask
+
+from commerce import demo, people, phones, schema
+
+
+def init_app(app: Flask) -> None:
+    from gateway import soko
+
+    @app.cli.command("init-db")
+    def init_db():
+        """Create or upgrade the database schema (Alembic migrations)."""
+        schema.upgrade(soko(app).settings.database_url)
+        click.echo("Database is up to date.")
+
+    @app.cli.command("seed-demo")
+    def seed_demo():
+        """Load the demo catalog (sellers, villages, products) into an empty database."""
+        with soko(app).db.begin() as conn:
+            loaded = demo.seed(conn)
+        click.echo("Demo catalog loaded." if loaded else "The catalog already has products; nothing loaded.")
+
+    @app.cli.command("add-agent")
+    @click.argument("phone")
+    @click.option("--name", required=True, help="The agent's name, as buyers will see it.")
+    @click.option("--village", required=True, help="The village of the pickup point.")
+    @click.option("--pin", default=None, help="A PIN the agent adds to PAID/DELIVERED (stored hashed).")
+    def add_agent(phone, name, village, pin):
+        """Register a village agent: their village becomes a pickup point."""
+        s = soko(app).settings
+        try:
+            e164 = phones.normalize(phone, s.default_region)
+        except ValueError:
+            raise click.BadParameter(f"{phone!r} is not a phone number; write it like +254712345678",
+                                     param_hint="PHONE") from None
+        if pin is not None and not (pin.isascii() and pin.isdigit() and 4 <= len(pin) <= 8):
+            raise click.BadParameter("the PIN must be 4 to 8 digits", param_hint="--pin")
+        name, village = name.strip(), village.strip()
+        if not name or not village or len(name) > 60 or len(village) > 60:
+            raise click.BadParameter("name and village must be 1 to 60 characters")
+        with soko(app).db.begin() as conn:
+            agent_id = people.add_agent(conn, e164, name, village, pin)
+        click.echo(f"Agent {agent_id}: {name} at {village} ({e164}){' with a PIN' if pin else ''}.")
+
+    @app.cli.command("worker")
+    @click.option("--burst", is_flag=True, help="Run the jobs that are due, then stop.")
+    def worker(burst):
+        """Run the RQ worker (with its scheduler) over Soko's queues."""
+        from workers import runtime
+        from workers.run import run_worker
+
+        s = soko(app)
+        runtime.use(runtime.Runtime(s.settings, s.db, s.redis, __import__("os").getpid()))
+        run_worker(burst=burst)
+
+    @app.cli.command("simulate")
+    @click.argument("phone")
+    def simulate(phone):
+        """A USSD session in the terminal, through the same engine as the webhook."""
+        from gateway.simulate import run
+
+        run(app, phone, sys.stdin, sys.stdout)

