@@ -1,0 +1,233 @@
+"""The order lifecycle after placement: placed → paid → dispatched → delivered, or expired.
+
+Service functions for the people who move an order (the SMS commands call them) and for the jobs:
+
+    mark_sent(engine, seller_id, code)                   SENT      paid (or pay-on-delivery) → dispatched
+    record_cash_payment(engine, agent_id, code, amount)  PAID      cash counted; in full → paid
+    confirm_delivery(engine, agent_id, code)             DELIVERED dispatched → delivered (+ cash on delivery)
+    confirm_receipt(engine, buyer_phone, code)           RECEIVED  the buyer confirms: dispatched → delivered
+    expire_order(engine, order_id)                       job       unpaid placed → expired, stock back
+
+Each runs in one transaction: the status move is guarded by the status it was read in, recorded in
+`order_events` with who moved it, and its notifications are outbox rows of the same transaction.
+An `Outcome` carries the reply in the actor's language and the message ids to send after commit.
+A move the lifecycle does not allow is refused with a reply that says why; nothing changes.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import select
+from sqlalchemy.engine import Connection, Engine
+
+from commerce import codes, money, payments
+from commerce.lifecycle_texts import status_word
+from commerce.lifecycle_texts import text as t
+from commerce.models import (
+    CANCELLED,
+    CASH,
+    DELIVERED,
+    DISPATCHED,
+    EXPIRED,
+    ON_DELIVERY,
+    PAID,
+    PLACED,
+    Agent,
+    Person,
+    Seller,
+    utcnow,
+)
+from commerce.order_state import Notices, OrderView, load, move
+from commerce.orders import release_stock
+
+PE, S, A = Person.__table__, Seller.__table__, Agent.__table__
+CLOSED = (CANCELLED, EXPIRED, DELIVERED)
+
+
+@dataclass
+class Outcome:
+    ok: bool
+    reply: str
+    message_ids: list[int] = field(default_factory=list)
+
+
+def _seller_lang(conn: Connection, seller_id: int) -> str:
+    return conn.execute(select(PE.c.language).join(S, S.c.person_id == PE.c.id)
+                        .where(S.c.id == seller_id)).scalar() or "en"
+
+
+def _agent_lang(conn: Connection, agent_id: int) -> str:
+    return conn.execute(select(PE.c.language).join(A, A.c.person_id == PE.c.id)
+                        .where(A.c.id == agent_id)).scalar() or "en"
+
+
+def _fmt(m: money.Money):
+    """A money amount formatted in each recipient's language."""
+    return lambda lang: money.format_money(m, lang)
+
+
+def _find(conn: Connection, code: str, lang: str, owns) -> tuple[OrderView | None, Outcome | None]:
+    code = (code or "").strip()
+    if not codes.is_valid(code):
+        return None, Outcome(False, t("bad_code", lang, code=code[:12]))
+    order = load(conn, code=code, lock=True)
+    if order is None or not owns(order):
+        return None, Outcome(False, t("not_yours", lang, code=code))
+    return order, None
+
+
+def _closed(order: OrderView, lang: str, key: str = "is_closed") -> Outcome:
+    return Outcome(False, t(key, lang, code=order.code, status=status_word(order.status, lang)))
+
+
+def mark_sent(engine: Engine, seller_id: int, order_code: str) -> Outcome:
+    """The seller dispatched the goods to the pickup agent (SENT <order>)."""
+    with engine.begin() as conn:
+        lang = _seller_lang(conn, seller_id)
+        order, refused = _find(conn, order_code, lang, lambda o: o.seller_id == seller_id)
+        if refused:
+            return refused
+        if order.status in CLOSED or order.status == DISPATCHED:
+            return _closed(order, lang)
+        if order.status == PLACED and order.method != ON_DELIVERY:
+            return Outcome(False, t("sent_unpaid", lang, code=order.code,
+                                    due=money.format_money(order.due, lang)))
+        if not move(conn, order, DISPATCHED, f"seller:{seller_id}"):
+            return _closed(load(conn, order_id=order.id), lang)
+        n = Notices(conn, order)
+        due = order.due
+        n.send("buyer", "buyer_dispatched",
+               pay=(lambda lg: t("pay_at_handover", lg, due=money.format_money(due, lg))) if due.amount_minor else "")
+        n.send("agent", "agent_dispatched", buyer=order.buyer_phone,
+               pay=(lambda lg: t("collect_cash", lg, due=money.format_money(due, lg))) if due.amount_minor else "")
+        return Outcome(True, t("sent_ok", lang, code=order.code, village=order.village), n.ids)
+
+
+def _bad_amount(order: OrderView, lang: str, error: str) -> Outcome:
+    shown = order.due if order.due.amount_minor else order.payable
+    digits = money.display_digits(order.currency)
+    example = f"{money.to_decimal(shown):.{digits}f}"
+    return Outcome(False, t("bad_amount", lang, error=error, code=order.code, currency=order.currency,
+                            example=example))
+
+
+def record_cash_payment(engine: Engine, agent_id: int, order_code: str, amount_text: str) -> Outcome:
+    """The pickup agent received cash for an order (PAID <order> <amount>), in the buyer's currency."""
+    with engine.begin() as conn:
+        lang = _agent_lang(conn, agent_id)
+        order, refused = _find(conn, order_code, lang, lambda o: o.agent_id == agent_id)
+        if refused:
+            return refused
+        if order.status in (CANCELLED, EXPIRED):
+            return _closed(order, lang, "closed_no_cash")
+        if order.paid_in_full or order.status not in (PLACED, DISPATCHED):
+            return Outcome(False, t("already_paid", lang, code=order.code))
+        try:
+            amount = money.parse_amount(amount_text or "", order.currency)
+        except ValueError as exc:
+            return _bad_amount(order, lang, str(exc))
+        reference = payments.next_cash_reference(conn, order)
+        credit = payments.credit(conn, order, amount, CASH, reference, f"agent:{agent_id}")
+
+        n = Notices(conn, order)
+        if not credit.paid_in_full:
+            n.send("buyer", "buyer_part_paid", amount=_fmt(amount), due=_fmt(order.due))
+            n.send("seller", "seller_paid_cash", amount=_fmt(amount))
+            reply = t("paid_short_reply", lang, amount=money.format_money(amount, lang), code=order.code,
+                      due=money.format_money(order.due, lang))
+            return Outcome(True, reply, n.ids)
+        if order.status == PAID:
+            n.send("buyer", "buyer_paid", amount=_fmt(amount))
+            n.send("seller", "seller_paid", amount=_fmt(order.seller_total))
+            following = t("next_wait_goods", lang)
+        else:  # dispatched, pay on delivery: the goods are already at the agent's
+            n.send("buyer", "buyer_paid_collect", amount=_fmt(amount))
+            n.send("seller", "seller_paid_cash", amount=_fmt(amount))
+            following = t("next_hand_over", lang, code=order.code)
+        if credit.over.amount_minor:
+            reply = t("paid_over_reply", lang, amount=money.format_money(amount, lang), code=order.code,
+                      over=money.format_money(credit.over, lang))
+        else:
+            reply = t("paid_full_reply", lang, amount=money.format_money(amount, lang), code=order.code,
+                      next=following)
+        return Outcome(True, reply, n.ids)
+
+
+def confirm_delivery(engine: Engine, agent_id: int, order_code: str) -> Outcome:
+    """The agent handed the goods to the buyer (DELIVERED <order>); pay-on-delivery cash is taken now."""
+    with engine.begin() as conn:
+        lang = _agent_lang(conn, agent_id)
+        order, refused = _find(conn, order_code, lang, lambda o: o.agent_id == agent_id)
+        if refused:
+            return refused
+        if order.status in CLOSED:
+            return _closed(order, lang)
+        if order.status != DISPATCHED:
+            return Outcome(False, t("not_sent_yet", lang, code=order.code))
+        cash = None
+        if not order.paid_in_full:
+            if order.method != ON_DELIVERY:
+                return Outcome(False, t("unpaid_no_handover", lang, code=order.code,
+                                        due=money.format_money(order.due, lang)))
+            cash = order.due
+            payments.credit(conn, order, cash, CASH, payments.next_cash_reference(conn, order),
+                            f"agent:{agent_id}", note="paid at hand-over")
+        if not move(conn, order, DELIVERED, f"agent:{agent_id}"):
+            return _closed(load(conn, order_id=order.id), lang)
+        n = Notices(conn, order)
+        n.send("seller", "seller_delivered")
+        n.send("buyer", "buyer_delivered")
+        if cash is not None:
+            reply = t("delivered_cash_reply", lang, code=order.code, amount=money.format_money(cash, lang))
+        else:
+            reply = t("delivered_reply", lang, code=order.code)
+        return Outcome(True, reply, n.ids)
+
+
+def confirm_receipt(engine: Engine, buyer_phone: str, order_code: str) -> Outcome:
+    """The buyer says they have the goods (RECEIVED <order>): closes a dispatched, paid order."""
+    with engine.begin() as conn:
+        lang = conn.execute(select(PE.c.language).where(PE.c.phone == buyer_phone)).scalar() or "en"
+        order, refused = _find(conn, order_code, lang, lambda o: o.buyer_phone == buyer_phone)
+        if refused:
+            return refused
+        if order.status != DISPATCHED:
+            return _closed(order, lang)
+        if not order.paid_in_full:
+            return Outcome(False, t("received_pay_first", lang, code=order.code, village=order.village,
+                                    due=money.format_money(order.due, lang)))
+        if not move(conn, order, DELIVERED, "buyer", note="receipt confirmed by the buyer"):
+            return _closed(load(conn, order_id=order.id), lang)
+        n = Notices(conn, order)
+        n.send("seller", "seller_delivered")
+        return Outcome(True, t("received_reply", lang, code=order.code), n.ids)
+
+
+def expires(order: OrderView) -> bool:
+    """Unpaid orders expire; pay-on-delivery orders are paid at hand-over, so they wait."""
+    return order.status == PLACED and order.paid_minor == 0 and order.method != ON_DELIVERY
+
+
+def expire_order(engine: Engine, order_id: int, now: datetime | None = None) -> Outcome:
+    """Expire an unpaid order whose payment window has passed: stock back, buyer, seller, agent told."""
+    now = now or utcnow()
+    with engine.begin() as conn:
+        order = load(conn, order_id=order_id, lock=True)
+        if order is None or not expires(order):
+            return Outcome(False, "not expirable")
+        if order.expires_at is None or order.expires_at > now:
+            return Outcome(False, "not due")
+        if not move(conn, order, EXPIRED, "system", note="payment window passed"):
+            return Outcome(False, "moved meanwhile")
+        release_stock(conn, order.id)
+        n = Notices(conn, order)
+        n.send("buyer", "buyer_expired")
+        n.send("seller", "seller_expired")
+        n.send("agent", "agent_expired")
+        return Outcome(True, f"order {order.code} expired", n.ids)
+
+
+__all__ = ["Outcome", "mark_sent", "record_cash_payment", "confirm_delivery", "confirm_receipt",
+           "expire_order", "expires"]

@@ -1,0 +1,243 @@
+"""Payments: the ledger (one `payments` row per payment, ever) and mobile-money notifications.
+
+Ledger rule: for every order, the sum of its `success` payments equals `orders.paid_minor`, in the
+order's currency. A payment that does not fit the order (wrong currency, wrong amount, money for an
+order that is already paid, expired or unknown) is still recorded, as `flagged`, with a flag on the
+order for the operator; it never counts towards `paid_minor`.
+
+Mobile money is idempotent on Africa's Talking's `transactionId` through the unique
+(method, reference) constraint: a redelivered notification finds its row and changes nothing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import IntegrityError
+
+from commerce import codes, money
+from commerce.lifecycle_texts import status_word
+from commerce.models import (
+    CANCELLED,
+    CASH,
+    DELIVERED,
+    EXPIRED,
+    MOBILE_MONEY,
+    PAID,
+    PLACED,
+    Checkout,
+    Order,
+    Payment,
+    utcnow,
+)
+from commerce.order_state import Notices, OrderView, add_flag, load, move
+
+PAY, ORD, CO = Payment.__table__, Order.__table__, Checkout.__table__
+
+SUCCESS, FAILED, FLAGGED = "success", "failed", "flagged"
+# Flags the operator sees on an order (admin API `flags`).
+PAYMENT_MISMATCH, OVERPAID, LATE_PAYMENT = "payment_mismatch", "overpaid", "late_payment"
+
+
+@dataclass
+class Credit:
+    payment_id: int
+    paid_in_full: bool
+    over: money.Money  # how much more than due, zero when not overpaid
+
+
+def credit(conn: Connection, order: OrderView, amount: money.Money, method: str, reference: str,
+           actor: str, note: str | None = None) -> Credit:
+    """Record money received for `order` and count it; PLACED becomes PAID once it is paid in full.
+
+    The caller has checked the currency. A payment beyond what is due is kept and flagged `overpaid`.
+    """
+    if amount.currency != order.currency:
+        raise ValueError("credit() takes the order's currency")
+    pid = conn.execute(insert(PAY).values(
+        order_id=order.id, method=method, amount_minor=amount.amount_minor, currency=amount.currency,
+        reference=reference[:80], status=SUCCESS, note=note, at=utcnow())).inserted_primary_key[0]
+    conn.execute(update(ORD).where(ORD.c.id == order.id)
+                 .values(paid_minor=ORD.c.paid_minor + amount.amount_minor, updated_at=utcnow()))
+    order.paid_minor += amount.amount_minor
+    over = max(0, order.paid_minor - order.payable.amount_minor)
+    if over:
+        add_flag(conn, order, OVERPAID)
+    if order.paid_in_full and order.status == PLACED:
+        move(conn, order, PAID, actor, note=reference[:200])
+    return Credit(pid, order.paid_in_full, order.money(over))
+
+
+def record_unmatched(conn: Connection, order_id: int | None, method: str, amount_minor: int, currency: str,
+                     reference: str, status: str, note: str) -> int:
+    """A payment that does not count (failed, or flagged for the operator), kept for the record."""
+    return conn.execute(insert(PAY).values(
+        order_id=order_id, method=method, amount_minor=amount_minor, currency=currency[:3],
+        reference=reference[:80], status=status, note=note[:200], at=utcnow())).inserted_primary_key[0]
+
+
+def next_cash_reference(conn: Connection, order: OrderView) -> str:
+    n = conn.execute(select(func.count()).select_from(PAY).where(PAY.c.order_id == order.id,
+                                                                 PAY.c.method == CASH)).scalar()
+    return f"cash:{order.code}:{n + 1}"
+
+
+# -- mobile money notifications (Africa's Talking, PROVIDERS.md §3) -------------------------------
+
+@dataclass(frozen=True)
+class Notification:
+    transaction_id: str
+    status: str  # "Success", "Failed" (anything else counts as not paid)
+    category: str
+    value: money.Money | None
+    order_code: str | None
+    source: str | None
+    description: str
+    provider_ref: str | None
+
+
+def _text(data: dict, name: str, limit: int = 200) -> str | None:
+    value = data.get(name)
+    if value is None:
+        return None
+    if not isinstance(value, str | int | float) or isinstance(value, bool):
+        raise ValueError(f"{name} must be text")
+    return str(value)[:limit]
+
+
+def parse_notification(data: object) -> Notification:
+    """Africa's Talking's JSON payment notification; ValueError (the 400 reason) when malformed."""
+    if not isinstance(data, dict):
+        raise ValueError("Body must be a JSON object")
+    tid = data.get("transactionId")
+    if not isinstance(tid, str) or not tid.strip() or len(tid) > 80:
+        raise ValueError("transactionId is missing or malformed")
+    status = data.get("status")
+    if not isinstance(status, str) or not status.strip() or len(status) > 40:
+        raise ValueError("status is missing or malformed")
+    raw_value = data.get("value")
+    value = None
+    if raw_value is not None or status == "Success":
+        try:
+            value = money.parse_provider_value(raw_value)
+        except (ValueError, TypeError):
+            if status == "Success":
+                raise ValueError("value must look like 'KES 375.0000'") from None
+    meta = data.get("requestMetadata")
+    if meta is not None and not isinstance(meta, dict):
+        raise ValueError("requestMetadata must be an object")
+    order_code = (meta or {}).get("orderCode")
+    if not isinstance(order_code, str) or not order_code.strip():
+        # Paybill (C2B) payments carry the account number the payer typed.
+        order_code = _text(data, "clientAccount", 20)
+    return Notification(
+        transaction_id=tid.strip(), status=status.strip(), category=_text(data, "category", 40) or "",
+        value=value, order_code=order_code.strip() if order_code else None, source=_text(data, "source", 40),
+        description=_text(data, "description") or "", provider_ref=_text(data, "providerRefId", 80),
+    )
+
+
+@dataclass
+class Recorded:
+    created: bool  # False: this transactionId was already recorded, nothing changed
+    outcome: str  # paid, failed, mismatch, overpaid, late, unknown_order, duplicate
+    order_id: int | None = None
+    message_ids: list[int] = field(default_factory=list)
+
+
+def record_notification(engine: Engine, n: Notification) -> Recorded:
+    """Record one notification in one transaction; safe to call again with the same transactionId."""
+    try:
+        with engine.begin() as conn:
+            exists = conn.execute(select(PAY.c.id, PAY.c.order_id).where(
+                PAY.c.method == MOBILE_MONEY, PAY.c.reference == n.transaction_id)).first()
+            if exists:
+                return Recorded(False, "duplicate", exists.order_id)
+            return _record(conn, n)
+    except IntegrityError:
+        # The same notification, delivered twice at once: the other request recorded it.
+        return Recorded(False, "duplicate")
+
+
+def _find_order(conn: Connection, n: Notification) -> OrderView | None:
+    if n.order_code and codes.is_valid(n.order_code):
+        order = load(conn, code=n.order_code, lock=True)
+        if order:
+            return order
+    order_id = conn.execute(select(CO.c.order_id).where(CO.c.transaction_id == n.transaction_id)).scalar()
+    return load(conn, order_id=order_id, lock=True) if order_id else None
+
+
+def _record(conn: Connection, n: Notification) -> Recorded:
+    order = _find_order(conn, n)
+    ok = n.status == "Success"
+    conn.execute(update(CO).where(CO.c.transaction_id == n.transaction_id)
+                 .values(status="success" if ok else "failed", description=n.description[:200] or n.status,
+                         updated_at=utcnow()))
+    value = n.value
+    amount_minor = value.amount_minor if value else 0
+    currency = value.currency if value else (order.currency if order else "XXX")
+    note = f"{n.status}: {n.description}"[:200]
+
+    if order is None:
+        record_unmatched(conn, None, MOBILE_MONEY, amount_minor, currency, n.transaction_id,
+                         FLAGGED if ok else FAILED, f"no such order {n.order_code!r}; {note}")
+        return Recorded(True, "unknown_order")
+
+    notices = Notices(conn, order)
+    if not ok:
+        record_unmatched(conn, order.id, MOBILE_MONEY, amount_minor, currency, n.transaction_id, FAILED, note)
+        # An old attempt failing after a newer one paid must not alarm the buyer.
+        if n.status == "Failed" and order.status == PLACED and not order.paid_in_full:
+            notices.send("buyer", "buyer_payment_failed")
+        return Recorded(True, "failed", order.id, notices.ids)
+
+    def shown(m):
+        return lambda lang: money.format_money(m, lang)
+
+    if order.status in (EXPIRED, CANCELLED):
+        record_unmatched(conn, order.id, MOBILE_MONEY, amount_minor, currency, n.transaction_id, FLAGGED,
+                         f"order {order.status}; {note}")
+        add_flag(conn, order, LATE_PAYMENT)
+        notices.send("buyer", "buyer_late_payment", amount=shown(value),
+                     status=lambda lang: status_word(order.status, lang))
+        return Recorded(True, "late", order.id, notices.ids)
+
+    if order.paid_in_full or order.status == DELIVERED:
+        record_unmatched(conn, order.id, MOBILE_MONEY, amount_minor, currency, n.transaction_id, FLAGGED,
+                         f"order already paid; {note}")
+        add_flag(conn, order, OVERPAID)
+        return Recorded(True, "overpaid", order.id)
+
+    due = order.due
+    if value.currency != order.currency or value.amount_minor != due.amount_minor:
+        record_unmatched(conn, order.id, MOBILE_MONEY, amount_minor, currency, n.transaction_id, FLAGGED,
+                         f"expected {money.format_money(due)}; {note}")
+        add_flag(conn, order, PAYMENT_MISMATCH)
+        notices.send("buyer", "buyer_payment_mismatch", amount=shown(value), due=shown(due))
+        return Recorded(True, "mismatch", order.id, notices.ids)
+
+    credit(conn, order, value, MOBILE_MONEY, n.transaction_id, "mobile_money", note=n.provider_ref)
+    notices.send("buyer", "buyer_paid", amount=shown(value))
+    if order.status == PAID:
+        notices.send("seller", "seller_paid", amount=shown(order.seller_total))
+    return Recorded(True, "paid", order.id, notices.ids)
+
+
+# -- the ledger check -------------------------------------------------------------------------------
+
+def ledger_problems(conn: Connection) -> list[tuple[str, int, int]]:
+    """Orders whose `paid_minor` differs from the sum of their successful payments:
+    (code, paid_minor, sum of payments). Empty when the books balance."""
+    paid = (select(PAY.c.order_id, func.coalesce(func.sum(PAY.c.amount_minor), 0).label("total"))
+            .join(ORD, ORD.c.id == PAY.c.order_id)
+            .where(PAY.c.status == SUCCESS, PAY.c.currency == ORD.c.currency)
+            .group_by(PAY.c.order_id).subquery())
+    rows = conn.execute(select(ORD.c.code, ORD.c.paid_minor, func.coalesce(paid.c.total, 0))
+                        .outerjoin(paid, paid.c.order_id == ORD.c.id)).all()
+    wrong_currency = conn.execute(select(ORD.c.code, ORD.c.paid_minor, PAY.c.amount_minor)
+                                  .join(PAY, PAY.c.order_id == ORD.c.id)
+                                  .where(PAY.c.status == SUCCESS, PAY.c.currency != ORD.c.currency)).all()
+    return [(r[0], r[1], r[2]) for r in rows if r[1] != r[2]] + [tuple(r) for r in wrong_currency]
