@@ -164,8 +164,10 @@ class Engine:
     def _new_session(self, old: State | None, sid: int, text: str, hop: Hop) -> State:
         lang = old.lang if old is not None else self.initial_language(hop.phone)
         if (old is not None and not old.ended and self.resume_frame is not None
-                and len(old.frames) > 1 and old.frames[-1] != self.resume_frame):
-            frames = old.frames + [list(self.resume_frame)]
+                and len(old.frames) > 1):
+            # Dropped again on the offer itself: offer the same place again, not a second offer.
+            on_offer = old.frames[-1] == self.resume_frame
+            frames = old.frames if on_offer else old.frames + [list(self.resume_frame)]
         else:
             frames = [list(self.home)]
         # A dial string with extra digits (*384*1*2#) may arrive as `text` on the first hop; it is
@@ -202,6 +204,9 @@ class Engine:
             return
         view = view or self._page(ctx, frame)
         outcome = screen.handle(ctx, frame, choice, view)
+        # The handler may have committed a change in a transaction of its own; a read transaction
+        # still open from rendering would show the screen before it (a WAL or MVCC snapshot).
+        ctx.close()
         state.lang = ctx.lang  # a screen may change the language
         if outcome.invalid:
             state.hint = outcome.invalid
@@ -217,33 +222,64 @@ class Engine:
             state.ended = True
 
     # -- drawing ---------------------------------------------------------------------------
+    # A screen is a header (cut first when the budget is short), then the options and the
+    # navigation line (kept whole: without them the user cannot go on).
+    MIN_LABEL = 8  # a label is never cut shorter than this
+    HEADER_ROOM = 12  # units kept for the header when labels must be shortened
+
     def _page(self, ctx, frame: Frame) -> View:
-        """Render `frame` and cut its options to what fits on one screen; `more` if any were cut."""
-        view = self.screens[frame[0]].render(ctx, frame)
+        """Render `frame` and fit its options on one screen. A paged list moves the options that do
+        not fit to the next page (`more`); other screens keep every option, shortening labels."""
+        screen = self.screens[frame[0]]
+        view = screen.render(ctx, frame)
         if view.end or not view.options:
             return view
         options = view.options[:PAGE_SIZE]
         more = view.more or len(view.options) > len(options)
-        while len(options) > 1 and not self._fits(self._compose(ctx, view, options, True, True)):
-            options = options[:-1]
-            more = True
+        if screen.paged:
+            header = "\n".join(view.header)
+            while len(options) > 1 and not self._fits(self._compose("CON ", header, self._tail(ctx, options, True, True))):
+                options = options[:-1]
+                more = True
+        options = self._shorten(ctx, options, more, "\n".join(view.header))
         return View(view.header, options, view.keys[:len(options)], more, view.end, view.free_text)
+
+    def _shorten(self, ctx, options: list[str], more: bool, header: str) -> list[str]:
+        """Cut the longest labels until the options and navigation fit with room for the header
+        (or its first few words: the header is what _fit cuts)."""
+        options = list(options)
+        while True:
+            tail = self._tail(ctx, options, more, True)
+            whole = self._compose("CON ", header, tail)
+            _, budget = self._budget(whole)
+            measure = gsm_units if is_gsm(whole) else ucs2_units
+            header_units = measure("\n" + header) if header else 0
+            if measure("CON " + tail) + min(header_units, self.HEADER_ROOM) <= budget:
+                return options
+            longest = max(range(len(options)), key=lambda i: len(options[i]))
+            if len(options[longest]) <= self.MIN_LABEL:
+                return options  # nothing left to cut; _fit is the last guard
+            options[longest] = cut(options[longest], max(self.MIN_LABEL, len(options[longest]) - 4))
 
     def _show(self, state: State, ctx) -> str:
         ctx.lang = state.lang
         frame = state.frames[-1]
         view = self._page(ctx, frame)
+        header = list(view.header)
         if state.hint:
-            view.header = [i18n.t(state.lang, state.hint)] + view.header
+            header.insert(0, i18n.t(state.lang, state.hint))
         if view.end:
-            return self._fit("END " + "\n".join(view.header))
+            return self._fit("END ", "\n".join(header), "")
         back = len(state.frames) > 1
-        body = self._compose(ctx, view, view.options, view.more, back)
-        return self._fit(body)
+        return self._fit("CON ", "\n".join(header), self._tail(ctx, view.options, view.more, back))
 
-    def _compose(self, ctx, view: View, options: list[str], more: bool, back: bool) -> str:
-        lines = list(view.header)
-        lines += [f"{i}. {label}" for i, label in enumerate(options, 1)]
+    @staticmethod
+    def _compose(prefix: str, header: str, tail: str) -> str:
+        return prefix + "\n".join(part for part in (header, tail) if part)
+
+    @staticmethod
+    def _tail(ctx, options: list[str], more: bool, back: bool) -> str:
+        lines = [f"{i}. {label}" for i, label in enumerate(options, 1)]
         nav = []
         if more:
             nav.append(f"98 {i18n.t(ctx.lang, 'more')}")
@@ -252,7 +288,7 @@ class Engine:
             nav.append(f"00 {i18n.t(ctx.lang, 'home')}")
         if nav:
             lines.append(" ".join(nav))
-        return "CON " + "\n".join(lines)
+        return "\n".join(lines)
 
     def _budget(self, text: str) -> tuple[int, int]:
         if is_gsm(text):
@@ -263,15 +299,17 @@ class Engine:
         used, budget = self._budget(text)
         return used <= budget
 
-    def _fit(self, text: str) -> str:
-        """The last guard of the budget: cut the header lines, keep the options and navigation."""
+    def _fit(self, prefix: str, header: str, tail: str) -> str:
+        """The last guard of the budget: cut the header, keep the options and navigation whole."""
+        text = self._compose(prefix, header, tail)
         used, budget = self._budget(text)
         if used <= budget:
             return text
-        lines = text.split("\n")
-        head = lines[0]
-        rest = "\n".join(lines[1:])
-        rest_units = self._budget("\n" + rest)[0] if rest else 0
-        if rest_units + 8 > budget:  # even the options do not fit: cut the whole screen
-            return cut(text, budget)
-        return cut(head, budget - rest_units) + ("\n" + rest if rest else "")
+        # Measure in the encoding the whole screen needs (one non-GSM character makes it UCS-2).
+        measure = gsm_units if is_gsm(text) else ucs2_units
+        room = budget - measure(prefix) - (measure(tail) + 1 if tail else 0)
+        if room > 0:
+            shorter = self._compose(prefix, cut(header, room), tail)
+            if self._fits(shorter):
+                return shorter
+        return cut(text, budget)
