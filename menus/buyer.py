@@ -185,7 +185,8 @@ def _summary_go(ctx, f, choice, view):
         request_key=f"ussd:{ctx.session_id}:{pid}:{qty}:{aid}:{m}"[:80],
         payment_window_minutes=s.payment_window_minutes, language=ctx.lang)
     if not placed.ok:
-        return Outcome(invalid=placed.error if placed.error in ("out_of_stock", "no_rate_hint") else "order_failed")
+        hints = {"out_of_stock": "out_of_stock", "no_rate": "no_rate_hint", "unavailable": "product_gone"}
+        return Outcome(invalid=hints.get(placed.error, "order_failed"))
     if placed.created:
         s.jobs.notify(placed.message_ids)
         if method == MOBILE_MONEY:
