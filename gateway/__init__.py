@@ -60,6 +60,14 @@ def create_app(settings: Settings | None = None) -> Flask:
     errors.init_app(app)
     app.register_blueprint(ussd.bp)
     cli.init_app(app)
+
+    from gateway import admin, health, logs, metrics, simulator
+
+    logs.configure(settings.production)
+    admin.init_app(app)
+    app.register_blueprint(health.bp)
+    metrics.init_app(app)
+    simulator.init_app(app)
     return app
 
 

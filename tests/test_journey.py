@@ -1,7 +1,11 @@
 """The buyer's whole journey through HTTP, as a handset sees it."""
 
-from sqlalchemy import select
+import re
 
+import pytest
+from sqlalchemy import func, select
+
+from commerce import codes, orders
 from commerce.models import Message, Order, OrderEvent, Product
 
 
@@ -41,3 +45,205 @@ def test_shop_to_order_with_cash(seeded, ussd):
         assert history == ["placed"]
         notes = conn.execute(select(Message.__table__.c.to_phone).where(Message.__table__.c.order_id == order.id)).scalars().all()
         assert sorted(notes) == ["+254711000001", "+254722000101"]  # the seller and the pickup agent
+
+
+# -- every payment method in every language --------------------------------------------------------
+
+T_ORDER, T_PRODUCT, T_EVENT = Order.__table__, Product.__table__, OrderEvent.__table__
+LANG_CHOICE = {"en": "1", "sw": "2", "zh": "3"}
+WORDS = {  # what each language's screens say at each step, as a buyer would read them
+    "en": {"home": "Welcome to Soko", "qty": "How many?", "pay": "How will you pay?", "confirm": "1. Confirm",
+           "placed": "Order {code} placed", "mobile_money": "PIN", "cash": "Pay the agent at Kiambu",
+           "on_delivery": "Pay when you collect it at Kiambu", "status": "awaiting payment"},
+    "sw": {"home": "Karibu Soko", "qty": "Ngapi?", "pay": "Utalipa vipi?", "confirm": "1. Thibitisha",
+           "placed": "Oda {code} imepokelewa", "mobile_money": "PIN", "cash": "Lipa wakala wa Kiambu",
+           "on_delivery": "Lipa ukiichukua Kiambu", "status": "inasubiri malipo"},
+    "zh": {"home": "欢迎来到Soko", "qty": "数量?", "pay": "付款方式?", "confirm": "1. 确认",
+           "placed": "订单{code}已下单", "mobile_money": "密码", "cash": "在Kiambu付给代理",
+           "on_delivery": "在Kiambu取货时付款", "status": "待付款"},
+}
+METHODS = {"mobile_money": "1", "cash": "2", "on_delivery": "3"}
+
+
+def _db(app):
+    return app.extensions["soko"].db
+
+
+def _stock(app, name):
+    with _db(app).connect() as conn:
+        return conn.execute(select(T_PRODUCT.c.stock).where(T_PRODUCT.c.name == name)).scalar()
+
+
+def _forget_sessions(app):
+    """Drop every USSD session from Redis: what survives is what the database remembers."""
+    r = app.extensions["soko"].redis
+    for key in r.scan_iter("u:*"):
+        r.delete(key)
+
+
+@pytest.mark.parametrize("method", list(METHODS))
+@pytest.mark.parametrize("lang", list(LANG_CHOICE))
+def test_order_with_each_payment_method_in_each_language(seeded, ussd, lang, method):
+    phone = "+2547120000" + str(10 + list(LANG_CHOICE).index(lang) * 3 + list(METHODS).index(method))
+    w = WORDS[lang]
+    s = ussd(phone=phone, session_id=f"lang-{lang}-{method}")
+    assert s.dial().startswith("CON Welcome to Soko")
+    assert "1. English\n2. Kiswahili\n3. 中文" in s.send("4")
+    home = s.send(LANG_CHOICE[lang])
+    assert home.startswith("CON " + w["home"]), home
+
+    # A later session, with Redis forgotten: the language is remembered for this phone.
+    _forget_sessions(seeded)
+    s = ussd(phone=phone, session_id=f"lang-{lang}-{method}-2")
+    assert s.dial().startswith("CON " + w["home"])
+    s.send("1")
+    s.send("1")
+    assert "Maize flour 2kg" in s.send("1")
+    assert s.send("1").startswith("CON " + w["qty"])
+    s.send("2")
+    assert s.send("1").startswith("CON " + w["pay"])
+    summary = s.send(METHODS[method])
+    assert "2 x Maize flour 2kg" in summary and "360" in summary and w["confirm"] in summary, summary
+    done = s.send("1")
+    code = re.search(r"\d{7}", done).group()
+    assert codes.is_valid(code)
+    assert done.startswith("END " + w["placed"].format(code=code)), done
+    assert w[method] in done, done
+
+    with _db(seeded).connect() as conn:
+        order = conn.execute(select(T_ORDER).where(T_ORDER.c.code == code)).one()
+    assert (order.status, order.payment_method, order.total_minor, order.currency) == ("placed", method, 36000, "KES")
+    assert _stock(seeded, "Maize flour 2kg") == 118
+
+    # My orders, in the buyer's language, shows it with its status.
+    s = ussd(phone=phone, session_id=f"lang-{lang}-{method}-3")
+    s.dial()
+    mine = s.send("3")
+    assert f"1. {code} {w['status']}" in mine, mine
+
+
+def test_a_cross_border_buyer_sees_and_pays_their_own_currency(seeded, ussd):
+    s = ussd(phone="+255712345678", session_id="tz")
+    s.dial()
+    s.send("1")
+    listing = s.send("1")
+    assert "Maize flour 2kg TSh" in listing or "Maize flour 2kg TZS" in listing, listing
+    for step in ("1", "1", "1", "1", "2"):
+        s.send(step)
+    assert "KES 180" in s.last  # the seller's own price beside the buyer's total
+    done = s.send("1")
+    assert done.startswith("END Order ")
+    with _db(seeded).connect() as conn:
+        order = conn.execute(select(T_ORDER)).one()
+    assert (order.total_minor, order.currency, order.seller_total_minor, order.seller_currency) == \
+        (360000, "TZS", 18000, "KES")
+
+
+# -- search ----------------------------------------------------------------------------------------
+
+def test_search_by_words(seeded, ussd):
+    s = ussd()
+    s.dial()
+    assert s.send("2").startswith("CON Type a product name or code:")
+    results = s.send("maize")
+    assert results.startswith("CON Results for 'maize':")
+    assert "Maize flour 2kg KES 180" in results and "Maize seed 2kg KES 650" in results
+    assert s.send("2").startswith("CON Maize seed 2kg")
+    s.send("0")
+    s.send("0")
+    assert s.send("MAIZE   seed").count("\n1. ") == 1  # every word must match, any case
+    s.send("0")
+    nothing = s.send("zzzz")
+    assert nothing.startswith("CON Nothing found. Try another word.\nType a product name or code:")
+
+
+def test_search_by_product_code_and_a_mistyped_code_is_refused(seeded, ussd):
+    with _db(seeded).connect() as conn:
+        pid = conn.execute(select(T_PRODUCT.c.id).where(T_PRODUCT.c.name == "Rice 1kg")).scalar()
+    code = codes.product_code(pid)
+    s = ussd()
+    s.dial()
+    s.send("2")
+    assert s.send(code).startswith("CON Rice 1kg\nKES 190")
+    assert f"#{code}" in s.last  # the product screen shows the code to tell a friend
+    s.send("0")
+    wrong = [code[:i] + d + code[i + 1:] for i in range(len(code)) for d in "0123456789" if d != code[i]]
+    wrong += [code[:i] + code[i + 1] + code[i] + code[i + 2:] for i in range(len(code) - 1) if code[i] != code[i + 1]]
+    for typo in wrong:
+        answer = s.send(typo)
+        assert answer.startswith("CON That code is not valid. Check the digits and try again.\n"
+                                 "Type a product name or code:"), (typo, answer)
+    assert s.send(code[:3] + " " + code[3:]).startswith("CON Rice 1kg")  # spaces typed in a code are fine
+
+
+# -- My orders: cancel -----------------------------------------------------------------------------
+
+def _place(seeded, ussd, session_id, method="2", qty="3"):
+    s = ussd(session_id=session_id)
+    s.dial()
+    for step in ("1", "1", "2", "1", qty, "1", method):  # rice
+        s.send(step)
+    done = s.send("1")
+    return re.search(r"\d{7}", done).group()
+
+
+def _history(app, code):
+    with _db(app).connect() as conn:
+        oid = conn.execute(select(T_ORDER.c.id).where(T_ORDER.c.code == code)).scalar()
+        return conn.execute(select(T_EVENT.c.status, T_EVENT.c.actor).where(T_EVENT.c.order_id == oid)
+                            .order_by(T_EVENT.c.id)).all()
+
+
+def test_cancelling_an_open_order_releases_its_stock_and_records_it(seeded, ussd):
+    code = _place(seeded, ussd, "buy")
+    assert _stock(seeded, "Rice 1kg") == 77
+    s = ussd(session_id="cancel")
+    s.dial()
+    s.send("3")
+    detail = s.send("1")
+    assert detail.startswith(f"CON Order {code}: awaiting payment\n3 x Rice 1kg\nTotal KES 570\nPickup: Kiambu")
+    assert "1. Cancel order" in detail
+    assert s.send("1").startswith(f"CON Cancel order {code}?\n1. Yes\n2. No")
+    done = s.send("1")
+    assert done == f"END Order {code} is cancelled."
+    assert s.resend() == done  # a redelivered Yes changes nothing twice
+    assert _stock(seeded, "Rice 1kg") == 80
+    assert [status for status, _ in _history(seeded, code)] == ["placed", "cancelled"]
+    assert _history(seeded, code)[-1].actor == "buyer"
+
+    # The list now says cancelled, and the order offers no cancel any more.
+    s = ussd(session_id="again")
+    s.dial()
+    assert f"1. {code} cancelled" in s.send("3")
+    assert "Cancel order" not in s.send("1")
+
+
+def test_an_order_cannot_be_cancelled_twice(seeded, ussd):
+    code = _place(seeded, ussd, "buy")
+    s = ussd(session_id="one")
+    s.dial()
+    s.send("3")
+    s.send("1")
+    s.send("1")
+    assert s.send("2").startswith(f"CON Order {code}: awaiting payment")  # "No" goes back to the order
+    s.send("1")
+    assert s.send("1") == f"END Order {code} is cancelled."
+    assert _stock(seeded, "Rice 1kg") == 80
+    with _db(seeded).connect() as conn:
+        oid = conn.execute(select(T_ORDER.c.id).where(T_ORDER.c.code == code)).scalar()
+    # the service refuses a second cancel (a stale screen, another channel): nothing moves twice
+    done, _, ids = orders.cancel_by_buyer(_db(seeded), "+254712345678", oid)
+    assert (done, ids) == (False, [])
+    assert _stock(seeded, "Rice 1kg") == 80  # released once
+    assert [status for status, _ in _history(seeded, code)] == ["placed", "cancelled"]
+
+
+def test_someone_else_cannot_see_or_cancel_my_order(seeded, ussd):
+    _place(seeded, ussd, "buy")
+    other = ussd(phone="+254799000111", session_id="other")
+    other.dial()
+    assert other.send("3").startswith("CON You have no orders yet.")
+    with _db(seeded).connect() as conn:
+        oid = conn.execute(select(func.max(T_ORDER.c.id))).scalar()
+    assert orders.cancel_by_buyer(_db(seeded), "+254799000111", oid)[0] is False
+    assert _stock(seeded, "Rice 1kg") == 77
