@@ -1,0 +1,143 @@
+"""What an operator does to the world: add and suspend agents, suspend sellers, cancel an order.
+
+Each action is one transaction that also writes an `audit_log` row (who, what, on what, why), so
+the record cannot disagree with the change. Cancelling uses the lifecycle's guarded status move
+(commerce/order_state.py), so a cancel racing a payment or a second cancel moves nothing twice.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.engine import Connection, Engine
+
+from commerce import order_state, outbox, people
+from commerce.models import (
+    CANCELLED,
+    OPEN_STATUSES,
+    Agent,
+    AuditEntry,
+    Order,
+    Person,
+    Seller,
+    utcnow,
+)
+from commerce.orders import release_stock
+
+ORD, A, S, PE, AU = Order.__table__, Agent.__table__, Seller.__table__, Person.__table__, AuditEntry.__table__
+
+MAX_REASON = 160
+
+# Told to the buyer and the seller when the operator cancels; short, and saying what happens next.
+CANCEL_TEXTS = {
+    "buyer": {
+        "en": "Order {code} was cancelled by Soko: {reason}.{refund} Dial again to order anew.",
+        "sw": "Oda {code} imeghairiwa na Soko: {reason}.{refund} Piga tena kuagiza upya.",
+        "zh": "订单 {code} 已被 Soko 取消: {reason}。{refund}可重新拨号下单。",
+    },
+    "seller": {
+        "en": "Order {code} was cancelled by Soko: {reason}. Do not send it; the stock is back on your listing.",
+        "sw": "Oda {code} imeghairiwa na Soko: {reason}. Usiitume; bidhaa imerudi kwenye orodha yako.",
+        "zh": "订单 {code} 已被 Soko 取消: {reason}。请勿发货，库存已恢复。",
+    },
+    "refund": {
+        "en": " Your payment will be refunded.",
+        "sw": " Malipo yako yatarudishwa.",
+        "zh": "您的付款将被退还。",
+    },
+}
+
+
+def audit(conn: Connection, actor: str, action: str, target: str, detail: str | None = None) -> None:
+    conn.execute(insert(AU).values(actor=actor[:40], action=action[:40], target=target[:60],
+                                   detail=(detail or None) and detail[:200], at=utcnow()))
+
+
+@dataclass
+class Cancelled:
+    ok: bool
+    error: str | None = None  # not_found, not_open
+    status: str | None = None  # the order's status when it could not be cancelled
+    refund_due: bool = False
+    message_ids: list[int] = field(default_factory=list)
+
+
+def _text(kind: str, lang: str, **values) -> str:
+    table = CANCEL_TEXTS[kind]
+    return table.get(lang, table["en"]).format(**values)
+
+
+def cancel_order(engine: Engine, code: str, reason: str, actor: str = "admin") -> Cancelled:
+    """Cancel an open order (placed, paid or dispatched), release its stock and tell buyer and seller.
+
+    An order that money was already received for is flagged `refund_due` for the operator.
+    """
+    reason = " ".join(reason.split())[:MAX_REASON]
+    with engine.begin() as conn:
+        order = order_state.load(conn, code=code, lock=True)
+        if order is None:
+            return Cancelled(False, "not_found")
+        if order.status not in OPEN_STATUSES:
+            return Cancelled(False, "not_open", status=order.status)
+        if not order_state.move(conn, order, CANCELLED, actor, reason):
+            # A payment or another change landed between our read and our write.
+            current = conn.execute(select(ORD.c.status).where(ORD.c.id == order.id)).scalar()
+            return Cancelled(False, "not_open", status=current)
+        refund_due = order.paid_minor > 0
+        if refund_due:
+            order_state.add_flag(conn, order, "refund_due")
+        release_stock(conn, order.id)
+        audit(conn, actor, "cancel_order", f"order:{code}", reason)
+        ids = []
+        for phone, lang, kind in ((order.buyer_phone, order.buyer_lang, "buyer"),
+                                  (order.seller_phone, order.seller_lang, "seller")):
+            refund = _text("refund", lang) if refund_due and kind == "buyer" else ""
+            body = _text(kind, lang, code=code, reason=reason, refund=refund)
+            mid = outbox.add(conn, phone, body, kind="order_cancelled", order_id=order.id)
+            if mid:
+                ids.append(mid)
+        return Cancelled(True, refund_due=refund_due, message_ids=ids)
+
+
+def add_agent(engine: Engine, phone: str, name: str, village: str, pin: str | None,
+              actor: str = "admin") -> int:
+    """Register (or update) the agent at this E.164 number; recorded without the PIN."""
+    with engine.begin() as conn:
+        agent_id = people.add_agent(conn, phone, name, village, pin)
+        audit(conn, actor, "add_agent", f"agent:{agent_id}",
+              f"{name} at {village}{' with a PIN' if pin else ''}")
+        return agent_id
+
+
+def _set_suspended(engine: Engine, table, kind: str, target_id: int, suspended: bool, reason: str | None,
+                   actor: str) -> bool | None:
+    """Returns None when there is no such row, else whether anything changed."""
+    with engine.begin() as conn:
+        current = conn.execute(select(table.c.suspended).where(table.c.id == target_id)).first()
+        if current is None:
+            return None
+        if bool(current.suspended) == suspended:
+            return False
+        conn.execute(update(table).where(table.c.id == target_id).values(suspended=suspended))
+        audit(conn, actor, ("suspend_" if suspended else "reinstate_") + kind, f"{kind}:{target_id}",
+              reason and " ".join(reason.split())[:MAX_REASON])
+        return True
+
+
+def set_agent_suspended(engine: Engine, agent_id: int, suspended: bool, reason: str | None = None,
+                        actor: str = "admin") -> bool | None:
+    """A suspended agent's village is no pickup point and their PAID/DELIVERED are refused."""
+    return _set_suspended(engine, A, "agent", agent_id, suspended, reason, actor)
+
+
+def set_seller_suspended(engine: Engine, seller_id: int, suspended: bool, reason: str | None = None,
+                         actor: str = "admin") -> bool | None:
+    """A suspended seller's listings cannot be ordered."""
+    return _set_suspended(engine, S, "seller", seller_id, suspended, reason, actor)
+
+
+def record(engine: Engine, actor: str, action: str, target: str, detail: str | None = None) -> None:
+    """An audit row for an action outside the database (a failed job requeued)."""
+    with engine.begin() as conn:
+        audit(conn, actor, action, target, detail)

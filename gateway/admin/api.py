@@ -1,0 +1,212 @@
+"""The admin JSON API under /admin/api/ (bearer ADMIN_TOKEN). Bad parameters answer 400 with the reason."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Blueprint, jsonify, request
+
+from commerce import admin as actions
+from commerce import codes, phones
+from gateway import soko
+from gateway.admin import auth, jobs, params, reads
+from gateway.admin.params import ParamError
+
+bp = Blueprint("admin_api", __name__, url_prefix="/admin/api")
+bp.before_request(auth.api_guard)
+
+ACTOR = "admin:api"
+
+
+@bp.errorhandler(ParamError)
+def _bad(exc: ParamError):
+    return jsonify(error=str(exc)), 400
+
+
+def _listing(key: str, items: list, total: int, page: params.Page, **extra):
+    return jsonify({key: items, **page.meta(total), **extra})
+
+
+def _body() -> dict:
+    """A JSON object body, or a form: the API is called from scripts and curl alike."""
+    if request.is_json:
+        data = request.get_json(silent=True)
+        if not isinstance(data, dict):
+            raise ParamError("the body must be a JSON object")
+        return data
+    return request.form.to_dict()
+
+
+def _field(data: dict, name: str, longest: int, required: bool = True) -> str | None:
+    value = data.get(name)
+    if value is None or (isinstance(value, str) and not value.strip()):
+        if required:
+            raise ParamError(f"{name} is required")
+        return None
+    if not isinstance(value, str):
+        raise ParamError(f"{name} must be text")
+    value = " ".join(value.split())
+    if len(value) > longest:
+        raise ParamError(f"{name} must be at most {longest} characters")
+    return value
+
+
+def _order_code(code: str) -> str:
+    if not (code.isascii() and code.isdigit() and codes.is_valid(code)):
+        raise ParamError(f"{code[:20]!r} is not an order code (digits with a check digit, like 4829131)")
+    return code
+
+
+# -- reads ----------------------------------------------------------------------------------------
+@bp.get("/orders")
+def orders():
+    s = soko()
+    f, page = params.order_filter(request.args, s.settings.default_region), params.page(request.args)
+    with s.db.connect() as conn:
+        items, total = reads.orders(conn, f, page)
+    return _listing("orders", items, total, page)
+
+
+@bp.get("/orders/<code>")
+def order(code: str):
+    s = soko()
+    with s.db.connect() as conn:
+        found = reads.order(conn, _order_code(code))
+    if found is None:
+        return jsonify(error=f"No order {code}"), 404
+    return jsonify(found)
+
+
+@bp.get("/messages")
+def messages():
+    s = soko()
+    to, status = params.message_filter(request.args, s.settings.default_region)
+    page = params.page(request.args)
+    with s.db.connect() as conn:
+        items, total = reads.messages(conn, to, status, page)
+    return _listing("messages", items, total, page)
+
+
+@bp.get("/sellers")
+def sellers():
+    s = soko()
+    q, page = params.people_filter(request.args), params.page(request.args)
+    with s.db.connect() as conn:
+        items, total = reads.sellers(conn, q, page)
+    return _listing("sellers", items, total, page)
+
+
+@bp.get("/agents")
+def agents():
+    s = soko()
+    q, page = params.people_filter(request.args), params.page(request.args)
+    with s.db.connect() as conn:
+        items, total = reads.agents(conn, q, page)
+    return _listing("agents", items, total, page)
+
+
+@bp.get("/payments")
+def payments():
+    s = soko()
+    params.paging_only(request.args)
+    page = params.page(request.args)
+    with s.db.connect() as conn:
+        items, total = reads.payments(conn, page)
+    return _listing("payments", items, total, page)
+
+
+@bp.get("/audit")
+def audit():
+    s = soko()
+    params.paging_only(request.args)
+    page = params.page(request.args)
+    with s.db.connect() as conn:
+        items, total = reads.audit_log(conn, page)
+    return _listing("entries", items, total, page)
+
+
+@bp.get("/stats")
+def stats():
+    s = soko()
+    days = params.stats_days(request.args)
+    with s.db.connect() as conn:
+        return jsonify(reads.stats(conn, days))
+
+
+@bp.get("/jobs/failed")
+def failed_jobs():
+    return jsonify(jobs=jobs.failed(soko().redis))
+
+
+# -- actions (each recorded in the audit log) -----------------------------------------------------
+@bp.post("/orders/<code>/cancel")
+def cancel(code: str):
+    s = soko()
+    code = _order_code(code)
+    reason = _field(_body(), "reason", actions.MAX_REASON)
+    done = actions.cancel_order(s.db, code, reason, actor=ACTOR)
+    if done.error == "not_found":
+        return jsonify(error=f"No order {code}"), 404
+    if not done.ok:
+        return jsonify(error=f"Order {code} is {done.status}; only a placed, paid or dispatched order can be "
+                             "cancelled"), 409
+    s.jobs.notify(done.message_ids)
+    with s.db.connect() as conn:
+        return jsonify(reads.order(conn, code))
+
+
+@bp.post("/agents")
+def add_agent():
+    s = soko()
+    data = _body()
+    raw_phone = _field(data, "phone", 32)
+    try:
+        phone = phones.normalize(raw_phone, s.settings.default_region)
+    except ValueError:
+        raise ParamError(f"phone must be a phone number like +254712345678; got {raw_phone!r}") from None
+    name, village = _field(data, "name", 60), _field(data, "village", 60)
+    pin = _field(data, "pin", 8, required=False)
+    if pin is not None and not re.fullmatch(r"[0-9]{4,8}", pin):
+        raise ParamError("pin must be 4 to 8 digits")
+    agent_id = actions.add_agent(s.db, phone, name, village, pin, actor=ACTOR)
+    with s.db.connect() as conn:
+        return jsonify(reads.agent(conn, agent_id)), 201
+
+
+def _suspend(kind: str, target_id: int, suspended: bool):
+    s = soko()
+    reason = _field(_body(), "reason", actions.MAX_REASON, required=False)
+    change = actions.set_agent_suspended if kind == "agent" else actions.set_seller_suspended
+    changed = change(s.db, target_id, suspended, reason, actor=ACTOR)
+    if changed is None:
+        return jsonify(error=f"No {kind} {target_id}"), 404
+    return jsonify(id=target_id, suspended=suspended, changed=changed)
+
+
+@bp.post("/agents/<int:agent_id>/suspend")
+def suspend_agent(agent_id: int):
+    return _suspend("agent", agent_id, True)
+
+
+@bp.post("/agents/<int:agent_id>/reinstate")
+def reinstate_agent(agent_id: int):
+    return _suspend("agent", agent_id, False)
+
+
+@bp.post("/sellers/<int:seller_id>/suspend")
+def suspend_seller(seller_id: int):
+    return _suspend("seller", seller_id, True)
+
+
+@bp.post("/sellers/<int:seller_id>/reinstate")
+def reinstate_seller(seller_id: int):
+    return _suspend("seller", seller_id, False)
+
+
+@bp.post("/jobs/<queue>/<job_id>/requeue")
+def requeue(queue: str, job_id: str):
+    s = soko()
+    if not jobs.requeue(s.redis, queue, job_id):
+        return jsonify(error=f"No failed job {job_id} on queue {queue}"), 404
+    actions.record(s.db, ACTOR, "requeue_job", f"job:{queue}:{job_id}"[:60])
+    return jsonify(requeued=job_id, queue=queue)

@@ -1,0 +1,281 @@
+"""/admin: the operator's pages, rendered on the server (Jinja, plain forms, no JavaScript needed).
+
+The same reads and actions as the JSON API. A browser signs in once with ADMIN_TOKEN; every form
+posts a CSRF token; every action lands in the audit log as `admin:web`.
+"""
+
+from __future__ import annotations
+
+import re
+from urllib.parse import urlencode
+
+import redis
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+
+from commerce import admin as actions
+from commerce import codes, money, phones
+from gateway import soko
+from gateway.admin import auth, chart, jobs, params, reads
+from gateway.admin.params import ParamError
+
+bp = Blueprint("admin", __name__, url_prefix="/admin")
+
+ACTOR = "admin:web"
+
+
+@bp.before_request
+def _guard():
+    if not soko().settings.admin_token:
+        return render_template("admin/closed.html"), 401
+    if request.endpoint in ("admin.login", "admin.login_post"):
+        return None
+    if not auth.signed_in():
+        return redirect(url_for("admin.login", next=request.full_path.rstrip("?")))
+    if request.method == "POST" and not auth.csrf_ok():
+        return render_template("admin/error.html", message="This form has expired. Go back, reload and try again."), 400
+    return None
+
+
+@bp.app_template_filter("money")
+def _money(value: dict | None) -> str:
+    if not value:
+        return ""
+    return money.format_money(money.Money(int(value["amount_minor"]), value["currency"]))
+
+
+@bp.app_template_filter("when")
+def _when(value: str | None) -> str:
+    return value.replace("T", " ").removesuffix("Z") if value else ""
+
+
+@bp.app_context_processor
+def _helpers():
+    def page_url(page: int) -> str:
+        args = request.args.to_dict()
+        args["page"] = str(page)
+        return request.path + "?" + urlencode(args)
+
+    return {"csrf_token": auth.csrf_token, "page_url": page_url}
+
+
+def _bad(template: str, exc: ParamError, **context):
+    return render_template(template, error=str(exc), **context), 400
+
+
+# -- signing in -----------------------------------------------------------------------------------
+@bp.get("/login")
+def login():
+    return render_template("admin/login.html", next=request.args.get("next", ""))
+
+
+@bp.post("/login")
+def login_post():
+    target = request.form.get("next", "")
+    if not target.startswith("/admin") or target.startswith("//"):
+        target = url_for("admin.dashboard")
+    if auth.login_blocked():
+        return render_template("admin/login.html", next=target,
+                               error="Too many wrong tokens. Wait five minutes and try again."), 429
+    if not auth.token_matches(request.form.get("token", "").strip()):
+        auth.note_failure()
+        return render_template("admin/login.html", next=target,
+                               error="That is not the admin token. Check ADMIN_TOKEN and try again."), 401
+    auth.sign_in()
+    return redirect(target)
+
+
+@bp.post("/logout")
+def logout():
+    auth.sign_out()
+    return redirect(url_for("admin.login"))
+
+
+# -- views ----------------------------------------------------------------------------------------
+@bp.get("")
+@bp.get("/")
+def dashboard():
+    s = soko()
+    try:
+        days = params.stats_days(request.args)
+    except ParamError as exc:
+        return _bad("admin/error.html", exc, message=str(exc))
+    with s.db.connect() as conn:
+        st = reads.stats(conn, days)
+        recent, _ = reads.orders(conn, params.OrderFilter(), params.Page(1, 10))
+    charts = [(cur, chart.sales_svg(points, cur)) for cur, points in st["sales_per_day"]["by_currency"].items()]
+    try:
+        queues = jobs.depths(s.redis)
+    except redis.RedisError:
+        queues = None
+    return render_template("admin/dashboard.html", stats=st, charts=charts, recent=recent, queues=queues,
+                           days=days)
+
+
+@bp.get("/orders")
+def orders():
+    s = soko()
+    ctx = {"statuses": params.STATUSES, "methods": params.PAYMENT_METHODS, "args": request.args}
+    try:
+        f, page = params.order_filter(request.args, s.settings.default_region), params.page(request.args)
+    except ParamError as exc:
+        return _bad("admin/orders.html", exc, orders=[], meta=None, **ctx)
+    with s.db.connect() as conn:
+        items, total = reads.orders(conn, f, page)
+    return render_template("admin/orders.html", orders=items, meta=page.meta(total), **ctx)
+
+
+@bp.get("/orders/<code>")
+def order(code: str):
+    s = soko()
+    found = None
+    if code.isascii() and code.isdigit() and codes.is_valid(code):
+        with s.db.connect() as conn:
+            found = reads.order(conn, code)
+    if found is None:
+        return render_template("admin/error.html", message=f"No order {code}. Check the code."), 404
+    return render_template("admin/order.html", order=found, can_cancel=found["status"] in params.STATUSES[:3])
+
+
+@bp.post("/orders/<code>/cancel")
+def cancel(code: str):
+    s = soko()
+    reason = " ".join(request.form.get("reason", "").split())
+    if not reason:
+        flash("Say why the order is cancelled: buyer and seller are told the reason.", "error")
+        return redirect(url_for("admin.order", code=code))
+    done = actions.cancel_order(s.db, code, reason[:actions.MAX_REASON], actor=ACTOR)
+    if done.ok:
+        s.jobs.notify(done.message_ids)
+        flash(f"Order {code} cancelled; stock released; buyer and seller told."
+              + (" It was paid: refund it." if done.refund_due else ""), "ok")
+    elif done.error == "not_found":
+        flash(f"No order {code}.", "error")
+    else:
+        flash(f"Order {code} is {done.status} and cannot be cancelled.", "error")
+    return redirect(url_for("admin.order", code=code))
+
+
+@bp.get("/payments")
+def payments():
+    s = soko()
+    try:
+        params.paging_only(request.args)
+        page = params.page(request.args)
+    except ParamError as exc:
+        return _bad("admin/payments.html", exc, payments=[], meta=None)
+    with s.db.connect() as conn:
+        items, total = reads.payments(conn, page)
+    return render_template("admin/payments.html", payments=items, meta=page.meta(total))
+
+
+@bp.get("/sellers")
+def sellers():
+    s = soko()
+    try:
+        q, page = params.people_filter(request.args), params.page(request.args)
+    except ParamError as exc:
+        return _bad("admin/sellers.html", exc, sellers=[], meta=None, q="")
+    with s.db.connect() as conn:
+        items, total = reads.sellers(conn, q, page)
+    return render_template("admin/sellers.html", sellers=items, meta=page.meta(total), q=q or "")
+
+
+@bp.get("/agents")
+def agents():
+    s = soko()
+    try:
+        q, page = params.people_filter(request.args), params.page(request.args)
+    except ParamError as exc:
+        return _bad("admin/agents.html", exc, agents=[], meta=None, q="")
+    with s.db.connect() as conn:
+        items, total = reads.agents(conn, q, page)
+    return render_template("admin/agents.html", agents=items, meta=page.meta(total), q=q or "")
+
+
+@bp.post("/agents")
+def add_agent():
+    s = soko()
+    form = request.form
+    name, village = " ".join(form.get("name", "").split()), " ".join(form.get("village", "").split())
+    pin = form.get("pin", "").strip() or None
+    try:
+        phone = phones.normalize(form.get("phone", ""), s.settings.default_region)
+    except ValueError:
+        flash("That phone number is not valid; write it like +254712345678.", "error")
+        return redirect(url_for("admin.agents"))
+    if not (0 < len(name) <= 60 and 0 < len(village) <= 60):
+        flash("Give the agent's name and village (1 to 60 characters each).", "error")
+    elif pin is not None and not re.fullmatch(r"[0-9]{4,8}", pin):
+        flash("The PIN must be 4 to 8 digits, or left empty.", "error")
+    else:
+        agent_id = actions.add_agent(s.db, phone, name, village, pin, actor=ACTOR)
+        flash(f"Agent {agent_id}: {name} at {village} is a pickup point now.", "ok")
+    return redirect(url_for("admin.agents"))
+
+
+def _suspend(kind: str, target_id: int, suspended: bool):
+    s = soko()
+    change = actions.set_agent_suspended if kind == "agent" else actions.set_seller_suspended
+    reason = " ".join(request.form.get("reason", "").split()) or None
+    changed = change(s.db, target_id, suspended, reason, actor=ACTOR)
+    if changed is None:
+        flash(f"No {kind} {target_id}.", "error")
+    else:
+        flash(f"{kind.capitalize()} {target_id} {'suspended' if suspended else 'reinstated'}.", "ok")
+    return redirect(url_for(f"admin.{kind}s"))
+
+
+@bp.post("/agents/<int:agent_id>/<any(suspend, reinstate):act>")
+def agent_suspend(agent_id: int, act: str):
+    return _suspend("agent", agent_id, act == "suspend")
+
+
+@bp.post("/sellers/<int:seller_id>/<any(suspend, reinstate):act>")
+def seller_suspend(seller_id: int, act: str):
+    return _suspend("seller", seller_id, act == "suspend")
+
+
+@bp.get("/messages")
+def messages():
+    s = soko()
+    try:
+        to, status = params.message_filter(request.args, s.settings.default_region)
+        page = params.page(request.args)
+    except ParamError as exc:
+        return _bad("admin/messages.html", exc, messages=[], meta=None, args=request.args)
+    with s.db.connect() as conn:
+        items, total = reads.messages(conn, to, status, page)
+    return render_template("admin/messages.html", messages=items, meta=page.meta(total), args=request.args)
+
+
+@bp.get("/jobs")
+def failed_jobs():
+    try:
+        failed, queues = jobs.failed(soko().redis), jobs.depths(soko().redis)
+    except redis.RedisError:
+        return render_template("admin/error.html", message="Redis is not answering; the job queues live there."), 503
+    return render_template("admin/jobs.html", jobs=failed, queues=queues)
+
+
+@bp.post("/jobs/<queue>/<job_id>/requeue")
+def requeue(queue: str, job_id: str):
+    s = soko()
+    if jobs.requeue(s.redis, queue, job_id):
+        actions.record(s.db, ACTOR, "requeue_job", f"job:{queue}:{job_id}"[:60])
+        flash(f"Job {job_id} is back on the {queue} queue.", "ok")
+    else:
+        flash(f"Job {job_id} is no longer in the failed list.", "error")
+    return redirect(url_for("admin.failed_jobs"))
+
+
+@bp.get("/audit")
+def audit():
+    s = soko()
+    try:
+        params.paging_only(request.args)
+        page = params.page(request.args)
+    except ParamError as exc:
+        return _bad("admin/audit.html", exc, entries=[], meta=None)
+    with s.db.connect() as conn:
+        items, total = reads.audit_log(conn, page)
+    return render_template("admin/audit.html", entries=items, meta=page.meta(total))

@@ -1,0 +1,134 @@
+"""GET /metrics in the Prometheus text format (prometheus_client).
+
+Two kinds of numbers, chosen so that any number of gunicorn workers report the truth:
+
+* What the world holds — orders by status, payments by method and result, SMS by status, queue
+  depths, Africa's Talking's end-of-session reports — is read from the database and Redis at
+  scrape time (a few GROUP BY counts and LLENs), so it is the same whichever worker answers.
+* What this process saw — the latency of each hop per endpoint, USSD sessions started and ended —
+  lives in process memory. With several workers set `PROMETHEUS_MULTIPROC_DIR` to an empty
+  directory (prometheus_client's multiprocess mode): every worker writes there and a scrape sums
+  them. Without it, each worker reports its own share.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+
+import redis
+from flask import Blueprint, Flask, Response, g, request
+from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
+from prometheus_client.core import GaugeMetricFamily
+from prometheus_client.exposition import CONTENT_TYPE_LATEST
+from sqlalchemy import func, select
+from sqlalchemy.exc import SQLAlchemyError
+
+from commerce.models import Message, Order, Payment, UssdSessionEvent
+from gateway import soko
+from gateway.admin import jobs
+
+bp = Blueprint("metrics", __name__)
+
+_process = CollectorRegistry(auto_describe=True)
+HOP_SECONDS = Histogram(
+    "soko_http_request_duration_seconds", "Time to answer a request, per endpoint.", ["endpoint"],
+    buckets=(0.002, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1.0, 2.5, 5.0), registry=_process)
+USSD_STARTED = Counter("soko_ussd_sessions_started", "USSD sessions that got their first screen.",
+                       registry=_process)
+USSD_ENDED = Counter("soko_ussd_sessions_ended", "USSD sessions we ended with an END screen.", registry=_process)
+
+USSD_ENDPOINT = "ussd.africastalking"
+SKIPPED = ("metrics.metrics", "static", None)  # scrapes and files are not hops
+
+
+def init_app(app: Flask) -> None:
+    app.register_blueprint(bp)
+    app.before_request(_start)
+    app.after_request(_observe)
+
+
+def _start():
+    g.soko_started = time.perf_counter()
+
+
+def _observe(response: Response) -> Response:
+    started = g.pop("soko_started", None)
+    endpoint = request.endpoint
+    if started is None or endpoint in SKIPPED:
+        return response
+    HOP_SECONDS.labels(endpoint).observe(time.perf_counter() - started)
+    if endpoint == USSD_ENDPOINT and response.status_code == 200:
+        head = response.get_data()[:3]
+        if head == b"END":
+            USSD_ENDED.inc()
+        elif head == b"CON" and request.form.get("text", None) == "":
+            USSD_STARTED.inc()
+    return response
+
+
+class WorldCollector:
+    """Counts read from the database and Redis at each scrape."""
+
+    def __init__(self, app_state):
+        self.s = app_state
+
+    def collect(self):
+        up = GaugeMetricFamily("soko_dependency_up", "Whether the scrape could read this dependency.",
+                               labels=["dependency"])
+        try:
+            yield from self._database()
+            up.add_metric(["database"], 1)
+        except SQLAlchemyError:
+            up.add_metric(["database"], 0)
+        try:
+            yield self._queues()
+            up.add_metric(["redis"], 1)
+        except redis.RedisError:
+            up.add_metric(["redis"], 0)
+        yield up
+
+    def _database(self):
+        ORD, PAY, MSG, EV = (Order.__table__, Payment.__table__, Message.__table__,
+                             UssdSessionEvent.__table__)
+        orders = GaugeMetricFamily("soko_orders", "Orders by status.", labels=["status"])
+        payments = GaugeMetricFamily("soko_payments", "Payments recorded, by method and result.",
+                                     labels=["method", "result"])
+        sms = GaugeMetricFamily("soko_sms", "Outbound SMS by status.", labels=["status"])
+        reports = GaugeMetricFamily("soko_ussd_session_reports",
+                                    "Africa's Talking end-of-session reports, by status.", labels=["status"])
+        with self.s.db.connect() as conn:
+            for status, n in conn.execute(select(ORD.c.status, func.count()).group_by(ORD.c.status)):
+                orders.add_metric([status], n)
+            for method, result, n in conn.execute(select(PAY.c.method, PAY.c.status, func.count())
+                                                  .group_by(PAY.c.method, PAY.c.status)):
+                payments.add_metric([method, result], n)
+            for status, n in conn.execute(select(MSG.c.status, func.count()).group_by(MSG.c.status)):
+                sms.add_metric([status], n)
+            for status, n in conn.execute(select(EV.c.status, func.count()).group_by(EV.c.status)):
+                reports.add_metric([status], n)
+        return orders, payments, sms, reports
+
+    def _queues(self):
+        family = GaugeMetricFamily("soko_queue_jobs", "RQ jobs waiting or failed for good, per queue.",
+                                   labels=["queue", "state"])
+        for name, depth in jobs.depths(self.s.redis).items():
+            family.add_metric([name, "queued"], depth["queued"])
+            family.add_metric([name, "failed"], depth["failed"])
+        return family
+
+
+def _process_registry() -> CollectorRegistry:
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        return registry
+    return _process
+
+
+@bp.get("/metrics")
+def metrics():
+    world = CollectorRegistry(auto_describe=False)
+    world.register(WorldCollector(soko()))
+    body = generate_latest(_process_registry()) + generate_latest(world)
+    return Response(body, content_type=CONTENT_TYPE_LATEST)

@@ -1,0 +1,82 @@
+"""/simulator: a feature phone in the browser, for trying every journey without a real phone.
+
+The page dials the real `POST /ussd/africastalking` and sends to the real `POST /sms/africastalking`
+exactly as Africa's Talking would, as any number; beside the phone it shows that number's SMS.
+On in development, off in production (SIMULATOR_ENABLED): when off, nothing here is even routed.
+"""
+
+from __future__ import annotations
+
+from flask import Blueprint, Flask, jsonify, render_template, request
+from sqlalchemy import select
+from sqlalchemy.exc import SQLAlchemyError
+
+from commerce import phones
+from commerce.models import Agent, Person, Seller
+from gateway import soko
+from gateway.admin import reads
+
+bp = Blueprint("simulator", __name__)
+
+DEFAULT_PHONE = "+254712345678"
+DEFAULT_SERVICE_CODE = "*384*123#"
+SHORT_CODE = "20880"  # what the SMS is sent to, as Africa's Talking reports it in `to`
+
+
+def init_app(app: Flask) -> None:
+    if soko(app).settings.simulator_enabled:
+        app.register_blueprint(bp)
+
+
+def _with_token(path: str) -> str:
+    token = soko().settings.at_webhook_token
+    return f"{path}?token={token}" if token else path  # the simulator is a trusted dev tool
+
+
+def _people() -> list[dict]:
+    """A few sellers and agents to act as, so a newcomer can play every part."""
+    PE, S, A = Person.__table__, Seller.__table__, Agent.__table__  # noqa: N806
+    out = []
+    try:
+        with soko().db.connect() as conn:
+            for phone, shop in conn.execute(select(PE.c.phone, S.c.shop_name).join(S, S.c.person_id == PE.c.id)
+                                            .where(S.c.suspended.is_(False)).order_by(S.c.id).limit(4)):
+                out.append({"phone": phone, "label": f"Seller · {shop}"})
+            for phone, name, village in conn.execute(
+                    select(PE.c.phone, A.c.name, A.c.village).join(A, A.c.person_id == PE.c.id)
+                    .where(A.c.suspended.is_(False)).order_by(A.c.id).limit(4)):
+                out.append({"phone": phone, "label": f"Agent · {name}, {village}"})
+    except SQLAlchemyError:
+        pass  # the phone still works; it just offers no one to act as
+    return out
+
+
+@bp.get("/simulator")
+def page():
+    s = soko().settings
+    return render_template(
+        "simulator.html",
+        config={
+            "ussdUrl": _with_token("/ussd/africastalking"),
+            "ussdEventsUrl": _with_token("/ussd/africastalking/events"),
+            "smsUrl": _with_token("/sms/africastalking"),
+            "inboxUrl": "/simulator/inbox",
+            "serviceCode": s.ussd_service_code or DEFAULT_SERVICE_CODE,
+            "maxChars": s.ussd_max_chars,
+            "shortCode": s.at_sender_id or SHORT_CODE,
+            "phone": DEFAULT_PHONE,
+            "people": [{"phone": DEFAULT_PHONE, "label": "Buyer"}] + _people(),
+        },
+        shop_name=s.shop_name,
+    )
+
+
+@bp.get("/simulator/inbox")
+def inbox():
+    raw = request.args.get("phone", "")
+    try:
+        phone = phones.normalize(raw, soko().settings.default_region)
+    except ValueError:
+        return jsonify(error="phone must be a phone number like +254712345678"), 400
+    with soko().db.connect() as conn:
+        return jsonify(phone=phone, messages=reads.conversation(conn, phone))
