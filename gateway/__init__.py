@@ -55,10 +55,11 @@ def create_app(settings: Settings | None = None) -> Flask:
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
     logging.getLogger("alembic").setLevel(logging.WARNING)
 
-    from gateway import cli, errors, ussd
+    from gateway import cli, errors, sms, ussd
 
     errors.init_app(app)
     app.register_blueprint(ussd.bp)
+    app.register_blueprint(sms.bp)
     cli.init_app(app)
 
     from gateway import admin, health, logs, metrics, simulator

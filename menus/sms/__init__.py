@@ -1,0 +1,125 @@
+"""SMS commands for sellers, agents and buyers (SPEC §5): grammar, handlers, replies.
+
+`answer()` is what a provider webhook calls with the sender's number and text. The inbound message
+is stored through the caller's `Inbox` in the same transaction as the change it asks for and the
+reply, so a redelivered message (the provider's id is unique) changes nothing and gets no second
+reply. SENT / PAID / DELIVERED / RECEIVED call the lifecycle services, which run their own
+transaction (with the notifications they cause): for those the message is stored first and
+forgotten again if the service fails, so the provider's retry is not lost.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field
+from typing import Protocol
+
+from sqlalchemy.engine import Connection, Engine
+
+from commerce import agents, listings, people, phones
+from menus.sms import agent, common, seller
+from menus.sms.grammar import Command, parse
+from menus.sms.segments import REPLY_SEGMENTS, fit
+from menus.sms.texts import t
+
+log = logging.getLogger("soko.sms")
+
+
+class Inbox(Protocol):
+    """Where the gateway keeps inbound messages and sends replies (one per provider)."""
+
+    def claim(self, conn: Connection, body: str) -> bool:
+        """Store the inbound message; False when this provider id was stored before."""
+
+    def release(self, engine: Engine) -> None:
+        """Forget the stored message: handling it failed, and the provider should be free to retry."""
+
+    def reply(self, conn: Connection, text: str) -> list[int]:
+        """Record the reply; returns outbox ids to send once the transaction commits."""
+
+
+@dataclass
+class Sender:
+    phone: str
+    lang: str
+    seller: listings.SellerRow | None
+    agent: agents.AgentRow | None
+
+
+@dataclass
+class Answer:
+    command: str
+    reply: str
+    message_ids: list[int] = field(default_factory=list)  # enqueue after commit (notify)
+
+
+def load_sender(conn: Connection, phone: str, cmd: Command) -> Sender:
+    lang = people.language_of(conn, phone) or ("sw" if cmd.swahili else "en")
+    return Sender(phone, lang, listings.seller_of(conn, phone), agents.find(conn, phone))
+
+
+SELLER_ONLY = {"SELL": seller.do_sell, "PRICE": seller.do_price, "STOCK": seller.do_stock,
+               "REMOVE": seller.do_remove, "ITEMS": seller.do_items, "ORDERS": seller.do_orders}
+ANYONE = {"HELP": common.do_help, "JOIN": common.do_join, "LANG": common.do_lang,
+          "STOP": common.do_stop, "START": common.do_start, "UNKNOWN": common.do_unknown}
+# Commands whose change is a lifecycle service's own transaction: (who may send it, handler).
+SERVICES = {"SENT": ("seller", seller.do_sent), "PAID": ("agent", agent.do_paid),
+            "DELIVERED": ("agent", agent.do_delivered), "RECEIVED": (None, common.do_received)}
+
+
+def _refusal(sender: Sender, cmd: Command, role: str | None) -> str | None:
+    """Why this sender may not run this command now, or None."""
+    if role == "seller":
+        if sender.seller is None:
+            return t(sender.lang, "not_seller")
+        if sender.seller.suspended:
+            return t(sender.lang, "seller_suspended")
+    if role == "agent":
+        if sender.agent is None:
+            return t(sender.lang, "not_agent")
+        if sender.agent.suspended:
+            return t(sender.lang, "agent_suspended")
+    if cmd.usage:
+        return t(sender.lang, f"usage_{cmd.name}")
+    return None
+
+
+def answer(engine: Engine, phone: str, text: str, inbox: Inbox) -> Answer | None:
+    """Handle one inbound SMS from `phone` (E.164). None when it was handled before (redelivery)."""
+    cmd = parse(text)
+    if cmd.name in SERVICES:
+        return _answer_service(engine, phone, cmd, inbox)
+    with engine.begin() as conn:
+        if not inbox.claim(conn, cmd.redacted):
+            return None
+        sender = load_sender(conn, phone, cmd)
+        role = "seller" if cmd.name in SELLER_ONLY else None
+        reply = _refusal(sender, cmd, role)
+        if reply is None:
+            handler = SELLER_ONLY.get(cmd.name) or ANYONE[cmd.name]
+            reply = handler(conn, sender, cmd)
+        reply = fit(reply, REPLY_SEGMENTS)
+        ids = inbox.reply(conn, reply)
+    log.info("sms %s from %s", cmd.name, phones.mask(phone))
+    return Answer(cmd.name, reply, ids)
+
+
+def _answer_service(engine: Engine, phone: str, cmd: Command, inbox: Inbox) -> Answer | None:
+    role, handler = SERVICES[cmd.name]
+    with engine.begin() as conn:
+        if not inbox.claim(conn, cmd.redacted):
+            return None
+        sender = load_sender(conn, phone, cmd)
+    try:
+        reply = _refusal(sender, cmd, role)
+        ids: list[int] = []
+        if reply is None:
+            reply, ids = handler(engine, sender, cmd)
+    except Exception:
+        inbox.release(engine)
+        raise
+    reply = fit(reply, REPLY_SEGMENTS)
+    with engine.begin() as conn:
+        ids = list(ids) + inbox.reply(conn, reply)
+    log.info("sms %s from %s", cmd.name, phones.mask(phone))
+    return Answer(cmd.name, reply, ids)

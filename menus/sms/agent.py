@@ -1,0 +1,57 @@
+"""An agent's commands: PAID (cash received) and DELIVERED (goods handed over), PIN-checked.
+
+The order code's check digit is checked first (a typo is not a wrong PIN), then the PIN, then the
+lifecycle service does the change and writes the notifications in its transaction.
+"""
+
+from __future__ import annotations
+
+import re
+
+from commerce import agents, codes, lifecycle
+from menus.sms.texts import t
+
+_PIN = re.compile(r"[0-9]{4,8}")  # what `add-agent --pin` accepts
+
+
+def split_paid(rest: tuple[str, ...]) -> tuple[str, str | None]:
+    """(amount as typed, PIN or None) from the words after the order code. A PIN is 4-8 digits
+    ending the message after the amount; an amount grouped with spaces ends in 3-digit groups, so
+    "1 600" is an amount and "1600 1234" an amount and a PIN."""
+    if len(rest) >= 2 and _PIN.fullmatch(rest[-1]):
+        return " ".join(rest[:-1]), rest[-1]
+    return " ".join(rest), None
+
+
+def _pin_refusal(engine, sender, cmd, pin) -> str | None:
+    check = agents.check_pin(engine, sender.agent.id, pin)
+    if check.result is agents.Pin.OK:
+        return None
+    if check.result is agents.Pin.MISSING:
+        return t(sender.lang, "pin_missing", usage=t(sender.lang, f"usage_{cmd.name}"))
+    if check.result is agents.Pin.LOCKED:
+        return t(sender.lang, "pin_locked", minutes=check.locked_minutes)
+    return t(sender.lang, "pin_wrong", tries=check.tries_left)
+
+
+def do_paid(engine, sender, cmd) -> tuple[str, list[int]]:
+    code, rest = cmd.args
+    if not codes.is_valid(code):
+        return t(sender.lang, "bad_order_code", code=code[:12]), []
+    amount, pin = split_paid(rest)
+    refusal = _pin_refusal(engine, sender, cmd, pin)
+    if refusal:
+        return refusal, []
+    outcome = lifecycle.record_cash_payment(engine, sender.agent.id, code, amount)
+    return outcome.reply, list(outcome.message_ids)
+
+
+def do_delivered(engine, sender, cmd) -> tuple[str, list[int]]:
+    code, pin = cmd.args
+    if not codes.is_valid(code):
+        return t(sender.lang, "bad_order_code", code=code[:12]), []
+    refusal = _pin_refusal(engine, sender, cmd, pin)
+    if refusal:
+        return refusal, []
+    outcome = lifecycle.confirm_delivery(engine, sender.agent.id, code)
+    return outcome.reply, list(outcome.message_ids)

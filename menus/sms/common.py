@@ -1,0 +1,57 @@
+"""Commands anyone may send: HELP, JOIN, LANG, STOP/START, and RECEIVED from a buyer."""
+
+from __future__ import annotations
+
+from commerce import codes, lifecycle, listings, optout, people
+from menus.sms.segments import REPLY_SEGMENTS, fit
+from menus.sms.texts import t
+
+
+def help_text(sender) -> str:
+    if sender.seller and sender.agent:
+        key = "help_both"
+    elif sender.seller:
+        key = "help_seller"
+    elif sender.agent:
+        key = "help_agent"
+    else:
+        key = "help_anyone"
+    return t(sender.lang, key)
+
+
+def do_help(conn, sender, cmd) -> str:
+    return help_text(sender)
+
+
+def do_unknown(conn, sender, cmd) -> str:
+    return fit(t(sender.lang, "not_understood") + " " + help_text(sender), REPLY_SEGMENTS)
+
+
+def do_join(conn, sender, cmd) -> str:
+    shop = cmd.args[0][:listings.MAX_NAME].strip()
+    seller, new = listings.join(conn, sender.phone, shop, sender.lang)
+    return t(sender.lang, "joined" if new else "renamed", shop=seller.shop_name)
+
+
+def do_lang(conn, sender, cmd) -> str:
+    lang = cmd.args[0]
+    people.set_language(conn, sender.phone, lang)
+    return t(lang, "lang_set")
+
+
+def do_stop(conn, sender, cmd) -> str:
+    optout.set_opted_out(conn, sender.phone, True, sender.lang)
+    return t(sender.lang, "stopped")
+
+
+def do_start(conn, sender, cmd) -> str:
+    optout.set_opted_out(conn, sender.phone, False, sender.lang)
+    return t(sender.lang, "started")
+
+
+def do_received(engine, sender, cmd) -> tuple[str, list[int]]:
+    code = cmd.args[0]
+    if not codes.is_valid(code):
+        return t(sender.lang, "bad_order_code", code=code[:12]), []
+    outcome = lifecycle.confirm_receipt(engine, sender.phone, code)
+    return outcome.reply, list(outcome.message_ids)

@@ -1,0 +1,189 @@
+"""The SMS command grammar (SPEC §5): text in, a `Command` out. Pure: no database, never raises.
+
+Keywords are case-insensitive, with Swahili aliases; extra spaces and typographic punctuation are
+ignored; a keyword may be glued to its first number ("SENT4829131") or followed by ':' or '.'.
+What a command's arguments mean beyond their shape (a price in the seller's currency, a code's
+check digit, whether a trailing number is an agent's PIN) is decided by the handlers, which know
+the sender.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from menus.text import fold
+
+MAX_TEXT = 1600  # longer than any concatenated SMS; anything past it is not a command
+
+# keyword -> command. English first; then Swahili, chosen as a seller or agent would say them.
+ALIASES: dict[str, str] = {
+    "HELP": "HELP", "MSAADA": "HELP", "?": "HELP", "帮助": "HELP",
+    "JOIN": "JOIN", "JIUNGE": "JOIN", "JISAJILI": "JOIN",
+    "LANG": "LANG", "LANGUAGE": "LANG", "LUGHA": "LANG",
+    "SELL": "SELL", "UZA": "SELL",
+    "PRICE": "PRICE", "BEI": "PRICE",
+    "STOCK": "STOCK", "IDADI": "STOCK", "STOKI": "STOCK",
+    "REMOVE": "REMOVE", "ONDOA": "REMOVE",
+    "ITEMS": "ITEMS", "BIDHAA": "ITEMS",
+    "ORDERS": "ORDERS", "ODA": "ORDERS",
+    "SENT": "SENT", "IMETUMWA": "SENT", "NIMETUMA": "SENT",
+    "PAID": "PAID", "IMELIPWA": "PAID", "AMELIPA": "PAID",
+    "DELIVERED": "DELIVERED", "IMEFIKA": "DELIVERED", "IMEKABIDHIWA": "DELIVERED",
+    "RECEIVED": "RECEIVED", "NIMEPOKEA": "RECEIVED",
+    # Carrier opt-out / opt-in words (Twilio's standard lists), plus Swahili ACHA / ANZA.
+    "STOP": "STOP", "STOPALL": "STOP", "UNSUBSCRIBE": "STOP", "CANCEL": "STOP", "END": "STOP",
+    "QUIT": "STOP", "ACHA": "STOP",
+    "START": "START", "UNSTOP": "START", "SUBSCRIBE": "START", "ANZA": "START",
+}
+SWAHILI = frozenset({"MSAADA", "JIUNGE", "JISAJILI", "LUGHA", "UZA", "BEI", "IDADI", "STOKI", "ONDOA",
+                     "BIDHAA", "ODA", "IMETUMWA", "NIMETUMA", "IMELIPWA", "AMELIPA", "IMEFIKA",
+                     "IMEKABIDHIWA", "NIMEPOKEA", "ACHA", "ANZA"})
+
+LANG_WORDS = {
+    "EN": "en", "ENG": "en", "ENGLISH": "en", "KIINGEREZA": "en",
+    "SW": "sw", "SWA": "sw", "SWAHILI": "sw", "KISWAHILI": "sw",
+    "ZH": "zh", "CN": "zh", "CHINESE": "zh", "中文": "zh", "KICHINA": "zh",
+}
+
+_SPACE = re.compile(r"\s+")
+_GLUED = re.compile(r"([A-Za-z]+)[:.]?(\d.*)", re.DOTALL)
+_PRICE = re.compile(r"[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?|[0-9]+(\.[0-9]+)?")
+_WHOLE = re.compile(r"[0-9]+")
+_PIN = re.compile(r"[0-9]{4,8}")
+
+
+@dataclass(frozen=True, slots=True)
+class Command:
+    name: str  # a value of ALIASES, or "UNKNOWN"
+    args: tuple = ()
+    usage: bool = False  # the keyword is known but its arguments do not fit: answer its usage
+    swahili: bool = False  # typed with a Swahili keyword (the reply language for a new number)
+    redacted: str = ""  # the text as it may be stored: a trailing PIN masked
+
+
+def normalize(text: str) -> str:
+    return _SPACE.sub(" ", fold(text or "")).strip()
+
+
+def code_token(token: str) -> str:
+    """A typed code without the separators people put in it: "482-9131" -> "4829131"."""
+    return token.replace("-", "")
+
+
+def is_price(token: str) -> bool:
+    return bool(_PRICE.fullmatch(token))
+
+
+def is_whole(token: str) -> bool:
+    return bool(_WHOLE.fullmatch(token)) and token.isascii()
+
+
+def parse(text: str) -> Command:
+    text = normalize(text)[:MAX_TEXT]
+    if not text:
+        return Command("UNKNOWN", redacted="")
+    first, _, rest = text.partition(" ")
+    glued = _GLUED.fullmatch(first)
+    if first.upper().rstrip(":.") not in ALIASES and glued and glued.group(1).upper() in ALIASES:
+        first, rest = glued.group(1), (glued.group(2) + " " + rest).strip()
+    keyword = first.upper().rstrip(":.") or first.upper()
+    name = ALIASES.get(keyword)
+    if name is None:
+        return Command("UNKNOWN", redacted=_redact("UNKNOWN", first, rest.split()))
+    swahili = keyword in SWAHILI
+    tokens = rest.split()
+    redacted = " ".join([first, *tokens])
+    try:
+        args = _ARGS[name](rest, tokens)
+    except _Usage:
+        return Command(name, usage=True, swahili=swahili, redacted=_redact(name, first, tokens))
+    return Command(name, args, swahili=swahili, redacted=_redact(name, first, tokens) or redacted)
+
+
+class _Usage(Exception):
+    pass
+
+
+def _need(condition: bool) -> None:
+    if not condition:
+        raise _Usage
+
+
+def _none(rest, tokens):
+    return ()
+
+
+def _join(rest, tokens):
+    _need(bool(rest))
+    return (rest,)
+
+
+def _lang(rest, tokens):
+    _need(len(tokens) == 1 and tokens[0].upper() in LANG_WORDS)
+    return (LANG_WORDS[tokens[0].upper()],)
+
+
+def _sell(rest, tokens):
+    """SELL <name> <price> [<quantity>] [#<category>]"""
+    tokens = list(tokens)
+    category = None
+    if tokens and tokens[-1].startswith("#"):
+        category = tokens.pop()[1:] or None
+    if len(tokens) >= 3 and is_whole(tokens[-1]) and is_price(tokens[-2]):
+        name, price, quantity = tokens[:-2], tokens[-2], int(tokens[-1])
+    elif len(tokens) >= 2 and is_price(tokens[-1]):
+        name, price, quantity = tokens[:-1], tokens[-1], None
+    else:
+        raise _Usage
+    name = " ".join(name)
+    _need(any(c.isalpha() for c in name))
+    return (name, price, quantity, category)
+
+
+def _code(rest, tokens):
+    _need(len(tokens) == 1 and is_whole(code_token(tokens[0])))
+    return (code_token(tokens[0]),)
+
+
+def _code_and(check):
+    def parse_args(rest, tokens):
+        _need(len(tokens) == 2 and is_whole(code_token(tokens[0])) and check(tokens[1]))
+        return (code_token(tokens[0]), tokens[1])
+    return parse_args
+
+
+def _page(rest, tokens):
+    _need(len(tokens) <= 1 and all(is_whole(t) and 1 <= len(t) <= 4 for t in tokens))
+    return (max(1, int(tokens[0])) if tokens else 1,)
+
+
+def _paid(rest, tokens):
+    """PAID <order> <amount> [<pin>]: the amount may be typed with spaces ("1 600"), so which
+    trailing token is a PIN is decided by the handler, which knows whether the agent has one."""
+    _need(len(tokens) >= 2 and is_whole(code_token(tokens[0])) and len(tokens) <= 5)
+    return (code_token(tokens[0]), tuple(tokens[1:]))
+
+
+def _delivered(rest, tokens):
+    _need(1 <= len(tokens) <= 2 and is_whole(code_token(tokens[0])))
+    return (code_token(tokens[0]), tokens[1] if len(tokens) == 2 else None)
+
+
+_ARGS = {
+    "HELP": _none, "STOP": _none, "START": _none,
+    "JOIN": _join, "LANG": _lang, "SELL": _sell,
+    "PRICE": _code_and(is_price), "STOCK": _code_and(is_whole), "REMOVE": _code,
+    "ITEMS": _page, "ORDERS": _page,
+    "SENT": _code, "RECEIVED": _code, "PAID": _paid, "DELIVERED": _delivered,
+}
+
+
+def _redact(name: str, first: str, tokens: list[str]) -> str:
+    """The text with anything that may be a PIN (4-8 digits ending a PAID/DELIVERED) masked."""
+    tokens = list(tokens)
+    # PAID <order> <amount> <pin>, DELIVERED <order> <pin>; a mistyped keyword may carry one too.
+    least = {"PAID": 3, "DELIVERED": 2, "UNKNOWN": 2}.get(name)
+    if least and len(tokens) >= least and _PIN.fullmatch(tokens[-1]):
+        tokens[-1] = "****"
+    return " ".join([first, *tokens])
