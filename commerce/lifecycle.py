@@ -7,6 +7,7 @@ Service functions for the people who move an order (the SMS commands call them) 
     confirm_delivery(engine, agent_id, code)             DELIVERED dispatched → delivered (+ cash on delivery)
     confirm_receipt(engine, buyer_phone, code)           RECEIVED  the buyer confirms: dispatched → delivered
     expire_order(engine, order_id)                       job       unpaid placed → expired, stock back
+    send_reminders(engine)                               job       stalled orders: seller, agent, buyer asked
 
 Each runs in one transaction: the status move is guarded by the status it was read in, recorded in
 `order_events` with who moved it, and its notifications are outbox rows of the same transaction.
@@ -17,9 +18,9 @@ A move the lifecycle does not allow is refused with a reply that says why; nothi
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from sqlalchemy import select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.engine import Connection, Engine
 
 from commerce import codes, money, payments
@@ -35,6 +36,8 @@ from commerce.models import (
     PAID,
     PLACED,
     Agent,
+    Message,
+    Order,
     Person,
     Seller,
     utcnow,
@@ -42,8 +45,14 @@ from commerce.models import (
 from commerce.order_state import Notices, OrderView, load, move
 from commerce.orders import release_stock
 
-PE, S, A = Person.__table__, Seller.__table__, Agent.__table__
+PE, S, A, ORD, M = Person.__table__, Seller.__table__, Agent.__table__, Order.__table__, Message.__table__
 CLOSED = (CANCELLED, EXPIRED, DELIVERED)
+
+# When an order counts as stalled, and how often (and how many times) people are reminded.
+SELLER_REMINDER_AFTER = timedelta(hours=24)  # paid (or pay-on-delivery) and not sent yet
+RECEIPT_CHECK_AFTER = timedelta(hours=24)  # sent and not handed over yet
+REMIND_EVERY = timedelta(hours=24)
+MAX_REMINDERS = 3
 
 
 @dataclass
@@ -229,5 +238,35 @@ def expire_order(engine: Engine, order_id: int, now: datetime | None = None) -> 
         return Outcome(True, f"order {order.code} expired", n.ids)
 
 
+def send_reminders(engine: Engine, now: datetime | None = None, limit: int = 500) -> list[int]:
+    """Remind the seller of an order waiting to be sent; after dispatch, ask the buyer to confirm
+    receipt and remind the agent. At most MAX_REMINDERS of each, REMIND_EVERY apart."""
+    now = now or utcnow()
+    waiting_dispatch = or_(ORD.c.status == PAID, and_(ORD.c.status == PLACED, ORD.c.payment_method == ON_DELIVERY))
+    plan = ((waiting_dispatch, SELLER_REMINDER_AFTER, (("seller", "seller_reminder"),)),
+            (ORD.c.status == DISPATCHED, RECEIPT_CHECK_AFTER,
+             (("buyer", "buyer_confirm_receipt"), ("agent", "agent_reminder"))))
+    ids: list[int] = []
+    for where, after, notices in plan:
+        with engine.connect() as conn:
+            stalled = conn.execute(select(ORD.c.id, ORD.c.status).where(where, ORD.c.updated_at < now - after)
+                                   .order_by(ORD.c.id).limit(limit)).all()
+        for order_id, status in stalled:
+            with engine.begin() as conn:
+                order = load(conn, order_id=order_id, lock=True)
+                if order is None or order.status != status:
+                    continue
+                n = Notices(conn, order)
+                for who, key in notices:
+                    count, last = conn.execute(select(func.count(), func.max(M.c.created_at))
+                                               .where(M.c.order_id == order_id, M.c.kind == key)).one()
+                    if count >= MAX_REMINDERS or (last is not None and last > now - REMIND_EVERY):
+                        continue
+                    n.send(who, key, buyer=order.buyer_phone)
+                ids += n.ids
+    return ids
+
+
 __all__ = ["Outcome", "mark_sent", "record_cash_payment", "confirm_delivery", "confirm_receipt",
-           "expire_order", "expires"]
+           "expire_order", "expires",
+           "send_reminders"]

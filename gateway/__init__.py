@@ -59,6 +59,9 @@ def create_app(settings: Settings | None = None) -> Flask:
 
     errors.init_app(app)
     app.register_blueprint(ussd.bp)
+    from gateway import payments
+
+    app.register_blueprint(payments.bp)
     app.register_blueprint(sms.bp)
     cli.init_app(app)
 

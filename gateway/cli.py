@@ -59,6 +59,10 @@ def init_app(app: Flask) -> None:
         runtime.use(runtime.Runtime(s.settings, s.db, s.redis, __import__("os").getpid()))
         run_worker(burst=burst)
 
+    from gateway import rates_cli
+
+    rates_cli.register(app)
+
     @app.cli.command("simulate")
     @click.argument("phone")
     def simulate(phone):

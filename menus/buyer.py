@@ -3,6 +3,8 @@ Language. Each screen renders a frame and handles one input; the engine does the
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from commerce import catalog, codes, orders, people
 from commerce.models import MOBILE_MONEY, PAYMENT_METHODS, PLACED
 from menus.engine import PAGE_SIZE, Outcome, Screen, View, window
@@ -191,6 +193,7 @@ def _summary_go(ctx, f, choice, view):
         s.jobs.notify(placed.message_ids)
         if method == MOBILE_MONEY:
             s.jobs.start_checkout(placed.order_id)
+        s.jobs.schedule_expiry(placed.order_id, timedelta(minutes=s.payment_window_minutes))
     return Outcome(end=["D", placed.order_id])
 
 

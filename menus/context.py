@@ -4,6 +4,7 @@ connection opened only if a screen asks for one, and the jobs to start after a c
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from functools import lru_cache
 from typing import Protocol
 
@@ -18,6 +19,8 @@ class Jobs(Protocol):
     def notify(self, message_ids: list[int]) -> None: ...
 
     def start_checkout(self, order_id: int) -> None: ...
+
+    def schedule_expiry(self, order_id: int, after: timedelta) -> None: ...
 
 
 @dataclass

@@ -7,7 +7,7 @@ unpaid order keeps its expiry time) and the worker's sweeps pick up whatever a l
 from __future__ import annotations
 
 import logging
-from datetime import timedelta
+from datetime import datetime, timedelta
 
 import redis
 from rq import Queue, Retry
@@ -17,6 +17,8 @@ log = logging.getLogger(__name__)
 QUEUE_NAMES = ("sms", "payments", "orders")
 CHECKOUT_DELAY = timedelta(seconds=3)  # let the USSD session close before the PIN prompt arrives
 SEND_RETRY = Retry(max=5, interval=[5, 30, 120, 600, 1800])
+# A checkout the provider could not take (timeout, 5xx) is tried again a little later, then given up.
+CHECKOUT_RETRY = Retry(max=2, interval=[15, 60])
 
 
 def queues(conn: redis.Redis) -> dict[str, Queue]:
@@ -37,6 +39,23 @@ class RQJobs:
 
     def start_checkout(self, order_id: int) -> None:
         try:
-            self.q["payments"].enqueue_in(CHECKOUT_DELAY, "workers.payments.start_checkout", order_id)
+            self.q["payments"].enqueue_in(CHECKOUT_DELAY, "workers.payments.start_checkout", order_id,
+                                          retry=CHECKOUT_RETRY)
         except redis.RedisError:
             log.warning("could not enqueue checkout for order %s; the buyer can retry from My orders", order_id)
+
+    def schedule_expiry(self, order_id: int, after: timedelta) -> None:
+        """Expire the order when its payment window closes (the job does nothing if it was paid)."""
+        self._expiry(order_id, f"soko-expire-{order_id}", lambda q, *a, **kw: q.enqueue_in(after, *a, **kw))
+
+    def schedule_expiry_at(self, order_id: int, at: datetime) -> None:
+        # Its own id: the job reschedules itself with this, and a running job's id must not be reused.
+        self._expiry(order_id, f"soko-expire-{order_id}-{int(at.timestamp())}",
+                     lambda q, *a, **kw: q.enqueue_at(at, *a, **kw))
+
+    def _expiry(self, order_id: int, job_id: str, schedule) -> None:
+        try:
+            # One job id per order and time: a second schedule replaces the first, not doubles it.
+            schedule(self.q["orders"], "workers.orders.expire_order", order_id, job_id=job_id)
+        except redis.RedisError:
+            log.warning("could not schedule expiry of order %s; the periodic sweep will expire it", order_id)

@@ -1,0 +1,144 @@
+"""Mobile-money jobs: start an Africa's Talking checkout for an order, and reconcile checkouts that
+never got their payment notification.
+
+The checkout is recorded (`checkouts` row) before the provider is called, so a crash in between
+leaves a trace the reconcile job picks up. The notification itself is handled by the web side
+(gateway/payments.py → commerce/payments.py); it may even arrive before this job has stored the
+transactionId, which is why the row takes the payment's status when one is already recorded.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+from decimal import Decimal
+
+from rq import get_current_job
+from sqlalchemy import insert, select, update
+
+from commerce import money
+from commerce.models import MOBILE_MONEY, PLACED, Checkout, Payment, utcnow
+from commerce.order_state import Notices, load
+from gateway.providers import ProviderError
+from gateway.providers.africastalking import AfricasTalkingPayments
+from workers import runtime as rt
+from workers.queues import RQJobs
+
+log = logging.getLogger(__name__)
+CO, PAY = Checkout.__table__, Payment.__table__
+
+# A second checkout for the same order within this time is a double tap, not a retry.
+PENDING_GUARD = timedelta(minutes=2)
+# Africa's Talking sends a notification when the subscriber answers or the prompt expires (about a
+# minute on M-Pesa); a checkout still silent after this long gets reconciled.
+RECONCILE_AFTER = timedelta(minutes=10)
+
+
+def payments_client(settings) -> AfricasTalkingPayments | None:
+    if not (settings.at_username and settings.at_api_key and settings.at_payment_product):
+        return None
+    return AfricasTalkingPayments(settings.at_username, settings.at_api_key, settings.at_payment_product,
+                                  base_url=settings.at_payments_url)
+
+
+def _major(m: money.Money) -> str:
+    return format(money.to_decimal(m).quantize(Decimal(1).scaleb(-money.display_digits(m.currency))), "f")
+
+
+def _last_attempt() -> bool:
+    job = get_current_job()
+    return job is None or not job.retries_left
+
+
+def start_checkout(order_id: int) -> str:
+    """Ask Africa's Talking to prompt the buyer for the amount due on `order_id`."""
+    r = rt.runtime()
+    now = utcnow()
+    with r.db.begin() as conn:
+        order = load(conn, order_id=order_id, lock=True)
+        if order is None or order.method != MOBILE_MONEY or order.status != PLACED or order.paid_in_full:
+            return "nothing to pay"
+        recent = conn.execute(select(CO.c.id).where(CO.c.order_id == order_id, CO.c.status == "pending",
+                                                    CO.c.created_at > now - PENDING_GUARD)).first()
+        if recent:
+            return "a checkout is already waiting for the buyer"
+        checkout_id = conn.execute(insert(CO).values(order_id=order_id, status="pending", created_at=now,
+                                                     updated_at=now)).inserted_primary_key[0]
+        due, phone, code = order.due, order.buyer_phone, order.code
+
+    client = payments_client(r.settings)
+    if client is None:
+        log.warning("mobile money is not configured (AT_USERNAME, AT_API_KEY, AT_PAYMENT_PRODUCT)")
+        return _give_up(r, order_id, checkout_id, "not configured", "mobile_money_unavailable")
+    try:
+        result = client.checkout(phone, due.currency, _major(due), {"orderCode": code})
+    except ProviderError as exc:
+        if exc.retryable and not _last_attempt():
+            _set(r, checkout_id, "error", str(exc))
+            raise  # RQ retries it (Retry in workers/queues.py); a later attempt makes a new checkout row
+        _give_up(r, order_id, checkout_id, str(exc), "mobile_money_unavailable")
+        if exc.retryable:
+            raise  # failed for good: into RQ's failed registry with its error
+        return f"refused: {exc}"
+
+    if result.status != "PendingConfirmation" or not result.transaction_id:
+        return _give_up(r, order_id, checkout_id, f"{result.status}: {result.description}", "buyer_payment_failed")
+    with r.db.begin() as conn:
+        # The notification may have come first (a quick buyer): take its outcome.
+        paid = conn.execute(select(PAY.c.status).where(PAY.c.method == MOBILE_MONEY,
+                                                       PAY.c.reference == result.transaction_id)).scalar()
+        if paid is not None:
+            status = "success" if paid == "success" else "failed"
+        else:  # paid meanwhile by another route (paybill, cash): nothing to wait for
+            order = load(conn, order_id=order_id)
+            status = "settled" if order.paid_in_full or order.status != PLACED else "pending"
+        conn.execute(update(CO).where(CO.c.id == checkout_id).values(
+            transaction_id=result.transaction_id, status=status, description=result.description[:200],
+            updated_at=utcnow()))
+    return f"checkout {result.transaction_id} {status}"
+
+
+def _set(r, checkout_id: int, status: str, description: str) -> None:
+    with r.db.begin() as conn:
+        conn.execute(update(CO).where(CO.c.id == checkout_id)
+                     .values(status=status, description=description[:200], updated_at=utcnow()))
+
+
+def _give_up(r, order_id: int, checkout_id: int, why: str, notice: str) -> str:
+    """The checkout cannot happen: record why and tell the buyer what else they can do."""
+    with r.db.begin() as conn:
+        conn.execute(update(CO).where(CO.c.id == checkout_id)
+                     .values(status="failed", description=why[:200], updated_at=utcnow()))
+        order = load(conn, order_id=order_id)
+        n = Notices(conn, order)
+        if order.status == PLACED and not order.paid_in_full:
+            n.send("buyer", notice)
+    RQJobs(r.redis).notify(n.ids)
+    return f"failed: {why}"
+
+
+def reconcile_checkouts(now: datetime | None = None) -> int:
+    """Checkouts with no notification after RECONCILE_AFTER: mark them and tell the buyer how to go on.
+    A notification that still comes later is recorded as usual (it finds the order by its code)."""
+    r = rt.runtime()
+    cutoff = (now or utcnow()) - RECONCILE_AFTER
+    with r.db.connect() as conn:
+        stale = conn.execute(select(CO.c.id, CO.c.order_id)
+                             .where(CO.c.status == "pending", CO.c.created_at < cutoff)
+                             .order_by(CO.c.id).limit(500)).all()
+    ids, done = [], 0
+    for checkout_id, order_id in stale:
+        with r.db.begin() as conn:
+            moved = conn.execute(update(CO).where(CO.c.id == checkout_id, CO.c.status == "pending")
+                                 .values(status="no_answer", updated_at=utcnow())).rowcount
+            if not moved:
+                continue
+            done += 1
+            order = load(conn, order_id=order_id, lock=True)
+            newer = conn.execute(select(CO.c.id).where(CO.c.order_id == order_id, CO.c.id > checkout_id)).first()
+            if order and order.status == PLACED and not order.paid_in_full and not newer:
+                n = Notices(conn, order)
+                n.send("buyer", "checkout_no_answer")
+                ids += n.ids
+    RQJobs(r.redis).notify(ids)
+    return done
