@@ -69,4 +69,10 @@ def init_app(app: Flask) -> None:
         """A USSD session in the terminal, through the same engine as the webhook."""
         from gateway.simulate import run
 
+        try:
+            phones.normalize(phone, soko(app).settings.default_region)
+        except ValueError:
+            raise click.BadParameter(f"{phone!r} is not a phone number; write it like 0712345678",
+                                     param_hint="PHONE") from None
+
         run(app, phone, sys.stdin, sys.stdout)
