@@ -169,13 +169,13 @@ def messages(conn: Connection, to: str | None, status: str | None, page: Page) -
 
 def conversation(conn: Connection, phone: str, limit: int = 50) -> list[dict]:
     """What a phone sent and was sent, newest last: the simulator's SMS pane."""
-    out = [{"direction": "out", **message(x)} for x in
+    out = [(x.created_at, 1, {"direction": "out", **message(x)}) for x in
            conn.execute(select(M).where(M.c.to_phone == phone).order_by(M.c.id.desc()).limit(limit))]
-    out += [{"direction": "in", "id": x.id, "body": x.body, "to": x.to, "created_at": when(x.received_at)}
-            for x in conn.execute(select(IN).where(IN.c.from_phone == phone)
-                                  .order_by(IN.c.id.desc()).limit(limit))]
-    out.sort(key=lambda m: (m["created_at"] or "", m["direction"] == "out", m["id"]))
-    return out[-limit:]
+    out += [(x.received_at, 0, {"direction": "in", "id": x.id, "body": x.body, "to": x.to,
+                                "created_at": when(x.received_at)})
+            for x in conn.execute(select(IN).where(IN.c.from_phone == phone).order_by(IN.c.id.desc()).limit(limit))]
+    out.sort(key=lambda m: (m[0], m[1], m[2]["id"]))  # full-precision times; a reply after its message
+    return [m for _, _, m in out[-limit:]]
 
 
 # -- people ---------------------------------------------------------------------------------------

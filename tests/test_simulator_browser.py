@@ -1,0 +1,157 @@
+"""End to end in a real headless Chromium: a buyer orders on the phone simulator, the operator sees it on /admin.
+
+Debian's `chromium` (`.ci/run` installs it when missing) driven by Playwright's Python package; no
+browser is downloaded. The app runs on a real HTTP server (werkzeug) in a thread. Screenshots of
+each step land in tests/screenshots/ (not committed) for a human to look at.
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import threading
+from pathlib import Path
+
+import pytest
+from werkzeug.serving import make_server
+
+CHROMIUM = "/usr/bin/chromium"
+SHOTS = Path(__file__).parent / "screenshots"
+TOKEN = "browser-test-admin-token"
+
+pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM),
+                                reason="needs Debian's chromium: apt-get install -y chromium")
+
+
+@pytest.fixture
+def live(make_app, db_engine):
+    from commerce import demo
+
+    app = make_app(admin_token=TOKEN)
+    with db_engine.begin() as conn:
+        demo.seed(conn)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="soko-live", daemon=True)
+    thread.start()
+    yield app, f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join()
+
+
+@pytest.fixture
+def page():
+    from playwright.sync_api import sync_playwright
+
+    SHOTS.mkdir(exist_ok=True)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, headless=True, args=[
+            "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"])
+        context = browser.new_context(viewport={"width": 1200, "height": 860})
+        context.set_default_timeout(10_000)
+        yield context.new_page()
+        context.close()
+        browser.close()
+
+
+def shot(page, name: str) -> None:
+    page.screenshot(path=str(SHOTS / f"{name}.png"), full_page=True)
+
+
+def press_keys(page, keys: str) -> None:
+    """Type on the handset's keypad, one button at a time."""
+    for key in keys:
+        page.click(f'.key[data-key="{key}"]')
+
+
+def answer(page, keys: str, expect: str, by_keypad: bool = True) -> str:
+    if by_keypad:
+        press_keys(page, keys)
+        page.click("#call")
+    else:
+        page.fill("#entry", keys)
+        page.press("#entry", "Enter")
+    page.wait_for_function("([text]) => document.getElementById('screen').textContent.includes(text)",
+                           arg=[expect])
+    return page.inner_text("#screen")
+
+
+def test_buyer_orders_on_the_simulator_and_the_operator_sees_it(live, page):
+    from playwright.sync_api import expect
+
+    app, base = live
+    page.goto(base + "/simulator")
+    expect(page.locator("#screen")).to_contain_text("Dial *384*123#")
+    expect(page.locator("#inbox")).to_contain_text("No SMS for this number yet.")
+    shot(page, "01-simulator-idle")
+
+    # Dial the short code on the keypad and walk the buyer's journey, as on a handset.
+    home = answer(page, "*384*123#", "Welcome to Soko")
+    assert home.startswith("Welcome to Soko") and "1. Shop" in home
+    assert not home.startswith("CON")  # the protocol prefix is not shown, as on a phone
+    budget = page.inner_text("#budget")
+    assert re.fullmatch(r"\d+/160 characters · GSM-7", budget), budget
+    shot(page, "02-home-screen")
+    answer(page, "1", "1. Food")
+    answer(page, "1", "Maize flour 2kg")
+    answer(page, "1", "In stock")
+    answer(page, "1", "How many?")
+    answer(page, "2", "Pickup point", by_keypad=False)  # typed on the computer's keyboard
+    answer(page, "1", "How will you pay?")
+    summary = answer(page, "2", "Total KES 360")
+    assert "2 x Maize flour 2kg" in summary
+    shot(page, "03-summary")
+    done = answer(page, "1", "Order ")
+    code = re.search(r"Order (\d+)", done).group(1)
+    assert "KES 360" in done
+    assert page.is_hidden("#entry")  # an END screen takes no input
+    shot(page, "04-order-placed")
+
+    # The seller's phone: the order notification is in its SMS pane.
+    page.click('.person[data-phone="+254711000001"]')
+    expect(page.locator("#sms-number")).to_have_text("+254711000001")
+    expect(page.locator("#inbox")).to_contain_text(f"New order {code}")
+    if "sms.africastalking" in app.view_functions:  # the SMS webhook, when this build has it
+        page.fill("#sms-text", "HELP")
+        page.click("#sms-send")
+        expect(page.locator("#sms-status")).to_contain_text("Sent.")
+        expect(page.locator("#inbox li.in")).to_contain_text("HELP")
+    shot(page, "05-seller-inbox")
+
+    # The operator signs in with the token and finds the order.
+    page.goto(base + "/admin/orders")
+    expect(page.locator("h1")).to_have_text("Sign in")
+    page.fill('input[name="token"]', TOKEN)
+    page.click("text=Sign in >> nth=-1")
+    expect(page.locator("h1")).to_have_text("Orders")
+    row = page.locator("tr", has_text=code)
+    expect(row).to_contain_text("placed")
+    expect(row).to_contain_text("2 x Maize flour 2kg")
+    expect(row).to_contain_text("+254712345678")
+    shot(page, "06-admin-orders")
+    row.locator(f"text={code}").click()
+    expect(page.locator("h1")).to_contain_text(f"Order {code}")
+    expect(page.locator("body")).to_contain_text("Mama Njeri Shop")
+    expect(page.locator("body")).to_contain_text("Kiambu")
+    shot(page, "07-admin-order")
+    page.goto(base + "/admin")
+    expect(page.locator("body")).to_contain_text("Latest orders")
+    shot(page, "08-admin-overview")
+
+
+def test_hanging_up_ends_the_session_and_a_new_dial_starts_afresh(live, page):
+    _, base = live
+    page.goto(base + "/simulator")
+    answer(page, "*384*123#", "Welcome to Soko")
+    answer(page, "1", "1. Food")
+    page.click("#hangup")
+    page.wait_for_function("() => document.getElementById('screen').textContent.includes('Session cancelled')")
+    # The dropped session can be resumed, as the engine offers on the next dial.
+    again = answer(page, "*384*123#", "Continue")
+    assert "Continue" in again
+    shot(page, "09-resume-offer")
+
+
+def test_simulator_is_off_when_disabled(make_app):
+    client = make_app(simulator_enabled=False).test_client()
+    assert client.get("/simulator").status_code == 404
+    assert client.get("/simulator/inbox?phone=%2B254712345678").status_code == 404
