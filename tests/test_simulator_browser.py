@@ -19,8 +19,8 @@ CHROMIUM = "/usr/bin/chromium"
 SHOTS = Path(__file__).parent / "screenshots"
 TOKEN = "browser-test-admin-token"
 
-pytestmark = pytest.mark.skipif(not os.path.exists(CHROMIUM),
-                                reason="needs Debian's chromium: apt-get install -y chromium")
+needs_chromium = pytest.mark.skipif(not os.path.exists(CHROMIUM),
+                                    reason="needs Debian's chromium: apt-get install -y chromium")
 
 
 @pytest.fixture
@@ -75,6 +75,7 @@ def answer(page, keys: str, expect: str, by_keypad: bool = True) -> str:
     return page.inner_text("#screen")
 
 
+@needs_chromium
 def test_buyer_orders_on_the_simulator_and_the_operator_sees_it(live, page):
     from playwright.sync_api import expect
 
@@ -138,6 +139,7 @@ def test_buyer_orders_on_the_simulator_and_the_operator_sees_it(live, page):
     shot(page, "08-admin-overview")
 
 
+@needs_chromium
 def test_hanging_up_ends_the_session_and_a_new_dial_starts_afresh(live, page):
     _, base = live
     page.goto(base + "/simulator")
@@ -155,3 +157,36 @@ def test_simulator_is_off_when_disabled(make_app):
     client = make_app(simulator_enabled=False).test_client()
     assert client.get("/simulator").status_code == 404
     assert client.get("/simulator/inbox?phone=%2B254712345678").status_code == 404
+
+
+def test_inbox_lists_a_numbers_messages_oldest_first(seeded, client, db_engine):
+    from sqlalchemy import insert
+
+    from commerce.models import InboundMessage, Message, utcnow
+
+    now = utcnow()
+    with db_engine.begin() as conn:
+        conn.execute(insert(InboundMessage.__table__).values(provider="africastalking", provider_id="sim-1",
+                                                             from_phone="+254711000001", to="20880", body="ITEMS",
+                                                             received_at=now))
+        conn.execute(insert(Message.__table__).values(to_phone="+254711000001", body="Your items: none", kind="reply",
+                                                      status="sent", attempts=1, created_at=now))
+        conn.execute(insert(Message.__table__).values(to_phone="+254722000101", body="not this number",
+                                                      kind="notice", status="pending", attempts=0))
+    res = client.get("/simulator/inbox?phone=0711000001")
+    assert res.status_code == 200
+    body = res.get_json()
+    assert body["phone"] == "+254711000001"
+    assert [(m["direction"], m["body"]) for m in body["messages"]] == [("in", "ITEMS"), ("out", "Your items: none")]
+    assert body["messages"][1]["status"] == "sent"
+    bad = client.get("/simulator/inbox?phone=hello")
+    assert bad.status_code == 400 and "phone number" in bad.get_json()["error"]
+
+
+def test_simulator_page_carries_the_settings(make_app, seeded):
+    html = make_app(ussd_max_chars=182, at_webhook_token="hook-secret").test_client().get("/simulator")
+    text = html.get_data(as_text=True)
+    assert html.status_code == 200
+    assert '"maxChars": 182' in text and '"serviceCode": "*384*123#"' in text
+    assert '"ussdUrl": "/ussd/africastalking?token=hook-secret"' in text
+    assert "Seller \u00b7 Mama Njeri Shop" in text or "Seller · Mama Njeri Shop" in text
