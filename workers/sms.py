@@ -31,11 +31,13 @@ from functools import lru_cache
 import redis
 import requests
 from rq import Queue
-from sqlalchemy import select, update
+from sqlalchemy import bindparam, select, update
 
 from commerce.models import Message, Person, utcnow
 from config import Settings
+from gateway.providers.africastalking import AfricasTalkingSms
 from gateway.providers.base import ProviderError, SendResult, SmsProvider
+from gateway.providers.twilio import TwilioSms
 from menus.sms.segments import MAX_SEGMENTS, fit
 from workers import runtime as rt
 from workers.queues import SEND_RETRY
@@ -60,13 +62,9 @@ class RetryLater(Exception):
 def provider_for(settings: Settings) -> SmsProvider | None:
     """The SMS provider SMS_BACKEND names, built once per process; None for `outbox` (record only)."""
     if settings.sms_backend == "africastalking":
-        from gateway.providers.africastalking import AfricasTalkingSms
-
         return AfricasTalkingSms(settings.at_username, settings.at_api_key, sender_id=settings.at_sender_id,
                                  base_url=settings.at_api_url)
     if settings.sms_backend == "twilio":
-        from gateway.providers.twilio import TwilioSms
-
         callback = settings.public_url.rstrip("/") + "/sms/twilio/status" if settings.public_url else None
         return TwilioSms(settings.twilio_account_sid, settings.twilio_auth_token, settings.twilio_from_number,
                          base_url=settings.twilio_api_url, status_callback=callback)
@@ -169,12 +167,21 @@ def _outcome(provider, row, result: SendResult, counts) -> tuple:
     return row, "failed", {"provider": provider.name, "error": error}
 
 
+_FINISH = (update(M).where(M.c.id == bindparam("row_id"), M.c.status == "sending")
+           .values(status=bindparam("new_status"), provider=bindparam("p_name"), provider_id=bindparam("p_id"),
+                   sent_at=bindparam("p_sent_at"), error=bindparam("p_error"), updated_at=bindparam("now")))
+
+
 def _finish(db, outcomes: list[tuple]) -> None:
+    """Record outcomes in one statement executed for many rows (only rows still `sending`)."""
+    if not outcomes:
+        return
     now = utcnow()
+    params = [{"row_id": row.id, "new_status": status, "p_name": values.get("provider"),
+               "p_id": values.get("provider_id"), "p_sent_at": values.get("sent_at"),
+               "p_error": values.get("error"), "now": now} for row, status, values in outcomes]
     with db.begin() as conn:
-        for row, status, values in outcomes:
-            conn.execute(update(M).where(M.c.id == row.id, M.c.status == "sending")
-                         .values(status=status, updated_at=now, **values))
+        conn.execute(_FINISH, params)
 
 
 # -- the sweep --------------------------------------------------------------------------------
