@@ -215,15 +215,16 @@ def test_the_sweep_requeues_lost_messages_after_their_backoff(at_app, fake_provi
     assert fresh and retried
 
 
-def test_the_sweep_schedules_itself_once(at_app):
-    r = at_app.extensions["soko"].redis
-    queue = at_app.extensions["soko"].jobs.q["sms"]
-    assert worker_sms.schedule_sweep(r) is True
-    assert worker_sms.schedule_sweep(r) is False
-    [job_id] = queue.scheduled_job_registry.get_job_ids()
-    assert queue.fetch_job(job_id).func_name == "workers.sms.sweep"
-    worker_sms.sweep()  # a sweep clears its own mark and schedules the next
-    assert queue.scheduled_job_registry.count == 2
+def test_the_worker_runs_the_sweep_on_its_schedule(at_app, fake_providers):
+    from workers import periodic
+    from workers.run import run_worker
+
+    assert (worker_sms.sweep, "sms", 60) in periodic.PERIODIC
+    lost = queue_messages(at_app, [(NUMBERS[0], "Lost enqueue")], notify=False)
+    _backdate(at_app, lost, 5)
+    run_worker(burst=True)  # the real worker: periodic jobs enqueued once, then everything due
+    assert rows(at_app, lost)[0].status == "sent"
+    assert [f["message"] for f in at_sends(fake_providers)] == ["Lost enqueue"]
 
 
 def test_a_worker_killed_mid_send_does_not_send_twice(at_app, fake_providers, settings):

@@ -13,7 +13,7 @@ import threading
 import redis
 from rq.cron import CronScheduler
 
-from workers import orders, payments
+from workers import orders, payments, sms
 
 log = logging.getLogger(__name__)
 
@@ -22,6 +22,7 @@ PERIODIC = [
     (orders.sweep_expired, "orders", 60),
     (orders.follow_up, "orders", 15 * 60),
     (payments.reconcile_checkouts, "payments", 2 * 60),
+    (sms.sweep, "sms", 60),  # outbox rows left pending; sends cut off mid-call marked unconfirmed
 ]
 
 

@@ -14,9 +14,6 @@ from workers.queues import queues
 
 def run_worker(burst: bool = False) -> bool:
     r = rt.runtime()
-    from workers.sms import schedule_sweep
-
-    schedule_sweep(r.redis)
     worker = Worker(list(queues(r.redis).values()), connection=r.redis)
     cron = periodic.cron(r.redis)
     if burst:

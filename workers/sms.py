@@ -15,9 +15,9 @@ report), or `failed`, or `recorded` when SMS_BACKEND=outbox. Rules:
   (needs the worker's scheduler). After MAX_ATTEMPTS, or on a permanent failure, `failed`.
 * **Batching.** Claimed rows with the same text go to the provider in one call of up to
   `provider.max_batch` recipients (Africa's Talking takes 1000; Twilio one per call).
-* **Sweep.** `sweep()` runs every SWEEP_EVERY via RQ's scheduler: it re-enqueues rows left
-  `pending` (an enqueue lost with Redis, a retry lost with its job) once their backoff has passed,
-  and marks `sending` rows past their lease `unconfirmed`.
+* **Sweep.** `sweep()` runs every minute (workers/periodic.py, RQ's cron in the worker): it
+  re-enqueues rows left `pending` (an enqueue lost with Redis, a retry lost with its job) once
+  their backoff has passed, and marks `sending` rows past their lease `unconfirmed`.
 * **Budget.** No message goes out longer than MAX_SEGMENTS segments (menus/sms/segments.py).
 """
 
@@ -28,7 +28,6 @@ from collections import defaultdict
 from datetime import timedelta
 from functools import lru_cache
 
-import redis
 import requests
 from rq import Queue
 from sqlalchemy import bindparam, select, update
@@ -47,11 +46,9 @@ M, PE = Message.__table__, Person.__table__
 
 MAX_ATTEMPTS = 1 + SEND_RETRY.max
 LEASE = timedelta(minutes=10)  # far beyond any provider call (AT read timeout 9 s, Twilio 10 s)
-SWEEP_EVERY = timedelta(seconds=60)
 GRACE = timedelta(seconds=60)  # a fresh row's own job gets this long before the sweep steps in
 SWEEP_BATCH = 500
 SWEEP_LIMIT = 5000
-SWEEP_KEY = "soko:sms:sweep-scheduled"
 
 
 class RetryLater(Exception):
@@ -85,7 +82,6 @@ def send_messages(ids: list[int]) -> dict:
             counts["recorded"] = len(claimed)
         else:
             _send(r.db, provider, claimed, counts)
-    schedule_sweep(r.redis)
     if counts.get("retry"):
         raise RetryLater(f"{counts['retry']} of {len(claimed)} messages will be retried")
     return dict(counts)
@@ -197,7 +193,6 @@ def _due(attempts: int) -> timedelta:
 def sweep() -> dict:
     """Re-enqueue pending rows whose job was lost; mark `sending` rows past their lease unconfirmed."""
     r = rt.runtime()
-    r.redis.delete(SWEEP_KEY)  # this is the scheduled run: let the next one be scheduled
     now = utcnow()
     with r.db.begin() as conn:
         stale = conn.execute(
@@ -213,19 +208,4 @@ def sweep() -> dict:
         queue.enqueue("workers.sms.send_messages", due[start:start + SWEEP_BATCH], retry=SEND_RETRY)
     if stale:
         log.warning("%d messages were left mid-send and are marked unconfirmed", stale)
-    schedule_sweep(r.redis)
     return {"requeued": len(due), "unconfirmed": stale}
-
-
-def schedule_sweep(conn: redis.Redis, every: timedelta = SWEEP_EVERY) -> bool:
-    """Schedule the next sweep unless one is scheduled (the worker calls this at start, and every
-    send and sweep job after it, so the chain mends itself). Needs the worker's scheduler."""
-    try:
-        ttl = int(every.total_seconds() * 2) + 60
-        if not conn.set(SWEEP_KEY, "1", nx=True, ex=ttl):
-            return False
-        Queue("sms", connection=conn).enqueue_in(every, "workers.sms.sweep")
-        return True
-    except redis.RedisError:
-        log.warning("could not schedule the outbox sweep")
-        return False
