@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 
 import click
@@ -52,11 +53,14 @@ def init_app(app: Flask) -> None:
     @click.option("--burst", is_flag=True, help="Run the jobs that are due, then stop.")
     def worker(burst):
         """Run the RQ worker (with its scheduler) over Soko's queues."""
+        from gateway import redis_client
         from workers import runtime
         from workers.run import run_worker
 
         s = soko(app)
-        runtime.use(runtime.Runtime(s.settings, s.db, s.redis, __import__("os").getpid()))
+        # The worker's own Redis connection: blocking reads, unlike the web's fail-fast one.
+        worker_redis = redis_client.connect(s.redis_url, redis_client.WORKER_OPTIONS)
+        runtime.use(runtime.Runtime(s.settings, s.db, worker_redis, os.getpid()))
         run_worker(burst=burst)
 
     from gateway import rates_cli

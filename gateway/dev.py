@@ -6,6 +6,7 @@ With `REDIS_URL` unset it starts the embedded Valkey and hands its URL to both p
 from __future__ import annotations
 
 import os
+import shutil
 import signal
 import subprocess
 import sys
@@ -27,6 +28,12 @@ def main() -> int:
 
         env["REDIS_URL"] = embedded_url(INSTANCE_DIR)
     env.setdefault("DATABASE_URL", settings.database_url)
+    if "PROMETHEUS_MULTIPROC_DIR" not in env:
+        # Two gunicorn workers: their metrics add up through files in a directory emptied at start.
+        metrics_dir = INSTANCE_DIR / "prometheus"
+        shutil.rmtree(metrics_dir, ignore_errors=True)
+        metrics_dir.mkdir(parents=True)
+        env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
 
     from commerce import demo, schema
     from commerce.db import make_engine

@@ -19,13 +19,20 @@ CLIENT_OPTIONS = dict(socket_connect_timeout=0.25, socket_timeout=0.25, retry=Re
                       health_check_interval=0)
 
 
-def connect(url: str) -> redis.Redis:
+# The worker waits on blocking reads (RQ's dequeue blocks for minutes): no read timeout there, or
+# it would take every quiet moment for a dead server and quit.
+WORKER_OPTIONS = dict(CLIENT_OPTIONS, socket_connect_timeout=2, socket_timeout=None, socket_keepalive=True,
+                      health_check_interval=30)
+
+
+def connect(url: str, options: dict | None = None) -> redis.Redis:
+    options = CLIENT_OPTIONS if options is None else options
     if url.startswith("redis+sentinel://"):
-        return _sentinel(url)
-    return redis.Redis.from_url(url, **CLIENT_OPTIONS)
+        return _sentinel(url, options)
+    return redis.Redis.from_url(url, **options)
 
 
-def _sentinel(url: str) -> redis.Redis:
+def _sentinel(url: str, options: dict) -> redis.Redis:
     """`redis+sentinel://[:password@]host:port[,host:port]/service[/db]`."""
     from redis.sentinel import Sentinel
 
@@ -39,7 +46,7 @@ def _sentinel(url: str) -> redis.Redis:
         raise ValueError("REDIS_URL for Sentinel must name the service: redis+sentinel://host:26379/mymaster")
     db = int(path[1]) if len(path) > 1 else 0
     sentinel = Sentinel(hosts, socket_timeout=0.25, password=parsed.password)
-    return sentinel.master_for(path[0], db=db, password=parsed.password, **CLIENT_OPTIONS)
+    return sentinel.master_for(path[0], db=db, password=parsed.password, **options)
 
 
 def embedded_url(instance_dir: Path) -> str:

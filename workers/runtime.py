@@ -32,7 +32,8 @@ def build(settings: Settings) -> Runtime:
     from gateway import redis_client
 
     url = settings.redis_url or redis_client.embedded_url(INSTANCE_DIR)
-    return Runtime(settings, make_engine(settings.database_url), redis_client.connect(url), os.getpid())
+    return Runtime(settings, make_engine(settings.database_url),
+                   redis_client.connect(url, redis_client.WORKER_OPTIONS), os.getpid())
 
 
 def use(rt: Runtime | None) -> None:
