@@ -218,6 +218,10 @@ class Message(Base):
     provider_id: Mapped[str | None] = mapped_column(String(80), index=True)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     error: Mapped[str | None] = mapped_column(String(200))
+    # A reply to an Africa's Talking premium (on-demand) message goes back with its linkId from
+    # the short code it came to (migration 0002).
+    link_id: Mapped[str | None] = mapped_column(String(80))
+    short_code: Mapped[str | None] = mapped_column(String(40))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     sent_at: Mapped[datetime | None] = mapped_column(DateTime)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)

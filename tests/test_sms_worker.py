@@ -260,3 +260,18 @@ def test_a_worker_killed_mid_send_does_not_send_twice(at_app, fake_providers, se
     [row] = rows(at_app, [mid])
     assert row.status == "unconfirmed" and "not resent" in row.error
     assert len(at_sends(fake_providers)) == 1
+
+
+def test_a_reply_to_a_premium_message_goes_back_with_its_link_id(at_app, fake_providers):
+    client = at_app.test_client()
+    base = {"to": "20880", "date": "2024-05-10 12:00:00", "text": "HELP"}
+    client.post("/sms/africastalking", data={**base, "from": NUMBERS[0], "id": "ATXid_p1", "linkId": "SampleLinkId123"})
+    client.post("/sms/africastalking", data={**base, "from": NUMBERS[1], "id": "ATXid_p2"})  # bulk shortcode
+    work(at_app)
+
+    premium, bulk = sorted(at_sends(fake_providers), key=lambda f: f["to"])
+    assert premium["to"] == NUMBERS[0] and premium["linkId"] == "SampleLinkId123"
+    assert premium["from"] == "20880" and premium["bulkSMSMode"] == "0"
+    assert bulk["to"] == NUMBERS[1] and "linkId" not in bulk and bulk["bulkSMSMode"] == "1"
+    assert premium["message"] == bulk["message"]  # same text, yet two calls: one premium, one bulk
+    assert [r.status for r in rows(at_app)] == ["sent", "sent"]

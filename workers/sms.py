@@ -14,7 +14,9 @@ report), or `failed`, or `recorded` when SMS_BACKEND=outbox. Rules:
   row back to `pending` and the job raises `RetryLater`, so RQ retries it with SEND_RETRY's backoff
   (needs the worker's scheduler). After MAX_ATTEMPTS, or on a permanent failure, `failed`.
 * **Batching.** Claimed rows with the same text go to the provider in one call of up to
-  `provider.max_batch` recipients (Africa's Talking takes 1000; Twilio one per call).
+  `provider.max_batch` recipients (Africa's Talking takes 1000; Twilio one per call). A reply to
+  an Africa's Talking premium message (it came with a `linkId`) goes alone, through AT's premium
+  send, from the short code it came to, with that linkId.
 * **Sweep.** `sweep()` runs every minute (workers/periodic.py, RQ's cron in the worker): it
   re-enqueues rows left `pending` (an enqueue lost with Redis, a retry lost with its job) once
   their backoff has passed, and marks `sending` rows past their lease `unconfirmed`.
@@ -95,7 +97,8 @@ def _claim(db, ids: list[int]) -> list:
         rows = conn.execute(
             update(M).where(M.c.id.in_(list(ids)), M.c.status == "pending")
             .values(status="sending", attempts=M.c.attempts + 1, updated_at=utcnow())
-            .returning(M.c.id, M.c.to_phone, M.c.body, M.c.kind, M.c.attempts)).all()
+            .returning(M.c.id, M.c.to_phone, M.c.body, M.c.kind, M.c.attempts, M.c.link_id,
+                       M.c.short_code)).all()
         # A number that sent STOP after the message was queued gets no notification either.
         stopped = {p for (p,) in conn.execute(select(PE.c.phone).where(
             PE.c.phone.in_({row.to_phone for row in rows}), PE.c.opted_out.is_(True)))}
@@ -123,23 +126,34 @@ def _batches(rows: list, size: int) -> list[list]:
 def _send(db, provider: SmsProvider, claimed: list, counts) -> None:
     by_body: dict[str, list] = defaultdict(list)
     for row in claimed:
-        by_body[row.body].append(row)
+        if row.link_id and hasattr(provider, "send_premium"):
+            # A reply to an on-demand subscriber: alone, with its linkId, from its short code.
+            text = fit(row.body, MAX_SEGMENTS)
+            try:
+                result = provider.send_premium(text, row.to_phone, row.short_code, row.link_id)
+            except ProviderError as exc:
+                result = _failed([row], exc)[0]
+            _finish(db, [_outcome(provider, row, result, counts)])
+        else:
+            by_body[row.body].append(row)
     for body, rows in by_body.items():
         text = fit(body, MAX_SEGMENTS)
         for chunk in _batches(rows, max(1, provider.max_batch)):
             try:
                 results = provider.send(text, [row.to_phone for row in chunk])
             except ProviderError as exc:
-                results = [SendResult(to=row.to_phone, ok=False, provider_id=None, status="error",
-                                      error=str(exc), retryable=exc.retryable and not _maybe_taken(exc))
-                           for row in chunk]
-                if _maybe_taken(exc):
-                    for result in results:
-                        result.status = "unconfirmed"
+                results = _failed(chunk, exc)
             # Recorded at once, chunk by chunk: the window in which a crash leaves rows in
             # `sending` is one provider call wide.
             _finish(db, [_outcome(provider, row, result, counts) for row, result in zip(chunk, results,
                                                                                          strict=True)])
+
+
+def _failed(rows: list, exc: ProviderError) -> list[SendResult]:
+    """Per-row results of a provider call that failed as a whole."""
+    taken = _maybe_taken(exc)
+    return [SendResult(to=row.to_phone, ok=False, provider_id=None, status="unconfirmed" if taken else "error",
+                       error=str(exc), retryable=exc.retryable and not taken) for row in rows]
 
 
 def _maybe_taken(exc: ProviderError) -> bool:

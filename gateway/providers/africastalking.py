@@ -94,8 +94,10 @@ class _SmsService(SMSService):
     def _init_service(self):
         super()._init_service()
         if self._base_override:
-            # The SDK has no option for this; `_baseUrl` is where its URLs come from.
+            # The SDK has no option for this; `_baseUrl` is where its URLs come from (and
+            # `_contentUrl` for premium sends, which the sandbox also serves from the API host).
             self._baseUrl = _sms_base(self._base_override)
+            self._contentUrl = self._baseUrl
 
     def _make_request(self, url, method, headers, data, params, callback=None, timeout=DEFAULT_TIMEOUT):
         if callback is not None:
@@ -174,6 +176,24 @@ class AfricasTalkingSms:
 
         # Duplicates were sent once; each occurrence reports that one result.
         return [by_number[number] for number in recipients]
+
+    def send_premium(self, body: str, to: str, short_code: str, link_id: str) -> SendResult:
+        """A reply to an on-demand (premium) subscriber's message: from the short code it came to,
+        with its `linkId` (AT's content endpoint, one recipient). Raises ProviderError like send."""
+        if not validate_phone(to):
+            return SendResult(to=to, ok=False, provider_id=None, status="InvalidPhoneNumber",
+                              error="not an E.164 number")
+        try:
+            response = self._sms.send_premium(body, short_code, [to], link_id=link_id, timeout=self.timeout)
+        except _HttpStatusError as exc:
+            raise ProviderError.from_status(
+                exc.status_code, f"Africa's Talking HTTP {exc.status_code}: {str(exc)[:200]}"
+            ) from exc
+        except requests.RequestException as exc:
+            raise _request_error(exc) from exc
+        except (AfricasTalkingException, ValueError) as exc:
+            raise ProviderError(f"Africa's Talking: {exc}", retryable=False) from exc
+        return _map_recipients(response, [to])[0]
 
     def _send_chunk(self, body: str, numbers: list[str]) -> list[SendResult]:
         try:
