@@ -1,12 +1,25 @@
-"""Reading and changing the catalog. Reads are Core queries on indexes: a USSD hop runs them."""
+"""Reading and changing the catalog. Reads are Core queries on indexes: a USSD hop runs them.
+
+The statements a hop runs are built once at import (bound parameters, so SQLAlchemy's compiled
+cache serves them without rebuilding anything). What changes rarely and every hop needs —
+categories, pickup points, rates — is cached per process by `CatalogCache`, which is emptied
+whenever a transaction that changed one of those tables commits anywhere: in this process at
+once, in others through a token in Redis read with the session (see `changed` / `on_change`).
+"""
 
 from __future__ import annotations
 
+import logging
 import re
+import threading
+import time
+from collections.abc import Callable
 from dataclasses import dataclass
 
-from sqlalchemy import and_, delete, func, insert, select, update
-from sqlalchemy.engine import Connection
+from sqlalchemy import Integer, and_, bindparam, delete, event, func, insert, select, update
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.pool import Pool
+from sqlalchemy.sql.dml import UpdateBase
 
 from commerce import codes
 from commerce.models import Agent, Category, Person, Product, ProductWord, Seller
@@ -49,9 +62,12 @@ def prefixes(name: str) -> set[str]:
     return out
 
 
+_CATEGORIES = {lang: select(C.c.id, name).order_by(C.c.position, C.c.id) for lang, name in (
+    ("en", C.c.name), ("sw", func.coalesce(C.c.name_sw, C.c.name)), ("zh", func.coalesce(C.c.name_zh, C.c.name)))}
+
+
 def categories(conn: Connection, lang: str) -> list[tuple[int, str]]:
-    name = {"sw": func.coalesce(C.c.name_sw, C.c.name), "zh": func.coalesce(C.c.name_zh, C.c.name)}.get(lang, C.c.name)
-    rows = conn.execute(select(C.c.id, name).order_by(C.c.position, C.c.id))
+    rows = conn.execute(_CATEGORIES.get(lang, _CATEGORIES["en"]))
     return [(r[0], r[1]) for r in rows]
 
 
@@ -65,11 +81,16 @@ def category_name(conn: Connection, category_id: int, lang: str) -> str | None:
 _LIST_COLS = (P.c.id, P.c.name, P.c.price_minor, P.c.currency, P.c.stock)
 
 
+_PRODUCTS_IN = (select(*_LIST_COLS)
+                .where(P.c.category_id == bindparam("cid"), P.c.active.is_(True), P.c.stock > 0)
+                .order_by(P.c.id).offset(bindparam("offset", type_=Integer))
+                .limit(bindparam("limit", type_=Integer)))
+
+
 def products_in(conn: Connection, category_id: int, offset: int, limit: int) -> list[ProductRow]:
     """Products for sale in a category, in listing order; the (category, active, id) index serves it."""
-    q = (select(*_LIST_COLS).where(P.c.category_id == category_id, P.c.active.is_(True), P.c.stock > 0)
-         .order_by(P.c.id).offset(offset).limit(limit))
-    return [ProductRow(*r) for r in conn.execute(q)]
+    rows = conn.execute(_PRODUCTS_IN, {"cid": category_id, "offset": offset, "limit": limit})
+    return [ProductRow(*r) for r in rows]
 
 
 def search(conn: Connection, query: str, offset: int, limit: int) -> list[ProductRow]:
@@ -86,24 +107,114 @@ def search(conn: Connection, query: str, offset: int, limit: int) -> list[Produc
     return [ProductRow(*r) for r in conn.execute(q)]
 
 
+_PRODUCT = (select(*_LIST_COLS, S.c.shop_name).join(S, S.c.id == P.c.seller_id)
+            .where(P.c.id == bindparam("pid"), P.c.active.is_(True), S.c.suspended.is_(False)))
+
+
 def product(conn: Connection, product_id: int) -> ProductRow | None:
-    q = (select(*_LIST_COLS, S.c.shop_name).join(S, S.c.id == P.c.seller_id)
-         .where(P.c.id == product_id, P.c.active.is_(True), S.c.suspended.is_(False)))
-    row = conn.execute(q).first()
+    """A product for sale (its seller not suspended), by primary key; stock is read live."""
+    row = conn.execute(_PRODUCT, {"pid": product_id}).first()
     return ProductRow(*row) if row else None
+
+
+_PICKUP_POINTS = (select(A.c.id, A.c.village, A.c.name).where(A.c.suspended.is_(False))
+                  .order_by(A.c.village, A.c.id))
 
 
 def pickup_points(conn: Connection, offset: int, limit: int) -> list[tuple[int, str, str]]:
     """(agent id, village, agent name) of active agents, by village: the places to collect an order."""
-    q = (select(A.c.id, A.c.village, A.c.name).where(A.c.suspended.is_(False))
-         .order_by(A.c.village, A.c.id).offset(offset).limit(limit))
+    q = _PICKUP_POINTS.offset(offset).limit(limit)
     return [tuple(r) for r in conn.execute(q)]
+
+
+def all_pickup_points(conn: Connection) -> list[tuple[int, str, str]]:
+    return [tuple(r) for r in conn.execute(_PICKUP_POINTS)]
 
 
 def pickup_point(conn: Connection, agent_id: int) -> tuple[int, str, str] | None:
     row = conn.execute(select(A.c.id, A.c.village, A.c.name)
                        .where(A.c.id == agent_id, A.c.suspended.is_(False))).first()
     return tuple(row) if row else None
+
+
+# -- the per-process cache of what rarely changes -------------------------------------------------
+
+CACHED_TABLES = frozenset({C.name, A.name, "rates"})
+log = logging.getLogger(__name__)
+
+
+class CatalogCache:
+    """Categories, pickup points and rates for one process, valid while the change token holds.
+
+    `fresh(token)` returns the dict for this hop: the same one while neither the shared token
+    (from Redis, read in the session's round trip) nor this process's own change count moved, and
+    not older than MAX_AGE (a safety net for changes made behind Soko's back, e.g. in psql).
+    A hop fills the dict it was given, so a hop that raced with a change never fills a newer one.
+    """
+
+    MAX_AGE = 60.0
+
+    def __init__(self):
+        self._token: object = None
+        self._at = 0.0
+        self._data: dict = {}
+
+    def fresh(self, shared_token) -> dict:
+        token = (shared_token, _local_changes)
+        now = time.monotonic()
+        if token != self._token or now - self._at > self.MAX_AGE:
+            self._token, self._at, self._data = token, now, {}
+        return self._data
+
+
+_local_changes = 0
+_lock = threading.Lock()
+_publishers: dict[str, Callable[[], None]] = {}
+
+
+def on_change(name: str, publish: Callable[[], None]) -> None:
+    """Call `publish` after each committed change to a cached table (one publisher per `name`,
+    e.g. per Redis URL; a later one replaces it). It tells the other processes."""
+    _publishers[name] = publish
+
+
+def changed() -> None:
+    """A cached table changed: empty this process's cache now and tell the others."""
+    global _local_changes
+    with _lock:
+        _local_changes += 1
+    for publish in list(_publishers.values()):
+        try:
+            publish()
+        except Exception as exc:  # Redis away: the others catch up within CatalogCache.MAX_AGE
+            log.warning("could not publish a catalog change: %s", type(exc).__name__)
+
+
+@event.listens_for(Engine, "after_execute")
+def _note_write(conn, clauseelement, multiparams, params, execution_options, result):
+    if isinstance(clauseelement, UpdateBase) and getattr(clauseelement.table, "name", None) in CACHED_TABLES:
+        conn.info["soko_catalog_changed"] = True
+
+
+@event.listens_for(Engine, "commit")
+def _on_commit(conn):
+    # This fires just before the database commits, so the change is published twice: now (other
+    # processes stop using the old rows at once) and when the connection goes back to the pool,
+    # after the commit (so nobody keeps rows read in between under the new token).
+    if conn.info.pop("soko_catalog_changed", False):
+        conn.info["soko_catalog_publish"] = True
+        changed()
+
+
+@event.listens_for(Engine, "rollback")
+def _on_rollback(conn):
+    conn.info.pop("soko_catalog_changed", None)
+
+
+@event.listens_for(Pool, "checkin")
+def _on_checkin(dbapi_connection, record):
+    if record is not None and record.info.pop("soko_catalog_publish", False):
+        changed()
 
 
 # -- changes (sellers' SMS commands, the demo seed) ---------------------------------------------

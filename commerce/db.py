@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from contextlib import contextmanager
 
-from sqlalchemy import create_engine, event
+from sqlalchemy import create_engine, event, make_url
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import Session, sessionmaker
 
@@ -15,6 +15,7 @@ def make_engine(url: str) -> Engine:
 
         @event.listens_for(engine, "connect")
         def _sqlite_pragmas(dbapi_conn, _record):
+            dbapi_conn.isolation_level = None  # we emit BEGIN ourselves (below)
             cur = dbapi_conn.cursor()
             # WAL lets readers run beside the one writer; a short busy timeout keeps a hop under a
             # second when the file is locked; foreign keys are off by default in SQLite.
@@ -24,16 +25,48 @@ def make_engine(url: str) -> Engine:
             cur.execute("PRAGMA foreign_keys=ON")
             cur.close()
 
+        @event.listens_for(engine, "begin")
+        def _sqlite_begin(conn):
+            # A deferred transaction that reads and then writes fails at once with "database is
+            # locked" when another process wrote in between (WAL snapshot); `engine.begin()` units
+            # of work therefore take the write lock up front and wait their turn instead.
+            options = conn.get_execution_options()
+            if options.get("soko_reads_only"):
+                return  # see read_connection()
+            conn.exec_driver_sql("BEGIN IMMEDIATE" if options.get("sqlite_immediate") else "BEGIN")
+
+        engine.begin = _immediate_begin.__get__(engine)
         return engine
-    # A dead database must fail a hop in about a second, not hang it.
+    # A dead database must fail a hop in about a second, not hang it. Options given in the URL
+    # (`?options=-csearch_path%3Dshop`) are kept beside the statement timeout.
+    options = " ".join(filter(None, [make_url(url).query.get("options"), "-c statement_timeout=2000"]))
     return create_engine(
         url,
         pool_size=5,
         max_overflow=5,
         pool_timeout=1,
         pool_pre_ping=False,
-        connect_args={"connect_timeout": 1, "options": "-c statement_timeout=2000"},
+        connect_args={"connect_timeout": 1, "options": options},
     )
+
+
+@contextmanager
+def _immediate_begin(engine: Engine):
+    """`Engine.begin()` for SQLite: the same unit of work, started with BEGIN IMMEDIATE."""
+    with engine.connect() as conn:
+        conn.execution_options(sqlite_immediate=True)
+        with conn.begin():
+            yield conn
+
+
+def read_connection(engine: Engine):
+    """A connection for reads only, outside any transaction: each query sees what is committed,
+    and the hop is spared a BEGIN and a ROLLBACK round trip (PostgreSQL: AUTOCOMMIT; SQLite: no
+    BEGIN emitted). Writes belong in `engine.begin()`."""
+    conn = engine.connect()
+    if engine.dialect.name == "sqlite":
+        return conn.execution_options(soko_reads_only=True)
+    return conn.execution_options(isolation_level="AUTOCOMMIT")
 
 
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:

@@ -26,13 +26,14 @@ class Soko:
         self.redis_url = settings.redis_url or redis_client.embedded_url(INSTANCE_DIR)
         self.redis = redis_client.connect(self.redis_url)
         self.jobs = RQJobs(self.redis)
+        redis_client.publish_catalog_changes(self.redis_url, self.redis)
         services = Services(engine=self.db, jobs=self.jobs, shop_name=settings.shop_name,
                             payment_window_minutes=settings.payment_window_minutes)
         self.ussd = Engine(
             self.redis, buyer.SCREENS, buyer.HOME, max_chars=settings.ussd_max_chars,
             ttl_seconds=settings.session_ttl_seconds, resume_frame=buyer.RESUME,
             context_factory=lambda phone, lang, hop: Context(services, phone, lang, hop.session_id),
-            initial_language=self._language_of,
+            initial_language=self._language_of, version_key=redis_client.CATALOG_TOKEN_KEY,
         )
 
     def _language_of(self, phone: str) -> str:

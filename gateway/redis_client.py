@@ -19,6 +19,19 @@ CLIENT_OPTIONS = dict(socket_connect_timeout=0.25, socket_timeout=0.25, retry=Re
                       health_check_interval=0)
 
 
+CATALOG_TOKEN_KEY = "soko:catalog"  # replaced on each change of categories, agents or rates
+CATALOG_TOKEN_TTL = 86400  # every key expires; a lapsed token just empties the caches once
+
+
+def publish_catalog_changes(url: str, client: redis.Redis) -> None:
+    """Make this process tell every Soko process sharing `url` when the cached catalog changes:
+    a fresh random token (never reused, unlike a counter that could restart) under one key that
+    the USSD engine reads with each session."""
+    from commerce import catalog
+
+    catalog.on_change(url, lambda: client.set(CATALOG_TOKEN_KEY, os.urandom(8).hex(), ex=CATALOG_TOKEN_TTL))
+
+
 # The worker waits on blocking reads (RQ's dequeue blocks for minutes): no read timeout there, or
 # it would take every quiet moment for a dead server and quit.
 WORKER_OPTIONS = dict(CLIENT_OPTIONS, socket_connect_timeout=2, socket_timeout=None, socket_keepalive=True,

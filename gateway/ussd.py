@@ -7,6 +7,7 @@ engine in menus/. When Redis or the database is away it answers a short `END` ap
 from __future__ import annotations
 
 import logging
+from functools import lru_cache
 
 import redis
 from flask import Blueprint, Response
@@ -30,6 +31,16 @@ def _plain(body: str, status: int = 200) -> Response:
     return Response(body, status=status, content_type="text/plain; charset=utf-8")
 
 
+@lru_cache(maxsize=65536)
+def _normalize(raw: str, region: str) -> str | None:
+    """E.164 of a phone number, or None; memoized (parsing costs more than the rest of a hop's
+    Python, and every hop of a session sends the same number)."""
+    try:
+        return phones.normalize(raw, region)
+    except ValueError:
+        return None
+
+
 def parse_hop(fields: dict[str, str], default_region: str) -> Hop:
     missing = [k for k in ("sessionId", "serviceCode", "phoneNumber") if not fields.get(k, "").strip()]
     if missing:
@@ -37,10 +48,9 @@ def parse_hop(fields: dict[str, str], default_region: str) -> Hop:
     session_id = fields["sessionId"].strip()
     if len(session_id) > MAX_SESSION_ID:
         raise BadRequest("sessionId is too long")
-    try:
-        phone = phones.normalize(fields["phoneNumber"], default_region)
-    except ValueError:
-        raise BadRequest("phoneNumber is not a valid phone number") from None
+    phone = _normalize(fields["phoneNumber"], default_region)
+    if phone is None:
+        raise BadRequest("phoneNumber is not a valid phone number")
     return Hop(session_id=session_id, phone=phone, text=fields.get("text", ""),
                service_code=fields["serviceCode"].strip())
 

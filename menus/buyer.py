@@ -40,7 +40,7 @@ def _resume_go(ctx, f, choice, view):
 
 
 def _categories(ctx, f):
-    cats = catalog.categories(ctx.db, ctx.lang)
+    cats = ctx.categories()
     if not cats:
         return View([t(ctx.lang, "no_categories")])
     part, more = window(cats, f[-1])
@@ -62,7 +62,7 @@ def _product_list(ctx, header: str, rows) -> View:
 def _listing(ctx, f):
     _, cid, offset = f
     rows = catalog.products_in(ctx.db, cid, offset, PAGE_SIZE + 1)
-    name = catalog.category_name(ctx.db, cid, ctx.lang) or ""
+    name = ctx.category_name(cid) or ""
     if not rows:
         return View([t(ctx.lang, "empty_category", name=name)])
     return _product_list(ctx, name + ":", rows)
@@ -82,7 +82,7 @@ def _search_go(ctx, f, choice, view):
     compact = query.replace(" ", "")
     if compact.isdigit() and compact.isascii():
         pid = codes.product_id_from_code(compact)
-        if pid is None or catalog.product(ctx.db, pid) is None:
+        if pid is None or ctx.product(pid) is None:
             return Outcome(invalid="bad_code_hint")
         return Outcome(push=["P", pid])
     if not catalog.words(query):
@@ -101,7 +101,7 @@ def _results(ctx, f):
 
 
 def _product(ctx, f):
-    p = catalog.product(ctx.db, f[1])
+    p = ctx.product(f[1])
     if p is None or p.stock <= 0:
         return View([t(ctx.lang, "product_gone")])
     price = ctx.fmt(ctx.in_my_currency(p.price_minor, p.currency))
@@ -114,7 +114,7 @@ def _product_go(ctx, f, choice, view):
 
 
 def _max_quantity(ctx, pid) -> int:
-    p = catalog.product(ctx.db, pid)
+    p = ctx.product(pid)
     return min(p.stock, orders.MAX_QUANTITY) if p else 0
 
 
@@ -134,7 +134,7 @@ def _quantity_go(ctx, f, choice, view):
 
 def _pickup(ctx, f):
     offset = f[-1]
-    points = catalog.pickup_points(ctx.db, offset, PAGE_SIZE + 1)
+    points = ctx.pickup_points()[offset:offset + PAGE_SIZE + 1]
     if not points:
         return View([t(ctx.lang, "no_pickup")])
     more = len(points) > PAGE_SIZE
@@ -158,11 +158,11 @@ def _method_go(ctx, f, choice, view):
 
 def _summary(ctx, f):
     _, pid, qty, aid, m = f
-    p = catalog.product(ctx.db, pid)
-    point = catalog.pickup_point(ctx.db, aid)
+    p = ctx.product(pid)
+    point = ctx.pickup_point(aid)
     if p is None or point is None:
         return View([t(ctx.lang, "product_gone")])
-    q = orders.quote(ctx.db, p.price_minor, p.currency, qty, ctx.currency)
+    q = ctx.quote(p.price_minor, p.currency, qty)
     if q.total is None:
         return View([t(ctx.lang, "no_rate", cur=p.currency, mine=ctx.currency)])
     lines = [t(ctx.lang, "summary", qty=qty, name=p.name, total=ctx.fmt(q.total), village=point[1],

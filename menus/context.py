@@ -1,16 +1,21 @@
 """What a screen may use during one hop: the caller, their language and currency, a database
-connection opened only if a screen asks for one, and the jobs to start after a change."""
+connection opened only if a screen asks for one, and the jobs to start after a change.
+
+Reads that every hop repeats are cheap here: categories, pickup points and rates come from the
+process's CatalogCache (checked against the change token the engine read with the session), a
+product is read once per hop however many screens ask, and formatted prices are memoized.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import lru_cache
 from typing import Protocol
 
 from sqlalchemy.engine import Engine
 
-from commerce import money, rates
+from commerce import catalog, db, money, orders, rates
 
 
 class Jobs(Protocol):
@@ -29,11 +34,17 @@ class Services:
     jobs: Jobs
     shop_name: str
     payment_window_minutes: int
+    catalog_cache: catalog.CatalogCache = field(default_factory=catalog.CatalogCache)
 
 
 @lru_cache(maxsize=4096)
 def _currency_of(phone: str) -> str:
     return money.currency_for_phone(phone)
+
+
+@lru_cache(maxsize=8192)
+def _format(amount_minor: int, currency: str, lang: str) -> str:
+    return money.format_money(money.Money(amount_minor, currency), lang)
 
 
 class Context:
@@ -43,15 +54,20 @@ class Context:
         self.lang = lang
         self.session_id = session_id
         self._conn = None
-        self._rates: dict[str, object] = {}
+        self.catalog_token = None  # the shared change token, set by the engine for this hop
+        self._cached: dict | None = None
+        self._products: dict[int, catalog.ProductRow | None] = {}
 
     @property
     def db(self):
         if self._conn is None:
-            self._conn = self.services.engine.connect()
+            # Screens only read: autocommit spares each hop a BEGIN and a ROLLBACK round trip.
+            # (A screen that changes something opens its own `engine.begin()` transaction.)
+            self._conn = db.read_connection(self.services.engine)
         return self._conn
 
     def close(self) -> None:
+        self._products.clear()  # after a change (the engine closes between handle and show)
         if self._conn is not None:
             self._conn.close()
             self._conn = None
@@ -60,17 +76,58 @@ class Context:
     def currency(self) -> str:
         return _currency_of(self.phone)
 
+    # -- cached reads ------------------------------------------------------------------------
+    @property
+    def _cache(self) -> dict:
+        if self._cached is None:
+            self._cached = self.services.catalog_cache.fresh(self.catalog_token)
+        return self._cached
+
+    def _cached_read(self, key, load):
+        cache = self._cache
+        if key not in cache:
+            cache[key] = load()
+        return cache[key]
+
+    def categories(self) -> list[tuple[int, str]]:
+        return self._cached_read(("categories", self.lang), lambda: catalog.categories(self.db, self.lang))
+
+    def category_name(self, category_id: int) -> str | None:
+        return next((name for cid, name in self.categories() if cid == category_id), None)
+
+    def pickup_points(self) -> list[tuple[int, str, str]]:
+        return self._cached_read("pickup", lambda: catalog.all_pickup_points(self.db))
+
+    def pickup_point(self, agent_id: int) -> tuple[int, str, str] | None:
+        return next((p for p in self.pickup_points() if p[0] == agent_id), None)
+
+    def rate(self, from_currency: str, to_currency: str):
+        return self._cached_read(("rate", from_currency, to_currency),
+                                 lambda: rates.get(self.db, from_currency, to_currency))
+
+    def product(self, product_id: int) -> catalog.ProductRow | None:
+        """A product as the database has it now (stock is live), read once per hop."""
+        if product_id not in self._products:
+            self._products[product_id] = catalog.product(self.db, product_id)
+        return self._products[product_id]
+
+    # -- money ---------------------------------------------------------------------------------
     def in_my_currency(self, price_minor: int, currency: str) -> money.Money:
         """A seller's price in the buyer's currency; the seller's own price when there is no rate."""
         mine = self.currency
         if currency == mine:
             return money.Money(price_minor, currency)
-        if currency not in self._rates:
-            self._rates[currency] = rates.get(self.db, currency, mine)
-        rate = self._rates[currency]
+        rate = self.rate(currency, mine)
         if rate is None:
             return money.Money(price_minor, currency)
         return money.convert(money.Money(price_minor, currency), mine, rate)
 
+    def quote(self, price_minor: int, currency: str, quantity: int) -> orders.Quote:
+        """What `quantity` would cost this buyer (as orders.quote, with the rate from the cache)."""
+        seller_total = money.Money(price_minor * quantity, currency)
+        rate = self.rate(currency, self.currency)
+        total = money.convert(seller_total, self.currency, rate) if rate is not None else None
+        return orders.Quote(seller_total, total, rate)
+
     def fmt(self, m: money.Money) -> str:
-        return money.format_money(m, self.lang)
+        return _format(m.amount_minor, m.currency, self.lang)

@@ -119,8 +119,9 @@ class Engine:
 
     def __init__(self, redis, screens: dict[str, Screen], home: Frame, *, max_chars: int,
                  ttl_seconds: int, context_factory, resume_frame: Frame | None = None,
-                 initial_language: Callable[[str], str] | None = None):
+                 initial_language: Callable[[str], str] | None = None, version_key: str | None = None):
         self.redis = redis
+        self.version_key = version_key  # read with the session; the context gets it (cache token)
         self.screens = screens
         self.home = home
         self.max_chars = max_chars
@@ -132,14 +133,18 @@ class Engine:
     # -- the hop ---------------------------------------------------------------------------
     def answer(self, hop: Hop) -> str:
         key = session_key(hop.phone)
-        state = State.decode(self.redis.get(key))
+        if self.version_key:  # one round trip for the session and the catalog's change token
+            raw, token = self.redis.mget(key, self.version_key)
+        else:
+            raw, token = self.redis.get(key), None
+        state = State.decode(raw)
         sid = crc(hop.session_id)
         text = hop.text
 
         ctx = None
         try:
             if state is not None and state.sid == sid:
-                ctx = self.context_factory(hop.phone, state.lang, hop)
+                ctx = self._context(hop, state.lang, token)
                 if state.length == len(text) and state.crc == crc(text):
                     return self._show(state, ctx)  # redelivered hop: same screen, nothing moves
                 if state.ended:
@@ -154,12 +159,17 @@ class Engine:
                     self._apply(state, user_input, ctx)
             else:
                 state = self._new_session(state, sid, text, hop)
-                ctx = self.context_factory(hop.phone, state.lang, hop)
+                ctx = self._context(hop, state.lang, token)
             self.redis.set(key, state.encode(), ex=self.ttl)
             return self._show(state, ctx)
         finally:
             if ctx is not None:
                 ctx.close()
+
+    def _context(self, hop: Hop, lang: str, token):
+        ctx = self.context_factory(hop.phone, lang, hop)
+        ctx.catalog_token = token
+        return ctx
 
     def _new_session(self, old: State | None, sid: int, text: str, hop: Hop) -> State:
         lang = old.lang if old is not None else self.initial_language(hop.phone)

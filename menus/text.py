@@ -23,18 +23,23 @@ def fold(text: str) -> str:
     return text.translate(_ASCII_FOLD)
 
 
+_GSM_ALL = GSM_BASIC | GSM_EXTENSION
+
+
+# These run several times for every USSD screen, so they stay in C: set inclusion, str.count and
+# the UTF-16 encoder instead of a Python loop over the characters.
 def is_gsm(text: str) -> bool:
-    return all(c in GSM_BASIC or c in GSM_EXTENSION for c in text)
+    return _GSM_ALL.issuperset(text)
 
 
 def gsm_units(text: str) -> int:
     """Length in GSM-7 septets; only meaningful when is_gsm(text)."""
-    return sum(2 if c in GSM_EXTENSION else 1 for c in text)
+    return len(text) + sum(text.count(c) for c in GSM_EXTENSION)
 
 
 def ucs2_units(text: str) -> int:
     """Length in UCS-2 code units: characters outside the BMP (emoji) take two."""
-    return sum(2 if ord(c) > 0xFFFF else 1 for c in text)
+    return len(text.encode("utf-16-le", "surrogatepass")) // 2
 
 
 def ussd_budget(max_chars: int, text: str) -> int:

@@ -49,7 +49,7 @@ def soko(app):
 
 
 def session_keys(app) -> list[bytes]:
-    return list(soko(app).redis.scan_iter("*"))
+    return list(soko(app).redis.scan_iter("u:*"))  # sessions; soko:catalog is the cache token
 
 
 # -- back, home, invalid input ---------------------------------------------------------------------

@@ -1,0 +1,99 @@
+"""Start and stop the web servers under test, on loopback, each in its own process group."""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import requests
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+WORKERS = 2  # one per core of the bench machine; the floor gets the same
+THREADS = int(os.environ.get("BENCH_THREADS", "4"))  # per worker, for the threaded servers
+
+# How each candidate serves a WSGI factory. The command gets the target "module:factory".
+SERVERS = {
+    "granian": lambda target, port: [
+        str(BIN / "granian"), "--interface", "wsgi", "--factory", "--workers", str(WORKERS),
+        # Threads run Python under one GIL: a few per worker cover the waits on Redis and the
+        # database; hundreds (granian's default for WSGI) only queue inside the process.
+        "--blocking-threads", str(THREADS), "--backpressure", str(THREADS),
+        "--host", "127.0.0.1", "--port", str(port), "--no-access-log", "--log-level", "warning",
+        target.replace("()", "")],
+    "gunicorn-sync": lambda target, port: [
+        str(BIN / "gunicorn"), "--workers", str(WORKERS), "--bind", f"127.0.0.1:{port}",
+        "--log-level", "warning", target],
+    "gunicorn-gthread": lambda target, port: [
+        str(BIN / "gunicorn"), "--workers", str(WORKERS), "--worker-class", "gthread", "--threads", str(THREADS),
+        "--bind", f"127.0.0.1:{port}", "--log-level", "warning", target],
+}
+
+SOKO = "gateway:create_app()"
+FLOOR = "bench.floor:create_app()"
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class WebServer:
+    """One server process tree; `with WebServer(...) as url:` starts it and always stops it."""
+
+    def __init__(self, kind: str, target: str, env: dict[str, str], log: Path):
+        self.kind, self.target, self.env, self.log = kind, target, env, log
+        self.port = free_port()
+        self.proc: subprocess.Popen | None = None
+
+    def __enter__(self) -> str:
+        cmd = SERVERS[self.kind](self.target, self.port)
+        with open(self.log, "ab") as log:  # a file, not a pipe: a chatty server must never block
+            self.proc = subprocess.Popen(cmd, cwd=ROOT, env={**os.environ, **self.env}, start_new_session=True,
+                                         stdout=log, stderr=log)
+        url = f"http://127.0.0.1:{self.port}"
+        deadline = time.monotonic() + 30
+        ready = 0
+        while time.monotonic() < deadline:
+            if self.proc.poll() is not None:
+                raise RuntimeError(f"{self.kind} exited: {self.log.read_text()[-2000:]}")
+            try:
+                # a form with no fields: Soko answers 400 once its app is built; the floor 400 too
+                requests.post(url + "/ussd/africastalking", data={}, timeout=2)
+                ready += 1
+                if ready >= 2 * WORKERS:
+                    return url
+            except requests.RequestException:
+                time.sleep(0.1)
+        self.__exit__()
+        raise RuntimeError(f"{self.kind} did not answer on {url} within 30 s")
+
+    def cpu_seconds(self) -> float:
+        """CPU (user + system) used so far by the server's live processes (Linux /proc)."""
+        total, tick = 0, os.sysconf("SC_CLK_TCK")
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                fields = stat.read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            if int(fields[2]) == self.proc.pid:  # the process group we started
+                total += int(fields[11]) + int(fields[12])
+        return total / tick
+
+    def __exit__(self, *exc) -> None:
+        if self.proc is None or self.proc.poll() is not None:
+            return
+        try:
+            os.killpg(self.proc.pid, signal.SIGTERM)
+            self.proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.proc.pid, signal.SIGKILL)
+            self.proc.wait()
+        except ProcessLookupError:
+            pass
