@@ -1,0 +1,185 @@
+"""No state lives in a process: two web processes and two RQ workers share one Redis and one
+database, and one buyer's hops alternate between the web processes.
+
+Real processes (the production web server, `flask --app gateway worker`, `flask ... add-agent`),
+talking to the test's Redis and database and to the fake Africa's Talking server. No timings are
+asserted; the waits below only bound how long a broken build takes to fail.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+import requests
+from sqlalchemy import select
+
+from commerce.models import Message, Order
+from config import ROOT
+from tests.fakes import AT_API_KEY, AT_USERNAME
+
+BIN = Path(sys.executable).parent
+BUYER = "+254712345678"
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture
+def env(settings, fake_providers):
+    return {**os.environ, "PYTHONPATH": str(ROOT), "DATABASE_URL": settings.database_url,
+            "REDIS_URL": settings.redis_url, "USSD_SERVICE_CODE": settings.ussd_service_code,
+            "SMS_BACKEND": "africastalking", "AT_USERNAME": AT_USERNAME, "AT_API_KEY": AT_API_KEY,
+            "AT_API_URL": fake_providers.url}
+
+
+@pytest.fixture
+def processes(env):
+    started: list[subprocess.Popen] = []
+
+    def start(cmd: list[str]) -> subprocess.Popen:
+        proc = subprocess.Popen(cmd, cwd=ROOT, env=env, start_new_session=True,
+                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        started.append(proc)
+        return proc
+
+    yield start
+    for proc in started:
+        try:
+            os.killpg(proc.pid, signal.SIGTERM)
+        except ProcessLookupError:
+            continue
+    for proc in started:
+        try:
+            proc.wait(timeout=15)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+
+
+def _web(start) -> str:
+    """One web process (the Procfile's server, one worker) on a port of its own."""
+    port = _free_port()
+    start([str(BIN / "granian"), "--interface", "wsgi", "--factory", "--workers", "1", "--host", "127.0.0.1",
+           "--port", str(port), "--no-access-log", "gateway:create_app"])
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline:
+        try:
+            requests.post(url + "/ussd/africastalking", data={}, timeout=2)  # 400 once the app is up
+            return url
+        except requests.RequestException:
+            time.sleep(0.1)
+    raise AssertionError(f"the web process on {url} never answered")
+
+
+class Handset:
+    """One buyer; each hop goes to the next web process in turn."""
+
+    def __init__(self, urls: list[str], session_id: str, phone: str = BUYER):
+        self.urls, self.session_id, self.phone, self.inputs, self.hops = urls, session_id, phone, [], 0
+
+    def post(self, text: str) -> str:
+        url = self.urls[self.hops % len(self.urls)]
+        self.hops += 1
+        res = requests.post(url + "/ussd/africastalking", timeout=10, data={
+            "sessionId": self.session_id, "serviceCode": "*384*123#", "phoneNumber": self.phone, "text": text,
+            "networkCode": "63902"})
+        assert res.status_code == 200, res.text
+        return res.text
+
+    def dial(self) -> str:
+        self.inputs = []
+        return self.post("")
+
+    def send(self, value: str) -> str:
+        self.inputs.append(value)
+        return self.post("*".join(self.inputs))
+
+    def resend(self) -> str:
+        return self.post("*".join(self.inputs))
+
+
+def _wait_for(check, what: str, seconds: float = 60):
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        found = check()
+        if found:
+            return found
+        time.sleep(0.1)
+    raise AssertionError(f"never happened: {what}")
+
+
+def test_one_buyer_across_two_web_processes_and_two_workers(seeded, processes, fake_providers):
+    urls = [_web(processes), _web(processes)]
+    for _ in range(2):
+        processes([str(BIN / "flask"), "--app", "gateway", "worker"])
+
+    s = Handset(urls, "ATUid_multi1")
+    assert s.dial().startswith("CON Welcome to Soko")
+    assert "1. Food" in s.send("1")
+    assert "Maize flour 2kg KES 180" in s.send("1")
+    product = s.send("1")
+    assert "In stock: 120" in product
+    assert s.resend() == product  # the same hop redelivered to the other process: same screen
+    assert "How many?" in s.send("1")
+    assert "Pickup point:" in s.send("2")
+    assert "How will you pay?" in s.send("1")
+    assert "Total KES 360" in s.send("2")
+    done = s.send("1")
+    assert done.startswith("END Order ")
+    code = done.split()[2]
+    assert s.resend() == done  # the Confirm redelivered: the same order, not a second one
+
+    engine = seeded.extensions["soko"].db
+    with engine.connect() as conn:
+        orders = conn.execute(select(Order.__table__.c.code)).scalars().all()
+    assert orders == [code]
+
+    # The workers send the seller's and the agent's notifications through the fake provider.
+    def sent():
+        with engine.connect() as conn:
+            rows = conn.execute(select(Message.__table__.c.to_phone, Message.__table__.c.status)).all()
+        return rows if rows and all(status == "sent" for _, status in rows) else None
+
+    rows = _wait_for(sent, "both notifications sent by the workers")
+    assert sorted(phone for phone, _ in rows) == ["+254711000001", "+254722000101"]
+    recipients = {r["form"]["to"] for r in fake_providers.requests_to("/messaging") if r.get("form")}
+    assert recipients == {"+254711000001", "+254722000101"}
+
+
+def test_a_new_pickup_point_shows_in_every_web_process_at_once(seeded, processes, env):
+    """The pickup points are cached per process; adding an agent from the CLI (a third process)
+    must show on the very next screen, whichever process serves it."""
+    urls = [_web(processes), _web(processes)]
+
+    buyers = iter(range(10))
+
+    def to_pickup(session_id: str, first: int) -> str:
+        s = Handset(urls[first:] + urls[:first], session_id, phone=f"+25471200000{next(buyers)}")
+        s.dial()
+        for choice in ("1", "1", "1", "1", "1"):
+            screen = s.send(choice)
+        return screen
+
+    for i in range(2):  # both processes have drawn (and cached) the pickup list
+        assert "Aberdare" not in to_pickup(f"ATUid_before{i}", i)
+        assert "Aberdare" not in to_pickup(f"ATUid_before{i}b", 1 - i)
+
+    added = subprocess.run([str(BIN / "flask"), "--app", "gateway", "add-agent", "+254722000199",
+                            "--name", "Zawadi", "--village", "Aberdare"], cwd=ROOT, env=env,
+                           capture_output=True, text=True, timeout=60)
+    assert added.returncode == 0, added.stderr
+
+    for i in range(2):
+        assert "Aberdare (Zawadi)" in to_pickup(f"ATUid_after{i}", i)
+        assert "Aberdare (Zawadi)" in to_pickup(f"ATUid_after{i}b", 1 - i)
