@@ -4,9 +4,9 @@ Everything runs on loopback, bounded in time, and stops what it started. Each ro
 turn, the floor and three Soko set-ups under the same web server; the table shows the median of
 the rounds, and the ratios are taken within each round before their median is taken.
 
-    .venv/bin/python -m bench                 # the whole table (about 4 minutes)
-    .venv/bin/python -m bench --servers       # also compare web servers for the Procfile
-    .venv/bin/python -m bench --seconds 5 --rounds 1   # a quick look
+    .venv/bin/python -m bench                 # everything (about 7 minutes)
+    .venv/bin/python -m bench --seconds 5 --rounds 1 --no-servers --no-sms   # a quick look
+    BENCH_DATABASE_URL=postgresql://... .venv/bin/python -m bench   # on PostgreSQL
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ import redis
 from sqlalchemy import func, select, text
 
 from bench import catalog, load, sessions
-from bench.servers import FLOOR, SERVERS, SOKO, WebServer
+from bench.servers import FLOOR, SERVERS, SOKO, THREADS, WebServer
 from commerce.db import make_engine
 from commerce.models import Order
 
@@ -43,7 +43,8 @@ def main(argv=None) -> int:
     ap.add_argument("--rounds", type=int, default=3, help="rounds; the table shows medians (default 3)")
     ap.add_argument("--connections", type=int, default=32, help="concurrent sessions (default 32)")
     ap.add_argument("--server", default="granian", choices=sorted(SERVERS))
-    ap.add_argument("--servers", action="store_true", help="also compare every web server on floor and soko")
+    ap.add_argument("--no-servers", action="store_true", help="skip the web server comparison")
+    ap.add_argument("--no-sms", action="store_true", help="skip outbound SMS throughput (bench/sms_throughput.py)")
     ap.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"),
                     help="a PostgreSQL database to bench on (its schemas soko_bench_*; default: SQLite "
                          "files in a temporary directory; env BENCH_DATABASE_URL)")
@@ -96,9 +97,21 @@ def _bench(args, tmp: Path, redis_url: str) -> int:
           f"{'PostgreSQL' if args.database_url else 'SQLite'}, Valkey on loopback; medians")
     _table(results)
     _ratio_table(ratios, notes)
-    if args.servers:
+    if not args.no_servers:
         _compare_servers(args, dbs[sizes[0]], redis_url, r, tmp, notes)
+    if not args.no_sms:
+        _sms(args)
     return 0
+
+
+def _sms(args) -> None:
+    """Outbound SMS per second, with the forking RQ Worker and with SimpleWorker (what runs)."""
+    from bench import sms_throughput
+
+    for kind in ([], ["--simple"]):
+        print(flush=True)
+        sms_throughput.main(["--rounds", str(args.rounds), *kind,
+                             *(["--database-url", args.database_url] if args.database_url else [])])
 
 
 def _database(base_url: str | None, tmp: Path, products: int) -> str:
@@ -208,14 +221,13 @@ def _ratio_table(ratios: dict, notes: dict) -> None:
 
 def _compare_servers(args, db_url, redis_url, r, tmp, notes) -> None:
     print()
-    print(f"Web servers (2 workers each), C={args.connections}, {args.seconds:g} s, medians of {args.rounds}")
+    print(f"Web servers for the Procfile (2 workers each; threads: {THREADS} per worker), C={args.connections}, "
+          f"{args.seconds:g} s, one run each")
     print(f"{'server':<18} {HEADER}")
     for server in sorted(SERVERS):
         for name, target in (("floor", FLOOR), ("soko", SOKO)):
-            runs = [_one(args, server, name, target, db_url, redis_url, r, 100, tmp, notes)
-                    for _ in range(args.rounds)]
-            med = sorted(runs, key=lambda x: x.hops_per_s)[len(runs) // 2]
-            print(f"{server:<18} {name:<20} {_row(med)}", flush=True)
+            run = _one(args, server, name, target, db_url, redis_url, r, 100, tmp, notes)
+            print(f"{server:<18} {name:<20} {_row(run)}", flush=True)
 
 
 if __name__ == "__main__":
