@@ -99,6 +99,8 @@ def _field(fields: dict, name: str, *, required: bool = True, limit: int = MAX_I
         return None
     if len(value) > limit:
         raise BadRequest(f"{name} is too long")
+    if "\x00" in value and name not in ("text", "Body"):  # the grammar blanks controls in the text
+        raise BadRequest(f"{name} contains a NUL character")
     return value.strip() if name != "text" and name != "Body" else value
 
 

@@ -47,6 +47,8 @@ AT_INCOMING = [
     ("bad date", {**AT_VALID, "date": "yesterday"}, "", 400, 0, 0),
     ("bad number", {**AT_VALID, "from": "+25412"}, "", 400, 0, 0),
     ("letters for a number", {**AT_VALID, "from": "SAFARICOM"}, "", 400, 0, 0),
+    ("NUL in the text", {**AT_VALID, "text": "HELP\x00"}, "", 200, 1, 1),
+    ("NUL in the id", {**AT_VALID, "id": "ATXid_\x00"}, "", 400, 0, 0),
     ("text too long", {**AT_VALID, "text": "x" * 1601}, "", 400, 0, 0),
     ("bad token", AT_VALID, "?token=wrong", 403, 0, 0),
     ("missing token", AT_VALID, "", 403, 0, 0),

@@ -62,8 +62,13 @@ class Command:
     redacted: str = ""  # the text as it may be stored: a trailing PIN masked
 
 
+_CONTROL = re.compile(r"[\x00-\x1f\x7f-\x9f]")
+
+
 def normalize(text: str) -> str:
-    return _SPACE.sub(" ", fold(text or "")).strip()
+    """One line of single-spaced text: control characters (NUL included, which PostgreSQL cannot
+    store) become spaces, typographic punctuation its GSM-7 equivalent."""
+    return _SPACE.sub(" ", _CONTROL.sub(" ", fold(text or ""))).strip()
 
 
 def code_token(token: str) -> str:
