@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from functools import lru_cache
 
 from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Connection
@@ -65,6 +66,15 @@ DEMO_RATES = {("TZS", "KES"): "0.05", ("UGX", "KES"): "0.035", ("KES", "TZS"): "
               ("KES", "UGX"): "28", ("TZS", "UGX"): "1.45", ("UGX", "TZS"): "0.68"}
 
 
+DEMO_PIN = "1234"
+
+
+@lru_cache(maxsize=1)
+def _demo_pin_hash() -> str:
+    # Hashing is slow on purpose (scrypt); the demo agents share one PIN, so hash it once a process.
+    return people.hash_pin(DEMO_PIN)
+
+
 def seed(conn: Connection) -> bool:
     """Load the demo catalog into an empty database; returns False (and changes nothing) otherwise."""
     if conn.execute(select(func.count()).select_from(Product.__table__)).scalar():
@@ -74,8 +84,9 @@ def seed(conn: Connection) -> bool:
         cat_ids[en] = conn.execute(insert(Category.__table__).values(
             name=en, name_sw=sw, name_zh=zh, position=pos)).inserted_primary_key[0]
     seller_ids = [people.add_seller(conn, phone, shop) for phone, shop in SELLERS]
+    pin_hash = _demo_pin_hash()
     for phone, name, village in AGENTS:
-        people.add_agent(conn, phone, name, village, pin="1234")
+        people.add_agent(conn, phone, name, village, pin_hash=pin_hash)
     for cat, s, name, price, stock in PRODUCTS:
         currency = money.currency_for_phone(SELLERS[s][0])
         amount = money.parse_amount(price, currency)

@@ -72,10 +72,12 @@ def pin_matches(pin_hash: str, pin: str) -> bool:
     return check_password_hash(pin_hash, pin)
 
 
-def add_agent(conn: Connection, phone: str, name: str, village: str, pin: str | None = None) -> int:
-    """Register (or update) the agent at this number; the PIN is stored only as a salted hash."""
+def add_agent(conn: Connection, phone: str, name: str, village: str, pin: str | None = None,
+              pin_hash: str | None = None) -> int:
+    """Register (or update) the agent at this number; the PIN is stored only as a salted hash
+    (`pin_hash` lets a caller that registers many agents with one PIN hash it once)."""
     person = get_or_create(conn, phone)
-    values = {"name": name, "village": village, "pin_hash": hash_pin(pin) if pin else None}
+    values = {"name": name, "village": village, "pin_hash": pin_hash or (hash_pin(pin) if pin else None)}
     existing = conn.execute(select(A.c.id).where(A.c.person_id == person.id)).scalar()
     if existing:
         conn.execute(update(A).where(A.c.id == existing).values(**values))

@@ -14,9 +14,11 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException):
         reason = exc.description if exc.code != 404 else "Not found"
+        # Keep the exception's own headers (Allow on a 405, Retry-After on a 429).
+        headers = {k: v for k, v in exc.get_headers() if k.lower() != "content-type"}
         if request.path.startswith("/admin/api") or request.is_json:
-            return jsonify(error=reason), exc.code
-        return reason + "\n", exc.code, {"Content-Type": "text/plain; charset=utf-8"}
+            return jsonify(error=reason), exc.code, headers
+        return reason + "\n", exc.code, {**headers, "Content-Type": "text/plain; charset=utf-8"}
 
     @app.errorhandler(Exception)
     def _unexpected(exc: Exception):
