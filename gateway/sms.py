@@ -10,8 +10,10 @@ delivered or failed); an unknown id or status is refused with 400 and changes no
 from __future__ import annotations
 
 import logging
+import time
 from datetime import datetime
 
+import redis
 from flask import Blueprint, Response, abort, request
 from sqlalchemy import delete, insert, select, update
 from sqlalchemy.exc import IntegrityError, SQLAlchemyError
@@ -30,6 +32,7 @@ bp = Blueprint("sms", __name__)
 IN, M = InboundMessage.__table__, Message.__table__
 MAX_TEXT = 1600  # Twilio's longest body; a concatenated SMS never comes near it
 MAX_ID = 80
+PER_MINUTE = 20  # inbound messages answered per number and minute
 
 # Provider delivery states -> our message status. `sent` is where a message is once the provider
 # took it; `delivered` and `failed` are final.
@@ -119,8 +122,26 @@ def _date(raw: str) -> datetime:
         raise BadRequest("date is not a date like 2024-05-10 12:34:56") from None
 
 
+def _over_limit(app, phone: str) -> bool:
+    """More than PER_MINUTE messages this minute from one number: a person does not type that
+    fast, but an auto-responder answering our replies does (an SMS loop costs a message each way).
+    Without Redis there is no limit rather than no service."""
+    key = f"soko:sms:in:{phone}:{int(time.time() // 60)}"
+    try:
+        pipe = app.redis.pipeline()
+        pipe.incr(key)
+        pipe.expire(key, 120)
+        count, _ = pipe.execute()
+    except redis.RedisError:
+        return False
+    return count > PER_MINUTE
+
+
 def _handle(app, phone: str, text: str, inbox: Inbox):
     """menus.sms.answer, then enqueue what it wrote (after its commit). Raises SQLAlchemyError."""
+    if _over_limit(app, phone):
+        log.warning("sms from %s over %d a minute; not answered", phones.mask(phone), PER_MINUTE)
+        return None
     result = menus.sms.answer(app.db, phone, text, inbox)
     if result is not None:
         app.jobs.notify(result.message_ids)
