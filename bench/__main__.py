@@ -71,7 +71,8 @@ def _start_valkey():
 
 def _bench(args, tmp: Path, redis_url: str) -> int:
     r = redis.Redis.from_url(redis_url)
-    sizes = sorted({c[2] for c in CONFIGS})
+    configs = [c for c in CONFIGS if not args.only or c[0] in args.only]
+    sizes = sorted({c[2] for c in configs})
     dbs = {}
     for n in sizes:
         t0 = time.monotonic()
@@ -79,7 +80,6 @@ def _bench(args, tmp: Path, redis_url: str) -> int:
         catalog.build(dbs[n], n)
         print(f"catalog of {n:,} products built in {time.monotonic() - t0:.1f} s", file=sys.stderr)
 
-    configs = [c for c in CONFIGS if not args.only or c[0] in args.only]
     results: dict[str, list] = {}
     ratios: dict[str, list[float]] = {}
     notes: dict[str, object] = {}
