@@ -36,7 +36,7 @@ if str(ROOT) not in sys.path:
 
 from commerce import schema  # noqa: E402
 from commerce.models import Message  # noqa: E402
-from config import Settings  # noqa: E402
+from config import Settings, load_settings  # noqa: E402
 from tests.fakes import AT_API_KEY, AT_USERNAME, FakeProviders  # noqa: E402
 from workers import runtime  # noqa: E402
 from workers import sms as _preloaded  # noqa: E402,F401  (imported before the fork, as the worker does)
@@ -85,7 +85,9 @@ def main(argv=None) -> int:
                     help="messages in the one-job-per-message round (300; each job costs a fork)")
     ap.add_argument("--rounds", type=int, default=3, help="rounds; the table shows medians (3)")
     ap.add_argument("--simple", action="store_true", help="RQ SimpleWorker (no fork per job)")
-    ap.add_argument("--database-url", default=None, help="default: a SQLite file in a temporary directory")
+    ap.add_argument("--database-url", default=None,
+                    help="e.g. postgresql://postgres@127.0.0.1:5432/soko_bench (its messages table is emptied); "
+                         "default: a SQLite file in a temporary directory")
     ap.add_argument("--redis-url", default=None, help="default: an embedded Valkey")
     args = ap.parse_args(argv)
     logging.basicConfig(level=logging.WARNING)
@@ -101,7 +103,8 @@ def main(argv=None) -> int:
             server.start()
             started.append(server)
             redis_url = server.connection_url
-        database_url = args.database_url or f"sqlite:///{Path(tmp) / 'bench.db'}"
+        database_url = (load_settings({"DATABASE_URL": args.database_url}).database_url if args.database_url
+                        else f"sqlite:///{Path(tmp) / 'bench.db'}")
         schema.upgrade(database_url)
         fake = FakeProviders()
         try:
