@@ -16,7 +16,7 @@ run: $(STAMP)
 	$(BIN)/python -m gateway.dev
 
 test: $(STAMP)
-	$(BIN)/pytest -q
+	$(BIN)/pytest -q -n 2 --dist loadfile
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

