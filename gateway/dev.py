@@ -23,10 +23,14 @@ def main() -> int:
         print(f"soko: {exc}", file=sys.stderr)
         return 2
     env = dict(os.environ)
+    valkey = None
     if settings.redis_url is None:
-        from gateway.redis_client import embedded_url
-
-        env["REDIS_URL"] = embedded_url(INSTANCE_DIR)
+        valkey = subprocess.Popen([sys.executable, "-m", "gateway.embedded_valkey"], stdin=subprocess.PIPE,
+                                  stdout=subprocess.PIPE, text=True, start_new_session=True)
+        env["REDIS_URL"] = valkey.stdout.readline().strip()
+        if not env["REDIS_URL"]:
+            print("soko: the embedded Valkey did not start; set REDIS_URL to a Redis server", file=sys.stderr)
+            return 1
     env.setdefault("DATABASE_URL", settings.database_url)
     if "PROMETHEUS_MULTIPROC_DIR" not in env:
         # Two gunicorn workers: their metrics add up through files in a directory emptied at start.
@@ -46,8 +50,11 @@ def main() -> int:
 
     port = env.get("PORT", "8000")
     bin_dir = os.path.dirname(sys.executable)
-    web = subprocess.Popen([os.path.join(bin_dir, "gunicorn"), "--workers", "2", "--bind", f"127.0.0.1:{port}",
-                            "--log-level", "warning", "gateway:create_app()"], env=env)
+    # The same web server as the Procfile (granian, chosen by bench/ measurements), on loopback.
+    web = subprocess.Popen([os.path.join(bin_dir, "granian"), "--interface", "wsgi", "--factory",
+                            "--workers", "2", "--blocking-threads", "2", "--host", "127.0.0.1",
+                            "--port", port, "--no-access-log", "--log-level", "warning",
+                            "gateway:create_app"], env=env)
     worker = subprocess.Popen([os.path.join(bin_dir, "flask"), "--app", "gateway", "worker"], env=env)
     base = f"http://127.0.0.1:{port}"
     print(f"""
@@ -67,6 +74,9 @@ Press Ctrl-C to stop.
     except KeyboardInterrupt:
         pass
     finally:
+        # One signal starts the shutdown; a second must not cut it short and orphan the children.
+        signal.signal(signal.SIGTERM, signal.SIG_IGN)
+        signal.signal(signal.SIGINT, signal.SIG_IGN)
         for proc in (web, worker):
             if proc.poll() is None:
                 proc.send_signal(signal.SIGTERM)
@@ -75,6 +85,9 @@ Press Ctrl-C to stop.
                 proc.wait(timeout=10)
             except subprocess.TimeoutExpired:
                 proc.kill()
+        if valkey is not None:  # last, once nothing uses it
+            valkey.stdin.close()
+            valkey.wait(timeout=10)
     return 0
 
 
