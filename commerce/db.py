@@ -69,6 +69,21 @@ def read_connection(engine: Engine):
     return conn.execution_options(isolation_level="AUTOCOMMIT")
 
 
+_commits = 0
+
+
+@event.listens_for(Engine, "commit")
+def _count_commit(_conn) -> None:
+    global _commits
+    _commits += 1  # under the GIL; a lost increment between threads still moves the count
+
+
+def commits() -> int:
+    """Commits so far in this process (any engine): a per-hop cache compares it to know whether a
+    change may have made what it read stale."""
+    return _commits
+
+
 def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
     return sessionmaker(engine, expire_on_commit=False)
 

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from decimal import Decimal
+from functools import lru_cache
 
-from sqlalchemy import insert, select, update
+from sqlalchemy import and_, bindparam, func, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
-from commerce import codes, money, notices, outbox, people, rates
+from commerce import codes, money, notices, outbox, rates
 from commerce.models import (
     CANCELLED,
     OPEN_STATUSES,
@@ -26,6 +30,7 @@ from commerce.models import (
     OrderLine,
     Person,
     Product,
+    Rate,
     Seller,
     utcnow,
 )
@@ -45,6 +50,8 @@ class Placed:
     total: money.Money | None = None
     message_ids: list[int] = field(default_factory=list)
     created: bool = False  # False when the same request already placed it
+    village: str | None = None  # the pickup point's, when created
+    payment_method: str | None = None  # when created
 
 
 @dataclass(frozen=True, slots=True)
@@ -67,27 +74,43 @@ def record_event(conn: Connection, order_id: int, status: str, actor: str, note:
     conn.execute(insert(E).values(order_id=order_id, status=status, actor=actor, note=note, at=utcnow()))
 
 
+class _NoStock(Exception):
+    """The guarded stock UPDATE found too little: roll the whole order back."""
+
+
 def place_order(engine: Engine, *, phone: str, product_id: int, quantity: int, agent_id: int,
                 method: str, request_key: str | None, payment_window_minutes: int,
                 language: str = "en") -> Placed:
-    """Place an order for one product. Safe to call twice with the same `request_key`."""
+    """Place an order for one product. Safe to call twice with the same `request_key`.
+
+    The request key and the order code are unique in the database: a duplicate request or a code
+    collision fails the INSERT, and the attempt is looked up or tried again (a wider code later)."""
     if method not in PAYMENT_METHODS:
         return Placed(False, "bad_method")
     if not 1 <= quantity <= MAX_QUANTITY:
         return Placed(False, "bad_quantity")
-    for _attempt in range(5):
+    for width in CODE_WIDTHS:
         try:
             with engine.begin() as conn:
-                return _place(conn, phone, product_id, quantity, agent_id, method, request_key,
-                              payment_window_minutes, language)
+                placed = _place(conn, phone, product_id, quantity, agent_id, method, request_key,
+                                payment_window_minutes, language, width)
+        except _NoStock:
+            placed = Placed(False, "out_of_stock")
         except IntegrityError:
-            # A concurrent insert of the same request key, or an order-code collision: look again.
-            if request_key:
-                with engine.connect() as conn:
-                    found = _by_request(conn, request_key)
-                if found:
-                    return found
+            placed = None  # a concurrent insert of the same request key, or an order-code collision
+        if placed is not None and placed.ok:
+            return placed
+        if request_key:  # the same request may have placed it already (a race, or the last item)
+            with engine.connect() as conn:
+                found = _by_request(conn, request_key)
+            if found:
+                return found
+        if placed is not None:
+            return placed
     return Placed(False, "busy")
+
+
+CODE_WIDTHS = (6, 6, 6, 7, 8)  # digits of the order code, attempt by attempt: wider once crowded
 
 
 def _by_request(conn: Connection, request_key: str) -> Placed | None:
@@ -98,66 +121,104 @@ def _by_request(conn: Connection, request_key: str) -> Placed | None:
     return Placed(True, code=row.code, order_id=row.id, total=money.Money(row.total_minor, row.currency))
 
 
-def _place(conn, phone, product_id, quantity, agent_id, method, request_key, window, language) -> Placed:
-    if request_key:
-        found = _by_request(conn, request_key)
-        if found:
-            return found
-    prod = conn.execute(
-        select(P.c.id, P.c.name, P.c.price_minor, P.c.currency, P.c.seller_id, S.c.person_id,
-               S.c.shop_name)
-        .join(S, S.c.id == P.c.seller_id)
-        .where(P.c.id == product_id, P.c.active.is_(True), S.c.suspended.is_(False))).first()
-    if prod is None:
-        return Placed(False, "unavailable")
-    agent = conn.execute(select(A.c.id, A.c.village, A.c.person_id)
-                         .where(A.c.id == agent_id, A.c.suspended.is_(False))).first()
-    if agent is None:
-        return Placed(False, "bad_pickup")
-    buyer = people.get_or_create(conn, phone, language)
-    q = quote(conn, prod.price_minor, prod.currency, quantity, buyer.currency)
-    if q.total is None:
-        return Placed(False, "no_rate")
+SP, AP, B, R = PE.alias("seller_person"), PE.alias("agent_person"), PE.alias("buyer"), Rate.__table__
 
+# Everything an order needs, in one indexed read: the product and its seller, the pickup point, the
+# phones and languages to notify, the buyer if known, and the rate to the buyer's currency.
+_PARTIES = (
+    select(P.c.name, P.c.price_minor, P.c.currency, P.c.seller_id,
+           SP.c.phone.label("seller_phone"), SP.c.language.label("seller_language"),
+           SP.c.opted_out.label("seller_opted_out"), A.c.village,
+           AP.c.phone.label("agent_phone"), AP.c.language.label("agent_language"),
+           AP.c.opted_out.label("agent_opted_out"), B.c.id.label("buyer_id"),
+           B.c.currency.label("buyer_currency"), R.c.rate)
+    .select_from(
+        P.join(S, S.c.id == P.c.seller_id).join(SP, SP.c.id == S.c.person_id)
+        .join(A, and_(A.c.id == bindparam("aid"), A.c.suspended.is_(False)))
+        .join(AP, AP.c.id == A.c.person_id)
+        .outerjoin(B, B.c.phone == bindparam("phone"))
+        .outerjoin(R, and_(R.c.from_currency == P.c.currency,
+                           R.c.to_currency == func.coalesce(B.c.currency, bindparam("phone_currency")))))
+    .where(P.c.id == bindparam("pid"), P.c.active.is_(True), S.c.suspended.is_(False)))
+
+
+def _place(conn, phone, product_id, quantity, agent_id, method, request_key, window, language, width) -> Placed:
+    phone_currency = _currency_of(phone)
+    row = conn.execute(_PARTIES, {"pid": product_id, "aid": agent_id, "phone": phone,
+                                  "phone_currency": phone_currency}).first()
+    if row is None:
+        return Placed(False, _why_not(conn, product_id))
+    buyer_currency = row.buyer_currency or phone_currency
+    if buyer_currency == row.currency:
+        rate = Decimal(1)
+    elif row.rate is not None:
+        rate = Decimal(row.rate)
+    else:
+        return Placed(False, "no_rate")
+    seller_total = money.Money(row.price_minor * quantity, row.currency)
+    total = money.convert(seller_total, buyer_currency, rate)
+    buyer_id = row.buyer_id or _add_buyer(conn, phone, language, phone_currency)
+
+    now = utcnow()
+    code = codes.new_order_code(width=width)
+    order_id = conn.execute(insert(ORD).values(
+        code=code, buyer_id=buyer_id, seller_id=row.seller_id, agent_id=agent_id, status=PLACED,
+        payment_method=method, total_minor=total.amount_minor, currency=total.currency,
+        seller_total_minor=seller_total.amount_minor, seller_currency=seller_total.currency,
+        rate=format(rate, "f"), paid_minor=0, flags="", request_key=request_key,
+        expires_at=now + timedelta(minutes=window), created_at=now, updated_at=now,
+    )).inserted_primary_key[0]
+    conn.execute(insert(L).values(order_id=order_id, product_id=product_id, name=row.name,
+                                  quantity=quantity, unit_price_minor=row.price_minor))
+    record_event(conn, order_id, PLACED, "buyer")
+
+    ids = []
+    for to, lang, opted_out, kind, amount in (
+            (row.seller_phone, row.seller_language, row.seller_opted_out, "new_order", seller_total),
+            (row.agent_phone, row.agent_language, row.agent_opted_out, "agent_new_order", total)):
+        if opted_out:
+            continue  # read above, in this transaction: outbox.add need not look again
+        body = notices.text(kind, lang, code=code, qty=quantity, name=row.name,
+                            total=_money_text(amount.amount_minor, amount.currency, lang), village=row.village,
+                            method=notices.text(f"method_{method}", lang), buyer=phone)
+        ids.append(outbox.add(conn, to, body, kind=kind, order_id=order_id, force=True))
+
+    # Stock last: the product's row stays locked (PostgreSQL) only from here to the commit.
     reserved = conn.execute(
         update(P).where(P.c.id == product_id, P.c.active.is_(True), P.c.stock >= quantity)
         .values(stock=P.c.stock - quantity)).rowcount
     if reserved != 1:
-        return Placed(False, "out_of_stock")
-
-    now = utcnow()
-    code = _free_code(conn)
-    order_id = conn.execute(insert(ORD).values(
-        code=code, buyer_id=buyer.id, seller_id=prod.seller_id, agent_id=agent.id, status=PLACED,
-        payment_method=method, total_minor=q.total.amount_minor, currency=q.total.currency,
-        seller_total_minor=q.seller_total.amount_minor, seller_currency=q.seller_total.currency,
-        rate=format(q.rate, "f"), paid_minor=0, flags="", request_key=request_key,
-        expires_at=now + timedelta(minutes=window), created_at=now, updated_at=now,
-    )).inserted_primary_key[0]
-    conn.execute(insert(L).values(order_id=order_id, product_id=prod.id, name=prod.name,
-                                  quantity=quantity, unit_price_minor=prod.price_minor))
-    record_event(conn, order_id, PLACED, "buyer")
-
-    seller_person = conn.execute(select(PE.c.phone, PE.c.language).where(PE.c.id == prod.person_id)).first()
-    agent_person = conn.execute(select(PE.c.phone, PE.c.language).where(PE.c.id == agent.person_id)).first()
-    ids = []
-    for who, kind, amount in ((seller_person, "new_order", q.seller_total),
-                              (agent_person, "agent_new_order", q.total)):
-        body = notices.text(kind, who.language, code=code, qty=quantity, name=prod.name,
-                            total=money.format_money(amount, who.language), village=agent.village,
-                            method=notices.text(f"method_{method}", who.language), buyer=phone)
-        mid = outbox.add(conn, who.phone, body, kind=kind, order_id=order_id)
-        if mid:
-            ids.append(mid)
-    return Placed(True, code=code, order_id=order_id, total=q.total, message_ids=ids, created=True)
+        raise _NoStock
+    return Placed(True, code=code, order_id=order_id, total=total, message_ids=ids, created=True,
+                  village=row.village, payment_method=method)
 
 
-def _free_code(conn: Connection) -> str:
-    for width in (6, 6, 6, 7, 8):
-        code = codes.new_order_code(width=width)
-        if conn.execute(select(ORD.c.id).where(ORD.c.code == code)).first() is None:
-            return code
-    raise IntegrityError("order code space crowded", None, None)
+def _why_not(conn: Connection, product_id: int) -> str:
+    """Why the parties' read found nothing: the product (or its seller) or the pickup point."""
+    listed = conn.execute(select(P.c.id).join(S, S.c.id == P.c.seller_id).where(
+        P.c.id == product_id, P.c.active.is_(True), S.c.suspended.is_(False))).first()
+    return "bad_pickup" if listed else "unavailable"
+
+
+def _add_buyer(conn: Connection, phone: str, language: str, currency: str) -> int:
+    """A new buyer's person row, or the one a concurrent order just created (as people.get_or_create)."""
+    dialect_insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    new = conn.execute(dialect_insert(PE).values(phone=phone, language=language or "en", currency=currency,
+                                                 opted_out=False)
+                       .on_conflict_do_nothing(index_elements=[PE.c.phone]).returning(PE.c.id)).first()
+    if new is not None:
+        return new[0]
+    return conn.execute(select(PE.c.id).where(PE.c.phone == phone)).scalar_one()
+
+
+@lru_cache(maxsize=4096)
+def _currency_of(phone: str) -> str:
+    return money.currency_for_phone(phone)
+
+
+@lru_cache(maxsize=8192)
+def _money_text(amount_minor: int, currency: str, lang: str) -> str:
+    return money.format_money(money.Money(amount_minor, currency), lang)
 
 
 @dataclass(frozen=True, slots=True)

@@ -190,15 +190,14 @@ def _summary_go(ctx, f, choice, view):
         hints = {"out_of_stock": "out_of_stock", "no_rate": "no_rate_hint", "unavailable": "product_gone"}
         return Outcome(invalid=hints.get(placed.error, "order_failed"))
     if placed.created:
-        s.jobs.notify(placed.message_ids)
-        if method == MOBILE_MONEY:
-            s.jobs.start_checkout(placed.order_id)
-        s.jobs.schedule_expiry(placed.order_id, timedelta(minutes=s.payment_window_minutes))
+        s.jobs.order_placed(placed.order_id, placed.message_ids, checkout=method == MOBILE_MONEY,
+                            expire_after=timedelta(minutes=s.payment_window_minutes))
+        ctx.placed[placed.order_id] = placed
     return Outcome(end=["D", placed.order_id])
 
 
 def _done(ctx, f):
-    o = orders.buyer_order(ctx.db, ctx.phone, f[1])
+    o = ctx.placed.get(f[1]) or orders.buyer_order(ctx.db, ctx.phone, f[1])
     if o is None:
         return View([t(ctx.lang, "order_failed")], end=True)
     return View([t(ctx.lang, f"placed_{o.payment_method}", code=o.code, total=ctx.fmt(o.total),

@@ -27,6 +27,9 @@ class Jobs(Protocol):
 
     def schedule_expiry(self, order_id: int, after: timedelta) -> None: ...
 
+    def order_placed(self, order_id: int, message_ids: list[int], *, checkout: bool,
+                     expire_after: timedelta) -> None: ...
+
 
 @dataclass
 class Services:
@@ -57,6 +60,8 @@ class Context:
         self.catalog_token = None  # the shared change token, set by the engine for this hop
         self._cached: dict | None = None
         self._products: dict[int, catalog.ProductRow | None] = {}
+        self._commits = db.commits()
+        self.placed: dict[int, orders.Placed] = {}  # orders this hop placed: the next screen shows them
 
     @property
     def db(self):
@@ -67,7 +72,7 @@ class Context:
         return self._conn
 
     def close(self) -> None:
-        self._products.clear()  # after a change (the engine closes between handle and show)
+        self._products.clear()
         if self._conn is not None:
             self._conn.close()
             self._conn = None
@@ -106,7 +111,11 @@ class Context:
                                  lambda: rates.get(self.db, from_currency, to_currency))
 
     def product(self, product_id: int) -> catalog.ProductRow | None:
-        """A product as the database has it now (stock is live), read once per hop."""
+        """A product as the database has it now (stock is live), read once per hop and again after
+        a commit (a screen's handler placed an order: stock moved)."""
+        if db.commits() != self._commits:
+            self._commits = db.commits()
+            self._products.clear()
         if product_id not in self._products:
             self._products[product_id] = catalog.product(self.db, product_id)
         return self._products[product_id]

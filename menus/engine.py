@@ -213,10 +213,9 @@ class Engine:
             state.hint = "invalid"
             return
         view = view or self._page(ctx, frame)
+        # The handler may commit a change; the context's reads are outside transactions (each sees
+        # what is committed) and its per-hop cache notices commits, so the next screen is current.
         outcome = screen.handle(ctx, frame, choice, view)
-        # The handler may have committed a change in a transaction of its own; a read transaction
-        # still open from rendering would show the screen before it (a WAL or MVCC snapshot).
-        ctx.close()
         state.lang = ctx.lang  # a screen may change the language
         if outcome.invalid:
             state.hint = outcome.invalid

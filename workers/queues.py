@@ -44,6 +44,23 @@ class RQJobs:
         except redis.RedisError:
             log.warning("could not enqueue checkout for order %s; the buyer can retry from My orders", order_id)
 
+    def order_placed(self, order_id: int, message_ids: list[int], *, checkout: bool, expire_after: timedelta) -> None:
+        """Everything a new order starts, in one Redis round trip (one pipeline): its notifications
+        now, the mobile money checkout after CHECKOUT_DELAY, and its expiry when the window closes."""
+        try:
+            with self.q["orders"].connection.pipeline() as pipe:
+                if message_ids:
+                    self.q["sms"].enqueue("workers.sms.send_messages", list(message_ids), retry=SEND_RETRY,
+                                          pipeline=pipe)
+                if checkout:
+                    self.q["payments"].enqueue_in(CHECKOUT_DELAY, "workers.payments.start_checkout", order_id,
+                                                  retry=CHECKOUT_RETRY, pipeline=pipe)
+                self.q["orders"].enqueue_in(expire_after, "workers.orders.expire_order", order_id,
+                                            job_id=f"soko-expire-{order_id}", pipeline=pipe)
+                pipe.execute()
+        except redis.RedisError:
+            log.warning("could not enqueue the jobs of order %s; the outbox and expiry sweeps cover them", order_id)
+
     def schedule_expiry(self, order_id: int, after: timedelta) -> None:
         """Expire the order when its payment window closes (the job does nothing if it was paid)."""
         self._expiry(order_id, f"soko-expire-{order_id}", lambda q, *a, **kw: q.enqueue_in(after, *a, **kw))
