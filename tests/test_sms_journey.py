@@ -85,7 +85,7 @@ def test_a_sellers_day(day, fake_providers, ussd):
     phones.work()
 
     new_order = phones.last(SELLER)
-    assert new_order.startswith(f"New order {order}: 2 x Fresh milk 1L, KES 120. Pickup: Githunguri.")
+    assert new_order.startswith(f"New order {order}: 2 x Fresh milk 1L, KES 120, paid on delivery. Send it to the agent at Githunguri")
     assert phones.last(AGENT).startswith(f"Order {order} for {BUYER} will come to your point")
 
     phones.sms(SELLER, "ORDERS")
