@@ -50,29 +50,21 @@ def create_app(settings: Settings | None = None) -> Flask:
         except SettingsError as exc:
             print(f"soko: {exc}", file=sys.stderr)
             raise SystemExit(2) from None
+    from gateway import admin, cli, errors, health, logs, metrics, payments, simulator, sms, ussd
+
+    logs.configure(settings.production)  # before anything logs: masked numbers, JSON in production
+    logging.getLogger("alembic").setLevel(logging.WARNING)
     app = Flask(__name__, instance_path=str(INSTANCE_DIR))
     app.config["MAX_CONTENT_LENGTH"] = 64 * 1024  # webhooks are small; refuse anything bigger
     app.extensions["soko"] = Soko(settings)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    logging.getLogger("alembic").setLevel(logging.WARNING)
-
-    from gateway import cli, errors, sms, ussd
 
     errors.init_app(app)
-    app.register_blueprint(ussd.bp)
-    from gateway import payments
-
-    app.register_blueprint(payments.bp)
-    app.register_blueprint(sms.bp)
-    cli.init_app(app)
-
-    from gateway import admin, health, logs, metrics, simulator
-
-    logs.configure(settings.production)
+    for blueprint in (ussd.bp, sms.bp, payments.bp, health.bp):
+        app.register_blueprint(blueprint)
     admin.init_app(app)
-    app.register_blueprint(health.bp)
     metrics.init_app(app)
     simulator.init_app(app)
+    cli.init_app(app)
     return app
 
 
