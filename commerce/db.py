@@ -6,6 +6,7 @@ from contextlib import contextmanager
 
 from sqlalchemy import create_engine, event, make_url
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 
@@ -67,6 +68,87 @@ def read_connection(engine: Engine):
     if engine.dialect.name == "sqlite":
         return conn.execution_options(soko_reads_only=True)
     return conn.execution_options(isolation_level="AUTOCOMMIT")
+
+
+class Prebuilt:
+    """A SELECT a hop repeats, compiled once per dialect and run straight on the DBAPI cursor by
+    `Reader`: no Connection, result or row objects, only tuples. For plain columns (ints, text)
+    whose values need no conversion; anything else goes through SQLAlchemy as usual."""
+
+    def __init__(self, statement):
+        self.statement = statement
+        self._compiled: dict[str, tuple[str, tuple | None, dict]] = {}
+
+    def sql(self, dialect, params: dict) -> tuple[str, tuple | dict]:
+        """The SQL text for `dialect` and its DBAPI parameters: `params` with the statement's own
+        literals (`stock > 0` is bound too), by position or by name as the driver takes them."""
+        found = self._compiled.get(dialect.name)
+        if found is None:
+            compiled = self.statement.compile(dialect=dialect)
+            if "POSTCOMPILE" in compiled.string:
+                raise ValueError("Prebuilt statements take plain bound parameters (no IN lists)")
+            names = tuple(compiled.positiontup) if compiled.positional else None
+            found = (compiled.string, names, {k: v for k, v in compiled.params.items() if v is not None})
+            self._compiled[dialect.name] = found
+        sql, names, own = found
+        values = {**own, **params}
+        return sql, tuple(values[n] for n in names) if names is not None else values
+
+
+class Reader:
+    """A hop's reads on one pooled DBAPI connection, outside any transaction (PostgreSQL in
+    autocommit, SQLite without BEGIN): each query sees what is committed, with no BEGIN or
+    ROLLBACK round trip and none of SQLAlchemy's per-statement work. Checked out on the first
+    read, given back by `close()`. Errors come out as SQLAlchemy's, like any other query's."""
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self.dialect = engine.dialect
+        self._autocommit = engine.dialect.name == "postgresql"
+        self._raw = None
+
+    def rows(self, query: Prebuilt, params: dict) -> list[tuple]:
+        sql, args = query.sql(self.dialect, params)
+        try:
+            if self._raw is None:
+                self._raw = self.engine.raw_connection()
+                if self._autocommit:
+                    self._raw.driver_connection.autocommit = True
+            cursor = self._raw.cursor()
+            try:
+                cursor.execute(sql, args)
+                return cursor.fetchall()
+            finally:
+                cursor.close()
+        except self.dialect.loaded_dbapi.Error as exc:
+            self._discard()
+            raise DBAPIError.instance(sql, args, exc, self.dialect.loaded_dbapi.Error,
+                                      dialect=self.dialect) from exc
+
+    def close(self) -> None:
+        raw, self._raw = self._raw, None
+        if raw is None:
+            return
+        try:
+            if self._autocommit:
+                raw.driver_connection.autocommit = False  # as the pool's other users expect it
+            raw.close()
+        except self.dialect.loaded_dbapi.Error:
+            raw.invalidate()
+
+    def _discard(self) -> None:
+        raw, self._raw = self._raw, None
+        if raw is not None:
+            raw.invalidate()  # a failed connection is not given back to the pool
+            raw.close()
+
+
+def rows(conn, query: Prebuilt, params: dict) -> list[tuple]:
+    """`query`'s rows through a hop's `Reader`, or through a SQLAlchemy connection (a transaction,
+    a test, a command) as any other statement."""
+    if isinstance(conn, Reader):
+        return conn.rows(query, params)
+    return conn.execute(query.statement, params).all()
 
 
 _commits = 0

@@ -42,6 +42,9 @@ USSD_ENDPOINT = "ussd.africastalking"
 SKIPPED = ("metrics.metrics", "static", None)  # scrapes and files are not hops
 
 
+_timers: dict = {}  # endpoint -> its histogram child (labels() takes a lock and a lookup per call)
+
+
 def init_app(app: Flask) -> None:
     app.register_blueprint(bp)
     app.before_request(_start)
@@ -57,12 +60,15 @@ def _observe(response: Response) -> Response:
     endpoint = request.endpoint
     if started is None or endpoint in SKIPPED:
         return response
-    HOP_SECONDS.labels(endpoint).observe(time.perf_counter() - started)
+    timer = _timers.get(endpoint)
+    if timer is None:
+        timer = _timers[endpoint] = HOP_SECONDS.labels(endpoint)
+    timer.observe(time.perf_counter() - started)
     if endpoint == USSD_ENDPOINT and response.status_code == 200:
         head = response.get_data()[:3]
         if head == b"END":
             USSD_ENDED.inc()
-        elif head == b"CON" and request.form.get("text", None) == "":
+        elif head == b"CON" and g.get("ussd_first_hop"):  # set by the USSD view from its parsed form
             USSD_STARTED.inc()
     return response
 

@@ -10,7 +10,7 @@ import logging
 from functools import lru_cache
 
 import redis
-from flask import Blueprint, Response
+from flask import Blueprint, Response, g
 from sqlalchemy.exc import SQLAlchemyError
 
 from commerce import phones
@@ -66,6 +66,7 @@ def africastalking():
         return _plain(f"{exc}\n", 400)
     if settings.ussd_service_code and hop.service_code != settings.ussd_service_code:
         return _plain(f"END This service ({hop.service_code}) is not offered here.")
+    g.ussd_first_hop = hop.text == ""  # for the sessions-started metric (gateway/metrics.py)
     if len(hop.text) > MAX_TEXT:
         return _plain("END Your input was too long. Please dial again.")
     try:

@@ -61,7 +61,7 @@ def _product_list(ctx, header: str, rows) -> View:
 
 def _listing(ctx, f):
     _, cid, offset = f
-    rows = catalog.products_in(ctx.db, cid, offset, PAGE_SIZE + 1)
+    rows = catalog.products_in(ctx.reads, cid, offset, PAGE_SIZE + 1)
     name = ctx.category_name(cid) or ""
     if not rows:
         return View([t(ctx.lang, "empty_category", name=name)])

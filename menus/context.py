@@ -50,6 +50,17 @@ def _format(amount_minor: int, currency: str, lang: str) -> str:
     return money.format_money(money.Money(amount_minor, currency), lang)
 
 
+# Money is frozen, so prices can be shared: building one checks its currency with Babel each time.
+@lru_cache(maxsize=8192)
+def _money(amount_minor: int, currency: str) -> money.Money:
+    return money.Money(amount_minor, currency)
+
+
+@lru_cache(maxsize=8192)
+def _convert(price_minor: int, currency: str, to_currency: str, rate) -> money.Money:
+    return money.convert(money.Money(price_minor, currency), to_currency, rate)
+
+
 class Context:
     def __init__(self, services: Services, phone: str, lang: str, session_id: str):
         self.services = services
@@ -57,6 +68,7 @@ class Context:
         self.lang = lang
         self.session_id = session_id
         self._conn = None
+        self._reader: db.Reader | None = None
         self.catalog_token = None  # the shared change token, set by the engine for this hop
         self._cached: dict | None = None
         self._products: dict[int, catalog.ProductRow | None] = {}
@@ -71,8 +83,18 @@ class Context:
             self._conn = db.read_connection(self.services.engine)
         return self._conn
 
+    @property
+    def reads(self) -> db.Reader:
+        """The hop's reader for the prebuilt hot queries (product, listing): the DBAPI cursor, no ORM."""
+        if self._reader is None:
+            self._reader = db.Reader(self.services.engine)
+        return self._reader
+
     def close(self) -> None:
         self._products.clear()
+        if self._reader is not None:
+            self._reader.close()
+            self._reader = None
         if self._conn is not None:
             self._conn.close()
             self._conn = None
@@ -117,19 +139,17 @@ class Context:
             self._commits = db.commits()
             self._products.clear()
         if product_id not in self._products:
-            self._products[product_id] = catalog.product(self.db, product_id)
+            self._products[product_id] = catalog.product(self.reads, product_id)
         return self._products[product_id]
 
     # -- money ---------------------------------------------------------------------------------
     def in_my_currency(self, price_minor: int, currency: str) -> money.Money:
         """A seller's price in the buyer's currency; the seller's own price when there is no rate."""
         mine = self.currency
-        if currency == mine:
-            return money.Money(price_minor, currency)
-        rate = self.rate(currency, mine)
+        rate = None if currency == mine else self.rate(currency, mine)
         if rate is None:
-            return money.Money(price_minor, currency)
-        return money.convert(money.Money(price_minor, currency), mine, rate)
+            return _money(price_minor, currency)
+        return _convert(price_minor, currency, mine, rate)
 
     def quote(self, price_minor: int, currency: str, quantity: int) -> orders.Quote:
         """What `quantity` would cost this buyer (as orders.quote, with the rate from the cache)."""
