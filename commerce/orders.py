@@ -26,6 +26,7 @@ from commerce.models import (
     PAYMENT_METHODS,
     PLACED,
     Agent,
+    Message,
     Order,
     OrderEvent,
     OrderLine,
@@ -36,8 +37,8 @@ from commerce.models import (
     utcnow,
 )
 
-ORD, L, E, P, S, A, PE = (Order.__table__, OrderLine.__table__, OrderEvent.__table__, Product.__table__,
-                        Seller.__table__, Agent.__table__, Person.__table__)
+ORD, L, E, P, S, A, PE, M = (Order.__table__, OrderLine.__table__, OrderEvent.__table__, Product.__table__,
+                           Seller.__table__, Agent.__table__, Person.__table__, Message.__table__)
 
 MAX_QUANTITY = 99
 
@@ -71,8 +72,16 @@ def quote(conn: Connection, price_minor: int, currency: str, quantity: int, buye
     return Quote(seller_total, total, rate)
 
 
+# Statements built once: a statement built per call costs SQLAlchemy a cache key of its values.
+_INSERT_EVENT, _INSERT_ORDER, _INSERT_LINE = insert(E), insert(ORD), insert(L)
+_INSERT_MESSAGES = insert(M).returning(M.c.id, sort_by_parameter_order=True)
+_RESERVE = (update(P).where(P.c.id == bindparam("pid"), P.c.active.is_(True), P.c.stock >= bindparam("qty"))
+            .values(stock=P.c.stock - bindparam("qty")))
+
+
 def record_event(conn: Connection, order_id: int, status: str, actor: str, note: str | None = None) -> None:
-    conn.execute(insert(E).values(order_id=order_id, status=status, actor=actor, note=note, at=utcnow()))
+    conn.execute(_INSERT_EVENT, {"order_id": order_id, "status": status, "actor": actor, "note": note,
+                                 "at": utcnow()})
 
 
 class _NoStock(Exception):
@@ -162,35 +171,34 @@ def _place(conn, phone, product_id, quantity, agent_id, method, request_key, win
 
     now = utcnow()
     code = codes.new_order_code(width=width)
-    order_id = conn.execute(insert(ORD).values(
+    order_id = conn.execute(_INSERT_ORDER, dict(
         code=code, buyer_id=buyer_id, seller_id=row.seller_id, agent_id=agent_id, status=PLACED,
         payment_method=method, total_minor=total.amount_minor, currency=total.currency,
         seller_total_minor=seller_total.amount_minor, seller_currency=seller_total.currency,
         rate=format(rate, "f"), paid_minor=0, flags="", request_key=request_key,
         expires_at=now + timedelta(minutes=window), created_at=now, updated_at=now,
     )).inserted_primary_key[0]
-    conn.execute(insert(L).values(order_id=order_id, product_id=product_id, name=row.name,
-                                  quantity=quantity, unit_price_minor=row.price_minor))
+    conn.execute(_INSERT_LINE, dict(order_id=order_id, product_id=product_id, name=row.name,
+                                    quantity=quantity, unit_price_minor=row.price_minor))
     record_event(conn, order_id, PLACED, "buyer")
 
-    ids = []
+    messages = []
     for to, lang, opted_out, kind, amount in (
             # A prepaid order waits for its payment before the seller sends it; pay on delivery goes now.
             (row.seller_phone, row.seller_language, row.seller_opted_out,
              "new_order_pod" if method == ON_DELIVERY else "new_order", seller_total),
             (row.agent_phone, row.agent_language, row.agent_opted_out, "agent_new_order", total)):
         if opted_out:
-            continue  # read above, in this transaction: outbox.add need not look again
+            continue  # numbers that sent STOP get nothing (the rule of outbox.add, read above)
         body = notices.text(kind, lang, code=code, qty=quantity, name=row.name,
                             total=_money_text(amount.amount_minor, amount.currency, lang), village=row.village,
                             method=notices.text(f"method_{method}", lang), buyer=phone)
-        ids.append(outbox.add(conn, to, body, kind=kind, order_id=order_id, force=True))
+        messages.append(dict(to_phone=to, body=body, kind=kind, order_id=order_id, status="pending", attempts=0))
+    # The outbox rows (as outbox.add writes them), both in one statement.
+    ids = [r[0] for r in conn.execute(_INSERT_MESSAGES, messages)] if messages else []
 
     # Stock last: the product's row stays locked (PostgreSQL) only from here to the commit.
-    reserved = conn.execute(
-        update(P).where(P.c.id == product_id, P.c.active.is_(True), P.c.stock >= quantity)
-        .values(stock=P.c.stock - quantity)).rowcount
-    if reserved != 1:
+    if conn.execute(_RESERVE, {"pid": product_id, "qty": quantity}).rowcount != 1:
         raise _NoStock
     return Placed(True, code=code, order_id=order_id, total=total, message_ids=ids, created=True,
                   village=row.village, payment_method=method)
@@ -203,12 +211,14 @@ def _why_not(conn: Connection, product_id: int) -> str:
     return "bad_pickup" if listed else "unavailable"
 
 
+_ADD_BUYER = {name: dialect_insert(PE).on_conflict_do_nothing(index_elements=[PE.c.phone]).returning(PE.c.id)
+              for name, dialect_insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))}
+
+
 def _add_buyer(conn: Connection, phone: str, language: str, currency: str) -> int:
     """A new buyer's person row, or the one a concurrent order just created (as people.get_or_create)."""
-    dialect_insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
-    new = conn.execute(dialect_insert(PE).values(phone=phone, language=language or "en", currency=currency,
-                                                 opted_out=False)
-                       .on_conflict_do_nothing(index_elements=[PE.c.phone]).returning(PE.c.id)).first()
+    new = conn.execute(_ADD_BUYER[conn.dialect.name], {"phone": phone, "language": language or "en",
+                                                       "currency": currency, "opted_out": False}).first()
     if new is not None:
         return new[0]
     return conn.execute(select(PE.c.id).where(PE.c.phone == phone)).scalar_one()
