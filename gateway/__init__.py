@@ -37,10 +37,9 @@ class Soko:
         )
 
     def _language_of(self, phone: str) -> str:
-        from commerce import people
+        from menus.context import language_on_record
 
-        with self.db.connect() as conn:
-            return people.language_of(conn, phone) or "en"
+        return language_on_record(self.db, phone) or "en"
 
 
 def create_app(settings: Settings | None = None) -> Flask:

@@ -13,9 +13,11 @@ from datetime import timedelta
 from functools import lru_cache
 from typing import Protocol
 
+from sqlalchemy import bindparam, select
 from sqlalchemy.engine import Engine
 
 from commerce import catalog, db, money, orders, rates
+from commerce.models import Person
 
 
 class Jobs(Protocol):
@@ -38,6 +40,20 @@ class Services:
     shop_name: str
     payment_window_minutes: int
     catalog_cache: catalog.CatalogCache = field(default_factory=catalog.CatalogCache)
+
+
+_LANGUAGE = db.Prebuilt(select(Person.__table__.c.language).where(Person.__table__.c.phone == bindparam("phone")))
+
+
+def language_on_record(engine: Engine, phone: str) -> str | None:
+    """The language a caller chose before (as people.language_of, on the DBAPI cursor): a new
+    session's first hop asks it."""
+    reader = db.Reader(engine)
+    try:
+        found = reader.rows(_LANGUAGE, {"phone": phone})
+    finally:
+        reader.close()
+    return found[0][0] if found else None
 
 
 @lru_cache(maxsize=4096)
