@@ -7,10 +7,12 @@ unpaid order keeps its expiry time) and the worker's sweeps pick up whatever a l
 from __future__ import annotations
 
 import logging
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 import redis
 from rq import Queue, Retry
+from rq.job import JobStatus
+from rq.registry import ScheduledJobRegistry
 
 log = logging.getLogger(__name__)
 
@@ -53,10 +55,10 @@ class RQJobs:
                     self.q["sms"].enqueue("workers.sms.send_messages", list(message_ids), retry=SEND_RETRY,
                                           pipeline=pipe)
                 if checkout:
-                    self.q["payments"].enqueue_in(CHECKOUT_DELAY, "workers.payments.start_checkout", order_id,
-                                                  retry=CHECKOUT_RETRY, pipeline=pipe)
-                self.q["orders"].enqueue_in(expire_after, "workers.orders.expire_order", order_id,
-                                            job_id=f"soko-expire-{order_id}", pipeline=pipe)
+                    _schedule_in(pipe, self.q["payments"], CHECKOUT_DELAY, "workers.payments.start_checkout",
+                                 order_id, retry=CHECKOUT_RETRY)
+                _schedule_in(pipe, self.q["orders"], expire_after, "workers.orders.expire_order", order_id,
+                             job_id=f"soko-expire-{order_id}")
                 pipe.execute()
         except redis.RedisError:
             log.warning("could not enqueue the jobs of order %s; the outbox and expiry sweeps cover them", order_id)
@@ -76,3 +78,16 @@ class RQJobs:
             schedule(self.q["orders"], "workers.orders.expire_order", order_id, job_id=job_id)
         except redis.RedisError:
             log.warning("could not schedule expiry of order %s; the periodic sweep will expire it", order_id)
+
+
+def _schedule_in(pipe, queue: Queue, delay: timedelta, func: str, *args, job_id: str | None = None,
+                 retry: Retry | None = None) -> None:
+    """`queue.enqueue_in(delay, func, *args)`, wholly inside `pipe`: RQ 2.x's
+    ScheduledJobRegistry.schedule sends its ZADD at once, outside the pipeline it is given (one
+    more round trip, and the id is in the registry before its job is saved). The same keys as
+    Queue.schedule_job writes: the queue in the set of queues, the job, its time in the registry."""
+    at = datetime.now(UTC) + delay
+    job = queue.create_job(func, args=args, job_id=job_id, retry=retry, status=JobStatus.SCHEDULED)
+    pipe.sadd(queue.redis_queues_keys, queue.key)
+    job.save(pipeline=pipe)
+    pipe.zadd(ScheduledJobRegistry(queue=queue).key, {job.id: int(at.timestamp())})
