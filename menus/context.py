@@ -77,6 +77,13 @@ def _convert(price_minor: int, currency: str, to_currency: str, rate) -> money.M
     return money.convert(money.Money(price_minor, currency), to_currency, rate)
 
 
+@lru_cache(maxsize=8192)
+def _quote(seller_minor: int, currency: str, to_currency: str, rate) -> orders.Quote:
+    seller_total = _money(seller_minor, currency)
+    total = _convert(seller_minor, currency, to_currency, rate) if rate is not None else None
+    return orders.Quote(seller_total, total, rate)
+
+
 class Context:
     def __init__(self, services: Services, phone: str, lang: str, session_id: str):
         self.services = services
@@ -169,10 +176,7 @@ class Context:
 
     def quote(self, price_minor: int, currency: str, quantity: int) -> orders.Quote:
         """What `quantity` would cost this buyer (as orders.quote, with the rate from the cache)."""
-        seller_total = money.Money(price_minor * quantity, currency)
-        rate = self.rate(currency, self.currency)
-        total = money.convert(seller_total, self.currency, rate) if rate is not None else None
-        return orders.Quote(seller_total, total, rate)
+        return _quote(price_minor * quantity, currency, self.currency, self.rate(currency, self.currency))
 
     def fmt(self, m: money.Money) -> str:
         return _format(m.amount_minor, m.currency, self.lang)
