@@ -48,9 +48,10 @@ def _call(app, body: bytes) -> str:
     return out.decode()
 
 
-def journeys(app, seconds: float, run_id: str, *, floor: bool = False) -> tuple[Counter, Counter, int]:
-    """Whole journeys for `seconds`; returns (CPU seconds by step, hops by step, journeys)."""
-    cpu, hops, done, seq = Counter(), Counter(), 0, 0
+def journeys(app, seconds: float, run_id: str, *, floor: bool = False) -> tuple[Counter, Counter, Counter, int]:
+    """Whole journeys for `seconds`; returns (CPU seconds by step, wall seconds by step, hops by
+    step, journeys)."""
+    cpu, wall, hops, done, seq = Counter(), Counter(), Counter(), 0, 0
     deadline = time.monotonic() + seconds
     product = 1
     while time.monotonic() < deadline:
@@ -66,16 +67,17 @@ def journeys(app, seconds: float, run_id: str, *, floor: bool = False) -> tuple[
                 text += "*" + (str(product) if step == "product" else INPUTS[i])
             body = (f"sessionId={session}&serviceCode=%2A384%2A123%23&phoneNumber={quote(phone)}"
                     f"&text={quote(text)}&networkCode=63902").encode()
-            t0 = time.thread_time()
+            t0, w0 = time.thread_time(), time.perf_counter()
             answer = _call(app, body)
             cpu[step] += time.thread_time() - t0
+            wall[step] += time.perf_counter() - w0
             hops[step] += 1
             if floor:
                 break
             if EXPECT[i] not in answer:
                 raise RuntimeError(f"hop {step}: {answer!r}")
         done += 1
-    return cpu, hops, done
+    return cpu, wall, hops, done
 
 
 def _setup(args, tmp: Path):
@@ -123,18 +125,18 @@ def main(argv=None) -> int:
             journeys(app, 1, "warm")
             floor_app = floor.create_app()
             journeys(floor_app, 0.5, "warmf", floor=True)
-            fcpu, fhops, _ = journeys(floor_app, min(args.seconds, 2), "f", floor=True)
-            cpu, hops, n = journeys(app, args.seconds, os.urandom(3).hex())
+            fcpu, _, fhops, _ = journeys(floor_app, min(args.seconds, 2), "f", floor=True)
+            cpu, wall, hops, n = journeys(app, args.seconds, os.urandom(3).hex())
         finally:
             if server is not None:
                 server.stop()
     floor_ms = 1000 * sum(fcpu.values()) / sum(fhops.values())
     total = 1000 * sum(cpu.values()) / sum(hops.values())
     db = "PostgreSQL" if args.database_url else "SQLite"
-    print(f"CPU per hop in one process ({db}, {n} journeys, WSGI calls, no web server)")
+    print(f"CPU per hop in one process ({db}, {n} journeys, WSGI calls, no web server; wall: one at a time)")
     for step in STEPS:
         ms = 1000 * cpu[step] / hops[step]
-        print(f"  {step:<10} {ms:6.3f} ms  {ms / floor_ms:5.1f} x floor")
+        print(f"  {step:<10} {ms:6.3f} ms  {ms / floor_ms:5.1f} x floor   wall {1000 * wall[step] / hops[step]:6.3f} ms")
     print(f"  {'mean':<10} {total:6.3f} ms  {total / floor_ms:5.1f} x floor  (floor {floor_ms:.3f} ms)")
     return 0
 

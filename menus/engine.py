@@ -8,7 +8,8 @@ A screen is a pair of pure-ish functions (see menus/screens.py): `render(ctx, fr
   previous hop and a typed `*` is not taken for a separator), the language, and the stack of
   frames (`0` pops it, `00` clears it, `98` pushes the next page of a list).
 * A hop costs one Redis read and one write (a redelivered hop only the read); the screens add the
-  database queries they need.
+  database queries they need. The input is read against the keys the last screen offered (kept
+  in the state), so only the next screen is drawn.
 * A redelivered hop (same session, same text) re-renders the current frame: same screen, no move.
 * A new session while an unfinished one exists for the phone offers to continue where it stopped.
 """
@@ -88,22 +89,36 @@ class State:
     ended: bool
     frames: list[Frame]
     hint: str | None = None
+    # What the top screen offered when last shown: its option keys (what each number stands for)
+    # and whether its list goes on. The next input is read against these, so the screen is not
+    # drawn again (nor its rows read again) just to know what "2" meant.
+    shown: list | None = None
+    more: bool = False
 
     def encode(self) -> str:
-        return json.dumps(
-            [self.sid, self.length, self.crc, self.lang, int(self.ended), self.frames, self.hint],
-            separators=(",", ":"), ensure_ascii=False,
-        )
+        fields = [self.sid, self.length, self.crc, self.lang, int(self.ended), self.frames, self.hint]
+        if self.shown is not None:
+            fields += [self.shown, int(self.more)]
+        return json.dumps(fields, separators=(",", ":"), ensure_ascii=False)
 
     @classmethod
     def decode(cls, raw: bytes | str | None) -> State | None:
         if not raw:
             return None
         try:
-            sid, length, crc, lang, ended, frames, hint = json.loads(raw)
-            return cls(sid, length, crc, lang, bool(ended), frames, hint)
+            sid, length, crc, lang, ended, frames, hint, *shown = json.loads(raw)
+            state = cls(sid, length, crc, lang, bool(ended), frames, hint)
+            if len(shown) == 2 and isinstance(shown[0], list):  # blobs written before have none
+                state.shown, state.more = shown[0], bool(shown[1])
+            return state
         except (ValueError, TypeError):
             return None  # an old or damaged blob: start afresh rather than fail the hop
+
+    def offered(self) -> View | None:
+        """The top screen's options as last shown (keys only), or None when not recorded."""
+        if self.shown is None:
+            return None
+        return View([], [""] * len(self.shown), self.shown, self.more)
 
 
 def crc(text: str) -> int:
@@ -160,8 +175,9 @@ class Engine:
             else:
                 state = self._new_session(state, sid, text, hop)
                 ctx = self._context(hop, state.lang, token)
+            screen = self._show(state, ctx)  # first: it records what the screen offers
             self.redis.set(key, state.encode(), ex=self.ttl)
-            return self._show(state, ctx)
+            return screen
         finally:
             if ctx is not None:
                 ctx.close()
@@ -205,14 +221,14 @@ class Engine:
             state.frames.pop()
             return
         if choice == NAV_MORE and screen.paged:
-            view = self._page(ctx, frame)
+            view = state.offered() or self._page(ctx, frame)
             if view.more:
                 state.frames.append(frame[:-1] + [frame[-1] + len(view.options)])
                 return
         if screen.handle is None:
             state.hint = "invalid"
             return
-        view = view or self._page(ctx, frame)
+        view = view or state.offered() or self._page(ctx, frame)
         # The handler may commit a change; the context's reads are outside transactions (each sees
         # what is committed) and its per-hop cache notices commits, so the next screen is current.
         outcome = screen.handle(ctx, frame, choice, view)
@@ -274,6 +290,7 @@ class Engine:
         ctx.lang = state.lang
         frame = state.frames[-1]
         view = self._page(ctx, frame)
+        state.shown, state.more = (None, False) if view.end else (list(view.keys), view.more)
         header = list(view.header)
         if state.hint:
             header.insert(0, i18n.t(state.lang, state.hint))
