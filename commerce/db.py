@@ -47,7 +47,10 @@ def make_engine(url: str) -> Engine:
         max_overflow=5,
         pool_timeout=1,
         pool_pre_ping=False,
-        connect_args={"connect_timeout": 1, "options": options},
+        # Keepalives and a TCP user timeout turn a silent network break under an open connection
+        # into an error within seconds (statement_timeout is the server's and cannot fire then).
+        connect_args={"connect_timeout": 1, "options": options, "keepalives": 1, "keepalives_idle": 5,
+                      "keepalives_interval": 1, "keepalives_count": 3, "tcp_user_timeout": 2000},
     )
 
 
