@@ -40,6 +40,7 @@ from decimal import (
     Decimal,
     InvalidOperation,
 )
+from functools import lru_cache
 
 from babel.core import get_global
 from babel.numbers import (
@@ -230,6 +231,8 @@ def parse_provider_value(text: str) -> Money:
     return Money(int(minor), currency)
 
 
+# Memoized: screens and notices format the same few prices over and over (Babel is not cheap).
+@lru_cache(maxsize=8192)
 def format_money(m: Money, locale: str = "en") -> str:
     """Short, GSM-7 safe: "KES 1,200", "KES 1,200.50", "TZS 12,000".
 
@@ -246,6 +249,8 @@ def format_money(m: Money, locale: str = "en") -> str:
     return f"{m.currency} {sign}{number.translate(_GSM_SAFE)}"
 
 
+# Memoized: parsing a number with phonenumbers costs more than the rest of a USSD hop.
+@lru_cache(maxsize=8192)
 def currency_for_phone(e164: str) -> str:
     """The currency of the region a phone number belongs to: "+254…" -> "KES"."""
     region = region_of(e164)

@@ -10,7 +10,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
-from functools import lru_cache
 
 from sqlalchemy import and_, bindparam, func, insert, select, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
@@ -153,7 +152,7 @@ _PARTIES = (
 
 
 def _place(conn, phone, product_id, quantity, agent_id, method, request_key, window, language, width) -> Placed:
-    phone_currency = _currency_of(phone)
+    phone_currency = money.currency_for_phone(phone)
     row = conn.execute(_PARTIES, {"pid": product_id, "aid": agent_id, "phone": phone,
                                   "phone_currency": phone_currency}).first()
     if row is None:
@@ -191,7 +190,7 @@ def _place(conn, phone, product_id, quantity, agent_id, method, request_key, win
         if opted_out:
             continue  # numbers that sent STOP get nothing (the rule of outbox.add, read above)
         body = notices.text(kind, lang, code=code, qty=quantity, name=row.name,
-                            total=_money_text(amount.amount_minor, amount.currency, lang), village=row.village,
+                            total=money.format_money(amount, lang), village=row.village,
                             method=notices.text(f"method_{method}", lang), buyer=phone)
         messages.append(dict(to_phone=to, body=body, kind=kind, order_id=order_id, status="pending", attempts=0))
     # The outbox rows (as outbox.add writes them), both in one statement.
@@ -222,16 +221,6 @@ def _add_buyer(conn: Connection, phone: str, language: str, currency: str) -> in
     if new is not None:
         return new[0]
     return conn.execute(select(PE.c.id).where(PE.c.phone == phone)).scalar_one()
-
-
-@lru_cache(maxsize=4096)
-def _currency_of(phone: str) -> str:
-    return money.currency_for_phone(phone)
-
-
-@lru_cache(maxsize=8192)
-def _money_text(amount_minor: int, currency: str, lang: str) -> str:
-    return money.format_money(money.Money(amount_minor, currency), lang)
 
 
 @dataclass(frozen=True, slots=True)

@@ -56,16 +56,6 @@ def language_on_record(engine: Engine, phone: str) -> str | None:
     return found[0][0] if found else None
 
 
-@lru_cache(maxsize=4096)
-def _currency_of(phone: str) -> str:
-    return money.currency_for_phone(phone)
-
-
-@lru_cache(maxsize=8192)
-def _format(amount_minor: int, currency: str, lang: str) -> str:
-    return money.format_money(money.Money(amount_minor, currency), lang)
-
-
 # Money is frozen, so prices can be shared: building one checks its currency with Babel each time.
 @lru_cache(maxsize=8192)
 def _money(amount_minor: int, currency: str) -> money.Money:
@@ -124,7 +114,7 @@ class Context:
 
     @property
     def currency(self) -> str:
-        return _currency_of(self.phone)
+        return money.currency_for_phone(self.phone)
 
     # -- cached reads ------------------------------------------------------------------------
     @property
@@ -179,4 +169,4 @@ class Context:
         return _quote(price_minor * quantity, currency, self.currency, self.rate(currency, self.currency))
 
     def fmt(self, m: money.Money) -> str:
-        return _format(m.amount_minor, m.currency, self.lang)
+        return money.format_money(m, self.lang)
