@@ -15,14 +15,10 @@ from flask import Blueprint, jsonify, request
 
 from commerce import payments
 from gateway import soko
-from gateway.webhook import check_token
+from gateway.webhook import check_token, plain
 
 log = logging.getLogger("soko.payments")
 bp = Blueprint("payments", __name__)
-
-
-def _bad(reason: str):
-    return reason + "\n", 400, {"Content-Type": "text/plain; charset=utf-8"}
 
 
 @bp.post("/payments/africastalking")
@@ -33,11 +29,11 @@ def africastalking():
     try:
         data = json.loads(raw.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
-        return _bad("Body must be a JSON object")
+        return plain("Body must be a JSON object\n", 400)
     try:
         notification = payments.parse_notification(data)
     except ValueError as exc:
-        return _bad(str(exc))
+        return plain(f"{exc}\n", 400)
     recorded = payments.record_notification(app.db, notification)
     app.jobs.notify(recorded.message_ids)
     if recorded.outcome not in ("paid", "duplicate", "failed"):

@@ -24,7 +24,7 @@ import menus.sms
 from commerce import outbox, phones
 from commerce.models import InboundMessage, Message, utcnow
 from gateway import soko
-from gateway.webhook import BadRequest, check_token, form
+from gateway.webhook import BadRequest, check_token, form, plain
 
 log = logging.getLogger("soko.sms")
 bp = Blueprint("sms", __name__)
@@ -42,10 +42,6 @@ TWILIO_STATES = {"accepted": "sent", "scheduled": "sent", "queued": "sent", "sen
                  "delivered": "delivered", "read": "delivered",
                  "undelivered": "failed", "failed": "failed", "canceled": "failed"}
 FINAL = ("delivered", "failed")
-
-
-def _plain(body: str, status: int = 200) -> Response:
-    return Response(body, status=status, content_type="text/plain; charset=utf-8")
 
 
 def _twiml(reply: str | None) -> Response:
@@ -169,14 +165,14 @@ def africastalking():
         _date(_field(fields, "date", limit=40))
         link_id = _field(fields, "linkId", required=False) or None
     except BadRequest as exc:
-        return _plain(f"{exc}\n", 400)
+        return plain(f"{exc}\n", 400)
     inbox = Inbox("africastalking", message_id, phone, to, link_id, reply_in_response=False)
     try:
         _handle(app, phone, text, inbox)
     except SQLAlchemyError as exc:
         log.warning("sms from %s not handled: %s", phones.mask(phone), type(exc).__name__)
-        return _plain("Database unavailable, retry later\n", 503)
-    return _plain("OK\n")
+        return plain("Database unavailable, retry later\n", 503)
+    return plain("OK\n")
 
 
 @bp.post("/sms/africastalking/delivery")
@@ -188,9 +184,9 @@ def africastalking_delivery():
         message_id = _field(fields, "id")
         state = _field(fields, "status", limit=40)
     except BadRequest as exc:
-        return _plain(f"{exc}\n", 400)
+        return plain(f"{exc}\n", 400)
     if state not in AT_STATES:
-        return _plain(f"Unknown status: {state[:40]}\n", 400)
+        return plain(f"Unknown status: {state[:40]}\n", 400)
     reason = (fields.get("failureReason") or "").strip()[:200] or None
     return _report(app, "africastalking", message_id, AT_STATES[state], reason or state)
 
@@ -228,13 +224,13 @@ def twilio():
         if text is None:
             raise BadRequest("Missing field: Body")
     except BadRequest as exc:
-        return _plain(f"{exc}\n", 400)
+        return plain(f"{exc}\n", 400)
     inbox = Inbox("twilio", sid, phone, to, None, reply_in_response=True)
     try:
         result = _handle(app, phone, text, inbox)
     except SQLAlchemyError as exc:
         log.warning("sms from %s not handled: %s", phones.mask(phone), type(exc).__name__)
-        return _plain("Database unavailable, retry later\n", 503)
+        return plain("Database unavailable, retry later\n", 503)
     return _twiml(result.reply if result else None)
 
 
@@ -247,9 +243,9 @@ def twilio_status():
         sid = _field(fields, "MessageSid")
         state = _field(fields, "MessageStatus", limit=40)
     except BadRequest as exc:
-        return _plain(f"{exc}\n", 400)
+        return plain(f"{exc}\n", 400)
     if state not in TWILIO_STATES:
-        return _plain(f"Unknown status: {state[:40]}\n", 400)
+        return plain(f"Unknown status: {state[:40]}\n", 400)
     code = (fields.get("ErrorCode") or "").strip()[:20]
     return _report(app, "twilio", sid, TWILIO_STATES[state], f"Twilio {code}" if code else state)
 
@@ -260,12 +256,12 @@ def _report(app, provider: str, provider_id: str, status: str, detail: str) -> R
             row = conn.execute(select(M.c.id, M.c.status).where(M.c.provider_id == provider_id,
                                                                 M.c.provider == provider)).first()
             if row is None:
-                return _plain("Unknown message id\n", 400)
+                return plain("Unknown message id\n", 400)
             if status in FINAL and row.status not in FINAL:
                 values = {"status": status, "updated_at": utcnow()}
                 if status == "failed":
                     values["error"] = detail[:200]
                 conn.execute(update(M).where(M.c.id == row.id, M.c.status.not_in(FINAL)).values(**values))
     except SQLAlchemyError:
-        return _plain("Database unavailable, retry later\n", 503)
-    return _plain("OK\n")
+        return plain("Database unavailable, retry later\n", 503)
+    return plain("OK\n")

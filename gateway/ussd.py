@@ -10,13 +10,13 @@ import logging
 from functools import lru_cache
 
 import redis
-from flask import Blueprint, Response, g
+from flask import Blueprint, g
 from sqlalchemy.exc import SQLAlchemyError
 
 from commerce import phones
 from commerce.models import UssdSessionEvent
 from gateway import soko
-from gateway.webhook import BadRequest, check_token, form
+from gateway.webhook import BadRequest, check_token, form, plain
 from menus.engine import Hop
 from menus.i18n import t
 
@@ -25,10 +25,6 @@ bp = Blueprint("ussd", __name__)
 
 MAX_TEXT = 1000  # the whole session's input; 80 characters a hop is the most a handset sends
 MAX_SESSION_ID = 100
-
-
-def _plain(body: str, status: int = 200) -> Response:
-    return Response(body, status=status, content_type="text/plain; charset=utf-8")
 
 
 @lru_cache(maxsize=65536)
@@ -63,17 +59,17 @@ def africastalking():
     try:
         hop = parse_hop(form(), settings.default_region)
     except BadRequest as exc:
-        return _plain(f"{exc}\n", 400)
+        return plain(f"{exc}\n", 400)
     if settings.ussd_service_code and hop.service_code != settings.ussd_service_code:
-        return _plain(f"END This service ({hop.service_code}) is not offered here.")
+        return plain(f"END This service ({hop.service_code}) is not offered here.")
     g.ussd_first_hop = hop.text == ""  # for the sessions-started metric (gateway/metrics.py)
     if len(hop.text) > MAX_TEXT:
-        return _plain("END Your input was too long. Please dial again.")
+        return plain("END Your input was too long. Please dial again.")
     try:
-        return _plain(app.ussd.answer(hop))
+        return plain(app.ussd.answer(hop))
     except (redis.RedisError, SQLAlchemyError) as exc:
         log.warning("ussd hop failed, answered with an apology: %s", type(exc).__name__)
-        return _plain("END " + t("en", "sorry_down"))
+        return plain("END " + t("en", "sorry_down"))
 
 
 @bp.post("/ussd/africastalking/events")
@@ -84,10 +80,10 @@ def africastalking_events():
     try:
         fields = form()
     except BadRequest as exc:
-        return _plain(f"{exc}\n", 400)
+        return plain(f"{exc}\n", 400)
     session_id, status = fields.get("sessionId", "").strip(), fields.get("status", "").strip()
     if not session_id or status not in ("Success", "Incomplete", "Failed"):
-        return _plain("Missing sessionId or unknown status\n", 400)
+        return plain("Missing sessionId or unknown status\n", 400)
 
     def _int(name):
         value = fields.get(name, "")
@@ -104,5 +100,5 @@ def africastalking_events():
                     last_input=fields.get("input", "")[:200] or None,
                     error=fields.get("errorMessage", "")[:200] or None))
     except SQLAlchemyError:
-        return _plain("Database unavailable, retry later\n", 503)
-    return _plain("OK\n")
+        return plain("Database unavailable, retry later\n", 503)
+    return plain("OK\n")

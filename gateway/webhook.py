@@ -5,7 +5,12 @@ from __future__ import annotations
 import hmac
 from urllib.parse import parse_qsl
 
-from flask import abort, request
+from flask import Response, abort, request
+
+
+def plain(body: str, status: int = 200) -> Response:
+    """A plain-text answer: what providers read, and what a person reads in a 400."""
+    return Response(body, status=status, content_type="text/plain; charset=utf-8")
 
 
 class BadRequest(ValueError):
