@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 import re
 import threading
+from contextlib import contextmanager
 from decimal import Decimal
 
 import requests
@@ -183,32 +184,31 @@ class AfricasTalkingSms:
         if not validate_phone(to):
             return SendResult(to=to, ok=False, provider_id=None, status="InvalidPhoneNumber",
                               error="not an E.164 number")
-        try:
+        with _provider_errors():
             response = self._sms.send_premium(body, short_code, [to], link_id=link_id, timeout=self.timeout)
-        except _HttpStatusError as exc:
-            raise ProviderError.from_status(
-                exc.status_code, f"Africa's Talking HTTP {exc.status_code}: {str(exc)[:200]}"
-            ) from exc
-        except requests.RequestException as exc:
-            raise _request_error(exc) from exc
-        except (AfricasTalkingException, ValueError) as exc:
-            raise ProviderError(f"Africa's Talking: {exc}", retryable=False) from exc
         return _map_recipients(response, [to])[0]
 
     def _send_chunk(self, body: str, numbers: list[str]) -> list[SendResult]:
-        try:
+        with _provider_errors():
             response = self._sms.send(
                 body, numbers, sender_id=self.sender_id, enqueue=self.enqueue, timeout=self.timeout
             )
-        except _HttpStatusError as exc:
-            raise ProviderError.from_status(
-                exc.status_code, f"Africa's Talking HTTP {exc.status_code}: {str(exc)[:200]}"
-            ) from exc
-        except requests.RequestException as exc:
-            raise _request_error(exc) from exc
-        except (AfricasTalkingException, ValueError) as exc:
-            raise ProviderError(f"Africa's Talking: {exc}", retryable=False) from exc
         return _map_recipients(response, numbers)
+
+
+@contextmanager
+def _provider_errors():
+    """The SDK's failures as ProviderError, retryable or not (HTTP status, network, refused input)."""
+    try:
+        yield
+    except _HttpStatusError as exc:
+        raise ProviderError.from_status(
+            exc.status_code, f"Africa's Talking HTTP {exc.status_code}: {str(exc)[:200]}"
+        ) from exc
+    except requests.RequestException as exc:
+        raise _request_error(exc) from exc
+    except (AfricasTalkingException, ValueError) as exc:
+        raise ProviderError(f"Africa's Talking: {exc}", retryable=False) from exc
 
 
 def _map_recipients(response, numbers: list[str]) -> list[SendResult]:
