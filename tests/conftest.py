@@ -138,6 +138,18 @@ def app(make_app):
     return make_app()
 
 
+ADMIN_TOKEN = "admin-token-for-tests-0123"
+
+
+@pytest.fixture
+def admin_app(make_app, db_engine):
+    """An app with admin open to ADMIN_TOKEN and the demo catalog loaded."""
+    app = make_app(admin_token=ADMIN_TOKEN)
+    with db_engine.begin() as conn:
+        demo.seed(conn)
+    return app
+
+
 @pytest.fixture
 def client(app):
     return app.test_client()

@@ -9,20 +9,10 @@ from sqlalchemy import select, update
 
 from commerce import orders
 from commerce.models import Agent, AuditEntry, Message, Order, OrderEvent, Payment, Product, Seller, utcnow
+from tests.conftest import ADMIN_TOKEN as TOKEN
 
-TOKEN = "admin-token-for-tests-0123"
 BUYER = "+254712345678"
 TZ_BUYER = "+255754123456"
-
-
-@pytest.fixture
-def admin_app(make_app, db_engine):
-    from commerce import demo
-
-    app = make_app(admin_token=TOKEN)
-    with db_engine.begin() as conn:
-        demo.seed(conn)
-    return app
 
 
 @pytest.fixture

@@ -11,16 +11,6 @@ from commerce.models import Order, Seller
 from tests.test_admin_api import TOKEN, place
 
 
-@pytest.fixture
-def admin_app(make_app, db_engine):
-    from commerce import demo
-
-    app = make_app(admin_token=TOKEN)
-    with db_engine.begin() as conn:
-        demo.seed(conn)
-    return app
-
-
 def _csrf(html: str) -> str:
     return re.search(r'name="csrf" value="([^"]+)"', html).group(1)
 
