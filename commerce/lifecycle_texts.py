@@ -3,6 +3,8 @@ notifications the change sends. In the reader's language; short; each says what 
 
 from __future__ import annotations
 
+from commerce.i18n import pick
+
 TEXTS = {
     # -- replies to the person who sent the command ---------------------------------------------
     "bad_code": {
@@ -231,5 +233,4 @@ def status_word(status: str, lang: str) -> str:
 
 
 def text(key: str, lang: str, **values) -> str:
-    table = TEXTS[key]
-    return table.get(lang, table["en"]).format(**values)
+    return pick(TEXTS[key], lang, **values)

@@ -5,6 +5,8 @@ Kept short (one GSM-7 segment where the names allow) and each says what to do ne
 
 from __future__ import annotations
 
+from commerce.i18n import pick
+
 TEXTS = {
     "new_order": {
         "en": "New order {code}: {qty} x {name}, {total}. Pickup: {village}. Pay: {method}. We will tell you when it is paid; then send it to the agent and reply SENT {code}",
@@ -33,5 +35,4 @@ TEXTS = {
 
 
 def text(key: str, lang: str, **values) -> str:
-    table = TEXTS[key]
-    return table.get(lang, table["en"]).format(**values)
+    return pick(TEXTS[key], lang, **values)

@@ -5,6 +5,8 @@ Chinese screens are UCS-2 and get half the budget, so their labels are kept shor
 
 from __future__ import annotations
 
+from commerce.i18n import pick
+
 LANGUAGES = {"en": "English", "sw": "Kiswahili", "zh": "中文"}
 
 T: dict[str, dict[str, str]] = {
@@ -122,6 +124,4 @@ T: dict[str, dict[str, str]] = {
 
 
 def t(lang: str, key: str, **values) -> str:
-    table = T[key]
-    text = table.get(lang) or table["en"]
-    return text.format(**values) if values else text
+    return pick(T[key], lang, **values)

@@ -7,6 +7,8 @@ help texts may take two. Every reply says what to do next.
 
 from __future__ import annotations
 
+from commerce.i18n import pick
+
 T: dict[str, dict[str, str]] = {
     # -- help, by role -------------------------------------------------------------------------
     "help_anyone": {
@@ -168,6 +170,4 @@ T: dict[str, dict[str, str]] = {
 
 
 def t(lang: str, key: str, **values) -> str:
-    table = T[key]
-    text = table.get(lang) or table["en"]
-    return text.format(**values) if values else text
+    return pick(T[key], lang, **values)
