@@ -7,8 +7,8 @@ A screen is a pair of pure-ish functions (see menus/screens.py): `render(ctx, fr
   session id, the length and CRC of the last `text` (so the new input is read relative to the
   previous hop and a typed `*` is not taken for a separator), the language, and the stack of
   frames (`0` pops it, `00` clears it, `98` pushes the next page of a list).
-* A hop costs one Redis read and one write (a redelivered hop only the read); the screens add the
-  database queries they need. The input is read against the keys the last screen offered (kept
+* A hop costs one Redis read and one write (a redelivered hop only the read), on one pooled
+  connection (menus/store.py); the screens add the database queries they need. The input is read against the keys the last screen offered (kept
   in the state), so only the next screen is drawn.
 * A redelivered hop (same session, same text) re-renders the current frame: same screen, no move.
 * A new session while an unfinished one exists for the phone offers to continue where it stopped.
@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from menus import i18n
+from menus.store import HopConnection
 from menus.text import cut, gsm_units, is_gsm, ucs2_units
 
 Frame = list  # [screen_code, *args]; paged screens keep their offset as the last element
@@ -147,11 +148,15 @@ class Engine:
 
     # -- the hop ---------------------------------------------------------------------------
     def answer(self, hop: Hop) -> str:
+        with HopConnection(self.redis) as io:
+            return self._answer(hop, io)
+
+    def _answer(self, hop: Hop, io: HopConnection) -> str:
         key = session_key(hop.phone)
         if self.version_key:  # one round trip for the session and the catalog's change token
-            raw, token = self.redis.mget(key, self.version_key)
+            raw, token = io.command("MGET", key, self.version_key)
         else:
-            raw, token = self.redis.get(key), None
+            raw, token = io.command("GET", key), None
         state = State.decode(raw)
         sid = crc(hop.session_id)
         text = hop.text
@@ -176,7 +181,7 @@ class Engine:
                 state = self._new_session(state, sid, text, hop)
                 ctx = self._context(hop, state.lang, token)
             screen = self._show(state, ctx)  # first: it records what the screen offers
-            self.redis.set(key, state.encode(), ex=self.ttl)
+            io.command("SET", key, state.encode(), "EX", self.ttl)
             return screen
         finally:
             if ctx is not None:
@@ -261,13 +266,37 @@ class Engine:
             return view
         options = view.options[:PAGE_SIZE]
         more = view.more or len(view.options) > len(options)
-        if screen.paged:
-            header = "\n".join(view.header)
-            while len(options) > 1 and not self._fits(self._compose("CON ", header, self._tail(ctx, options, True, True))):
-                options = options[:-1]
-                more = True
-        options = self._shorten(ctx, options, more, "\n".join(view.header))
+        header = "\n".join(view.header)
+        if self._fits(self._compose("CON ", header, self._tail(ctx, options, more, True))):
+            if len(options) == len(view.options):
+                return view  # the usual screen: everything fits as it is
+        else:
+            if screen.paged:
+                options, more = self._fill(ctx, header, options, more)
+            options = self._shorten(ctx, options, more, header)
         return View(view.header, options, view.keys[:len(options)], more, view.end, view.free_text)
+
+    def _fill(self, ctx, header: str, options: list[str], more: bool) -> tuple[list[str], bool]:
+        """The most options of a paged list that fit beside the header and navigation (at least
+        one), measured line by line in one pass; the rest go to the next page."""
+        nav = self._tail(ctx, [], True, True)
+        lines = [f"\n{i}. {label}" for i, label in enumerate(options, 1)]
+        head, tail = "CON " + header, "\n" + nav
+        gsm_ok = is_gsm(head) and is_gsm(tail)
+        base_gsm, base_ucs = (gsm_units(head) + gsm_units(tail) if gsm_ok else 0), ucs2_units(head + tail)
+        used_gsm, used_ucs, best = base_gsm, base_ucs, 1
+        for n, line in enumerate(lines, 1):
+            gsm_ok = gsm_ok and is_gsm(line)
+            used_gsm += gsm_units(line) if gsm_ok else 0
+            used_ucs += ucs2_units(line)
+            # One non-GSM character anywhere makes the whole screen UCS-2 (and the budget 80).
+            fits = (used_gsm <= self.max_chars) if gsm_ok else (used_ucs <= min(80, self.max_chars // 2))
+            if not fits:
+                break
+            best = n
+        if best < len(options):
+            return options[:best], True
+        return options, more
 
     def _shorten(self, ctx, options: list[str], more: bool, header: str) -> list[str]:
         """Cut the longest labels until the options and navigation fit with room for the header

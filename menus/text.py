@@ -34,6 +34,8 @@ def is_gsm(text: str) -> bool:
 
 def gsm_units(text: str) -> int:
     """Length in GSM-7 septets; only meaningful when is_gsm(text)."""
+    if GSM_EXTENSION.isdisjoint(text):  # the usual screen: one C pass instead of ten counts
+        return len(text)
     return len(text) + sum(text.count(c) for c in GSM_EXTENSION)
 
 
