@@ -146,6 +146,111 @@ class Reader:
             raw.close()
 
 
+class PrebuiltWrite(Prebuilt):
+    """An INSERT or UPDATE (RETURNING or not) a hop repeats, compiled once per dialect and run by
+    `Writer`. Unlike `Prebuilt`, its values go through the column types' bind processors, so they
+    are stored exactly as SQLAlchemy stores them (SQLite: datetimes as 'YYYY-MM-DD HH:MM:SS.ffffff'
+    text, booleans as 0/1). Give every column a value, defaults and `onupdate` ones too: nothing
+    here fills them in."""
+
+    def __init__(self, statement):
+        super().__init__(statement)
+        self._processors: dict[str, dict] = {}
+
+    def sql(self, dialect, params: dict) -> tuple[str, tuple | dict]:
+        procs = self._processors.get(dialect.name)
+        if procs is None:
+            compiled = self.statement.compile(dialect=dialect)
+            procs = {name: proc for name, bind in compiled.binds.items()
+                     if (proc := bind.type.dialect_impl(dialect).bind_processor(dialect)) is not None}
+            self._processors[dialect.name] = procs
+        if procs:
+            params = {k: procs[k](v) if k in procs and v is not None else v for k, v in params.items()}
+        return super().sql(dialect, params)
+
+
+class Writer:
+    """One write transaction on a pooled DBAPI connection, for a unit of work a hop repeats
+    (placing an order): BEGIN (SQLite: BEGIN IMMEDIATE, as `engine.begin()`; PostgreSQL: the
+    driver's implicit BEGIN), `Prebuilt`/`PrebuiltWrite` statements, COMMIT, or ROLLBACK on any
+    error, with none of SQLAlchemy's per-statement work. Errors come out as SQLAlchemy's (a unique
+    violation is still an IntegrityError); a connection that failed is invalidated, not pooled.
+
+        with db.Writer(engine) as w:
+            new_id = w.rows(INSERT_RETURNING, {...})[0][0]
+            if w.run(GUARDED_UPDATE, {...}) != 1: raise ...   # rolls back
+    """
+
+    def __init__(self, engine: Engine):
+        self.engine = engine
+        self.dialect = engine.dialect
+        self._error = engine.dialect.loaded_dbapi.Error
+        self._raw = None
+
+    def __enter__(self) -> Writer:
+        sql = "BEGIN IMMEDIATE" if self.dialect.name == "sqlite" else None
+        try:
+            self._raw = self.engine.raw_connection()
+            if sql:  # SQLite connections have isolation_level None (make_engine): BEGIN is ours
+                self._raw.driver_connection.execute(sql)
+        except self._error as exc:
+            self._fail(exc)
+            raise DBAPIError.instance(sql or "BEGIN", (), exc, self._error, dialect=self.dialect) from exc
+        return self
+
+    def rows(self, statement: Prebuilt, params: dict) -> list[tuple]:
+        """The statement's rows (a SELECT, or RETURNING); [] when it returns none."""
+        return self._execute(statement, params)[0]
+
+    def run(self, statement: Prebuilt, params: dict) -> int:
+        """Execute it; the number of rows it changed."""
+        return self._execute(statement, params)[1]
+
+    def _execute(self, statement: Prebuilt, params: dict) -> tuple[list[tuple], int]:
+        sql, args = statement.sql(self.dialect, params)
+        try:
+            cursor = self._raw.cursor()
+            try:
+                cursor.execute(sql, args)
+                found = cursor.fetchall() if cursor.description is not None else []
+                return found, cursor.rowcount
+            finally:
+                cursor.close()
+        except self._error as exc:
+            raise DBAPIError.instance(sql, args, exc, self._error, dialect=self.dialect) from exc
+
+    def __exit__(self, exc_type, exc, _tb) -> None:
+        raw, self._raw = self._raw, None
+        if exc_type is None:
+            try:
+                raw.commit()
+            except self._error as failed:
+                self._rollback(raw, failed)
+                raise DBAPIError.instance("COMMIT", (), failed, self._error, dialect=self.dialect) from failed
+            _count_commit(None)  # the "commit" event counts SQLAlchemy's commits, not this one
+            raw.close()
+            return
+        self._rollback(raw, exc.orig if isinstance(exc, DBAPIError) else exc)
+
+    def _rollback(self, raw, cause: BaseException) -> None:
+        """Roll back and give the connection back, or invalidate it if it is broken."""
+        try:
+            raw.rollback()
+        except self._error:
+            pass
+        else:
+            if not (isinstance(cause, self._error) and self.dialect.is_disconnect(cause, raw.driver_connection, None)):
+                raw.close()
+                return
+        raw.invalidate()
+        raw.close()
+
+    def _fail(self, exc: BaseException) -> None:
+        raw, self._raw = self._raw, None
+        if raw is not None:
+            self._rollback(raw, exc)
+
+
 def rows(conn, query: Prebuilt, params: dict) -> list[tuple]:
     """`query`'s rows through a hop's `Reader`, or through a SQLAlchemy connection (a transaction,
     a test, a command) as any other statement."""

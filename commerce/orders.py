@@ -3,6 +3,10 @@
 Stock is reserved with a guarded UPDATE (`stock = stock - n WHERE stock >= n`) whose row count
 says whether it worked, so two buyers racing for the last item get exactly one order on SQLite and
 PostgreSQL alike. Notifications are outbox rows in the same transaction.
+
+Placing an order is the USSD hop's one write, so its transaction runs on the DBAPI connection
+(`commerce.db.Writer`, statements compiled once per dialect) rather than through SQLAlchemy's
+Connection; errors still come out as SQLAlchemy's (a unique violation is an IntegrityError).
 """
 
 from __future__ import annotations
@@ -17,7 +21,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
-from commerce import codes, money, notices, outbox, rates
+from commerce import codes, db, money, notices, outbox, rates
 from commerce.models import (
     CANCELLED,
     ON_DELIVERY,
@@ -71,11 +75,8 @@ def quote(conn: Connection, price_minor: int, currency: str, quantity: int, buye
     return Quote(seller_total, total, rate)
 
 
-# Statements built once: a statement built per call costs SQLAlchemy a cache key of its values.
-_INSERT_EVENT, _INSERT_ORDER, _INSERT_LINE = insert(E), insert(ORD), insert(L)
-_INSERT_MESSAGES = insert(M).returning(M.c.id, sort_by_parameter_order=True)
-_RESERVE = (update(P).where(P.c.id == bindparam("pid"), P.c.active.is_(True), P.c.stock >= bindparam("qty"))
-            .values(stock=P.c.stock - bindparam("qty")))
+# Built once: a statement built per call costs SQLAlchemy a cache key of its values.
+_INSERT_EVENT = insert(E)
 
 
 def record_event(conn: Connection, order_id: int, status: str, actor: str, note: str | None = None) -> None:
@@ -100,8 +101,8 @@ def place_order(engine: Engine, *, phone: str, product_id: int, quantity: int, a
         return Placed(False, "bad_quantity")
     for width in CODE_WIDTHS:
         try:
-            with engine.begin() as conn:
-                placed = _place(conn, phone, product_id, quantity, agent_id, method, request_key,
+            with db.Writer(engine) as w:
+                placed = _place(w, phone, product_id, quantity, agent_id, method, request_key,
                                 payment_window_minutes, language, width)
         except _NoStock:
             placed = Placed(False, "out_of_stock")
@@ -151,76 +152,103 @@ _PARTIES = (
     .where(P.c.id == bindparam("pid"), P.c.active.is_(True), S.c.suspended.is_(False)))
 
 
-def _place(conn, phone, product_id, quantity, agent_id, method, request_key, window, language, width) -> Placed:
+# The order's transaction runs on the DBAPI cursor (db.Writer): its statements are compiled once
+# per dialect, with every column given (defaults and `onupdate` included, as SQLAlchemy fills them).
+def _values(table, *names: str) -> dict:
+    return {n: bindparam(n, type_=table.c[n].type) for n in names}
+
+
+_W_PARTIES = db.Prebuilt(_PARTIES)
+_W_LISTED = db.Prebuilt(select(P.c.id).join(S, S.c.id == P.c.seller_id).where(
+    P.c.id == bindparam("pid"), P.c.active.is_(True), S.c.suspended.is_(False)))
+_W_BUYER_ID = db.Prebuilt(select(PE.c.id).where(PE.c.phone == bindparam("phone")))
+_W_ADD_BUYER = {name: db.PrebuiltWrite(
+    dialect_insert(PE).values(_values(PE, "phone", "language", "currency", "opted_out", "created_at"))
+    .on_conflict_do_nothing(index_elements=[PE.c.phone]).returning(PE.c.id))
+    for name, dialect_insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))}
+_ORDER_COLUMNS = ("code", "buyer_id", "seller_id", "agent_id", "status", "payment_method", "total_minor",
+                  "currency", "seller_total_minor", "seller_currency", "rate", "paid_minor", "flags",
+                  "request_key", "expires_at", "created_at", "updated_at")
+_W_ORDER = db.PrebuiltWrite(insert(ORD).values(_values(ORD, *_ORDER_COLUMNS)).returning(ORD.c.id))
+_W_LINE = db.PrebuiltWrite(insert(L).values(_values(L, "order_id", "product_id", "name", "quantity",
+                                                     "unit_price_minor")))
+_W_EVENT = db.PrebuiltWrite(insert(E).values(_values(E, "order_id", "status", "actor", "note", "at")))
+_MESSAGE_COLUMNS = ("to_phone", "body", "kind", "order_id", "status", "attempts", "created_at", "updated_at")
+# The outbox rows of an order (one or two: the agent's, the seller's unless opted out) in one
+# multi-row INSERT; parameters `<column>_<row>`.
+_W_MESSAGES = {n: db.PrebuiltWrite(insert(M).values([
+    {c: bindparam(f"{c}_{i}", type_=M.c[c].type) for c in _MESSAGE_COLUMNS} for i in range(n)]).returning(M.c.id))
+    for n in (1, 2)}
+_W_RESERVE = db.PrebuiltWrite(
+    update(P).where(P.c.id == bindparam("pid"), P.c.active.is_(True), P.c.stock >= bindparam("qty"))
+    .values(stock=P.c.stock - bindparam("qty"), updated_at=bindparam("now", type_=P.c.updated_at.type)))
+
+
+def _place(w: db.Writer, phone, product_id, quantity, agent_id, method, request_key, window, language,
+           width) -> Placed:
     phone_currency = money.currency_for_phone(phone)
-    row = conn.execute(_PARTIES, {"pid": product_id, "aid": agent_id, "phone": phone,
-                                  "phone_currency": phone_currency}).first()
-    if row is None:
-        return Placed(False, _why_not(conn, product_id))
-    buyer_currency = row.buyer_currency or phone_currency
-    if buyer_currency == row.currency:
+    found = w.rows(_W_PARTIES, {"pid": product_id, "aid": agent_id, "phone": phone,
+                                "phone_currency": phone_currency})
+    if not found:
+        return Placed(False, "bad_pickup" if w.rows(_W_LISTED, {"pid": product_id}) else "unavailable")
+    (name, price_minor, currency, seller_id, seller_phone, seller_language, seller_opted_out, village,
+     agent_phone, agent_language, agent_opted_out, buyer_id, buyer_currency, rate_text) = found[0]
+    buyer_currency = buyer_currency or phone_currency
+    if buyer_currency == currency:
         rate = Decimal(1)
-    elif row.rate is not None:
-        rate = Decimal(row.rate)
+    elif rate_text is not None:
+        rate = Decimal(rate_text)
     else:
         return Placed(False, "no_rate")
-    seller_total = money.Money(row.price_minor * quantity, row.currency)
+    seller_total = money.Money(price_minor * quantity, currency)
     total = money.convert(seller_total, buyer_currency, rate)
-    buyer_id = row.buyer_id or _add_buyer(conn, phone, language, phone_currency)
-
     now = utcnow()
+    buyer_id = buyer_id or _add_buyer(w, phone, language, phone_currency, now)
+
     code = codes.new_order_code(width=width)
-    order_id = conn.execute(_INSERT_ORDER, dict(
-        code=code, buyer_id=buyer_id, seller_id=row.seller_id, agent_id=agent_id, status=PLACED,
+    [(order_id,)] = w.rows(_W_ORDER, dict(
+        code=code, buyer_id=buyer_id, seller_id=seller_id, agent_id=agent_id, status=PLACED,
         payment_method=method, total_minor=total.amount_minor, currency=total.currency,
         seller_total_minor=seller_total.amount_minor, seller_currency=seller_total.currency,
         rate=format(rate, "f"), paid_minor=0, flags="", request_key=request_key,
         expires_at=now + timedelta(minutes=window), created_at=now, updated_at=now,
-    )).inserted_primary_key[0]
-    conn.execute(_INSERT_LINE, dict(order_id=order_id, product_id=product_id, name=row.name,
-                                    quantity=quantity, unit_price_minor=row.price_minor))
-    record_event(conn, order_id, PLACED, "buyer")
+    ))
+    w.run(_W_LINE, dict(order_id=order_id, product_id=product_id, name=name, quantity=quantity,
+                        unit_price_minor=price_minor))
+    w.run(_W_EVENT, dict(order_id=order_id, status=PLACED, actor="buyer", note=None, at=now))
 
     messages = []
     for to, lang, opted_out, kind, amount in (
             # A prepaid order waits for its payment before the seller sends it; pay on delivery goes now.
-            (row.seller_phone, row.seller_language, row.seller_opted_out,
+            (seller_phone, seller_language, seller_opted_out,
              "new_order_pod" if method == ON_DELIVERY else "new_order", seller_total),
-            (row.agent_phone, row.agent_language, row.agent_opted_out, "agent_new_order", total)):
+            (agent_phone, agent_language, agent_opted_out, "agent_new_order", total)):
         if opted_out:
             continue  # numbers that sent STOP get nothing (the rule of outbox.add, read above)
-        body = notices.text(kind, lang, code=code, qty=quantity, name=row.name,
-                            total=money.format_money(amount, lang), village=row.village,
+        body = notices.text(kind, lang, code=code, qty=quantity, name=name,
+                            total=money.format_money(amount, lang), village=village,
                             method=notices.text(f"method_{method}", lang), buyer=phone)
-        messages.append(dict(to_phone=to, body=body, kind=kind, order_id=order_id, status="pending", attempts=0))
-    # The outbox rows (as outbox.add writes them), both in one statement.
-    ids = [r[0] for r in conn.execute(_INSERT_MESSAGES, messages)] if messages else []
+        messages.append((to, body, kind, order_id, "pending", 0, now, now))
+    # The outbox rows (as outbox.add writes them), in one statement. RETURNING's order is not
+    # promised (SQLite says so); ids grow in the order of the rows, so sorted they are in order.
+    ids = sorted(r[0] for r in w.rows(_W_MESSAGES[len(messages)], {
+        f"{c}_{i}": v for i, row in enumerate(messages) for c, v in zip(_MESSAGE_COLUMNS, row, strict=True)
+    })) if messages else []
 
     # Stock last: the product's row stays locked (PostgreSQL) only from here to the commit.
-    if conn.execute(_RESERVE, {"pid": product_id, "qty": quantity}).rowcount != 1:
+    if w.run(_W_RESERVE, {"pid": product_id, "qty": quantity, "now": now}) != 1:
         raise _NoStock
     return Placed(True, code=code, order_id=order_id, total=total, message_ids=ids, created=True,
-                  village=row.village, payment_method=method)
+                  village=village, payment_method=method)
 
 
-def _why_not(conn: Connection, product_id: int) -> str:
-    """Why the parties' read found nothing: the product (or its seller) or the pickup point."""
-    listed = conn.execute(select(P.c.id).join(S, S.c.id == P.c.seller_id).where(
-        P.c.id == product_id, P.c.active.is_(True), S.c.suspended.is_(False))).first()
-    return "bad_pickup" if listed else "unavailable"
-
-
-_ADD_BUYER = {name: dialect_insert(PE).on_conflict_do_nothing(index_elements=[PE.c.phone]).returning(PE.c.id)
-              for name, dialect_insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))}
-
-
-def _add_buyer(conn: Connection, phone: str, language: str, currency: str) -> int:
+def _add_buyer(w: db.Writer, phone: str, language: str, currency: str, now) -> int:
     """A new buyer's person row, or the one a concurrent order just created (as people.get_or_create)."""
-    new = conn.execute(_ADD_BUYER[conn.dialect.name], {"phone": phone, "language": language or "en",
-                                                       "currency": currency, "opted_out": False}).first()
-    if new is not None:
-        return new[0]
-    return conn.execute(select(PE.c.id).where(PE.c.phone == phone)).scalar_one()
+    new = w.rows(_W_ADD_BUYER[w.dialect.name], {"phone": phone, "language": language or "en",
+                                                 "currency": currency, "opted_out": False, "created_at": now})
+    if new:
+        return new[0][0]
+    return w.rows(_W_BUYER_ID, {"phone": phone})[0][0]
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,93 @@
+"""place_order's transaction on the DBAPI connection (commerce.db.Writer): what it writes, and that
+duplicates, code collisions and broken connections behave as they did through SQLAlchemy."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy import make_url, select, text
+from sqlalchemy.exc import DBAPIError
+
+from commerce import db, orders
+from commerce.models import Message, Order, Person
+from tests.orderkit import BUYER, agent_id, product_id, stock
+
+ORD, MSGS, PEOPLE = Order.__table__, Message.__table__, Person.__table__
+
+
+def _place(engine, *, request_key=None, phone=BUYER, ids_from=None):
+    ids_from = ids_from or engine
+    return orders.place_order(engine, phone=phone, product_id=product_id(ids_from, "Maize flour 2kg"),
+                              quantity=2, agent_id=agent_id(ids_from), method="mobile_money",
+                              request_key=request_key, payment_window_minutes=30)
+
+
+def test_an_order_and_its_rows_read_back_through_sqlalchemy(seeded):
+    engine = seeded.extensions["soko"].db
+    before, commits = stock(engine, "Maize flour 2kg"), db.commits()
+    placed = _place(engine, request_key="k1")
+    assert placed.ok and placed.created and len(placed.message_ids) == 2
+    assert db.commits() > commits  # a hop re-reads its products after this commit
+    assert stock(engine, "Maize flour 2kg") == before - 2
+    with engine.connect() as conn:
+        row = conn.execute(select(ORD).where(ORD.c.id == placed.order_id)).one()
+        buyer = conn.execute(select(PEOPLE).where(PEOPLE.c.phone == BUYER)).one()
+        msgs = conn.execute(select(MSGS).where(MSGS.c.order_id == placed.order_id).order_by(MSGS.c.id)).all()
+    assert (row.code, row.status, row.total_minor, row.rate, row.flags) == (placed.code, "placed", 36000, "1", "")
+    assert (row.expires_at - row.created_at).total_seconds() == 30 * 60 and row.created_at.tzinfo is None
+    assert buyer.opted_out is False and buyer.currency == "KES" and buyer.id == row.buyer_id
+    assert [m.id for m in msgs] == placed.message_ids
+    assert [m.kind for m in msgs] == ["new_order", "agent_new_order"] and {m.status for m in msgs} == {"pending"}
+    assert all(m.created_at == row.created_at and m.attempts == 0 for m in msgs)
+
+
+def test_the_same_request_twice_is_one_order(seeded):
+    engine = seeded.extensions["soko"].db
+    first = _place(engine, request_key="again")
+    second = _place(engine, request_key="again")  # the INSERT's unique violation, then the look-up
+    assert second.ok and not second.created and second.order_id == first.order_id
+    with engine.connect() as conn:
+        assert conn.execute(select(ORD.c.id)).scalars().all() == [first.order_id]
+
+
+def test_an_order_code_collision_is_tried_again(seeded, monkeypatch):
+    engine = seeded.extensions["soko"].db
+    codes = iter(["4242424", "4242424", "5151515"])
+    monkeypatch.setattr(orders.codes, "new_order_code", lambda width: next(codes))
+    assert _place(engine).code == "4242424"
+    before = stock(engine, "Maize flour 2kg")
+    retried = _place(engine, phone="+254712000999")
+    assert retried.ok and retried.code == "5151515"
+    assert stock(engine, "Maize flour 2kg") == before - 2  # the failed attempt was rolled back
+    with engine.connect() as conn:
+        assert conn.execute(select(PEOPLE.c.id).where(PEOPLE.c.phone == "+254712000999")).scalar() is not None
+        assert len(conn.execute(select(MSGS.c.id).where(MSGS.c.order_id.is_not(None))).all()) == 4
+
+
+def test_out_of_stock_rolls_everything_back(seeded):
+    engine = seeded.extensions["soko"].db
+    with engine.connect() as conn:
+        counts = [conn.execute(select(t.c.id)).all() for t in (ORD, MSGS, PEOPLE)]
+    with engine.begin() as conn:
+        conn.execute(text("UPDATE products SET stock = 1 WHERE name = 'Maize flour 2kg'"))
+    assert _place(engine, phone="+254712000998").error == "out_of_stock"
+    with engine.connect() as conn:
+        assert [conn.execute(select(t.c.id)).all() for t in (ORD, MSGS, PEOPLE)] == counts
+
+
+def test_a_broken_connection_is_not_given_back_to_the_pool(seeded, database_url, db_engine):
+    if make_url(database_url).get_backend_name() != "postgresql":
+        pytest.skip("PostgreSQL: a backend ended under a pooled connection")
+    engine = db.make_engine(database_url)
+    try:
+        assert _place(engine).ok
+        raw = engine.raw_connection()
+        pid = raw.driver_connection.info.backend_pid
+        raw.close()
+        with db_engine.connect() as conn:
+            conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
+        with pytest.raises(DBAPIError):  # a SQLAlchemy error, as the gateway's apology expects
+            _place(engine, ids_from=db_engine)
+        again = _place(engine, ids_from=db_engine)  # on a new connection
+        assert again.ok and again.created
+    finally:
+        engine.dispose()
