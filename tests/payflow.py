@@ -41,9 +41,14 @@ class Jobs:
                 registry.schedule(Job.fetch(job_id, connection=self.redis), now)
 
     def run(self, fast_forward: bool = True) -> None:
-        """A burst worker with RQ's scheduler: what `flask --app gateway worker --burst` does."""
+        """A burst worker with RQ's scheduler: what `flask --app gateway worker --burst` does. To
+        fast forward, what is due runs first: a new order's job schedules its checkout and expiry."""
         if fast_forward:
+            self._burst()
             self.fast_forward()
+        self._burst()
+
+    def _burst(self) -> None:
         SimpleWorker(self.queues, connection=self.redis).work(burst=True, with_scheduler=True)
 
     def failed(self) -> list[Job]:

@@ -59,6 +59,7 @@ def client(pay_app):
 
 def test_mobile_money_pays_once(client, ussd, jobs, fake_providers, pay_app):
     code = buy(client, ussd)
+    jobs.run(fast_forward=False)  # the order's job: it schedules the checkout
     # The checkout waits a few seconds for the USSD session to close.
     due = [at for job_id, at in jobs.scheduled().items()]
     assert any(at > datetime.now(UTC) + timedelta(seconds=1) for at in due)
@@ -95,6 +96,34 @@ def test_mobile_money_pays_once(client, ussd, jobs, fake_providers, pay_app):
     jobs.run()
     assert order(db, code).status == "paid"
     assert history(db, code) == [("placed", "buyer"), ("paid", "mobile_money")]
+
+
+def test_confirm_enqueues_one_job_which_starts_the_rest(client, ussd, jobs, pay_app):
+    """The hop enqueues one job; the worker enqueues the SMS send, schedules the checkout
+    CHECKOUT_DELAY after the order was placed and the expiry at its expires_at."""
+    from rq import Queue
+    from rq.job import Job
+
+    from workers.queues import CHECKOUT_DELAY
+
+    code = buy(client, ussd)
+    db, redis = pay_app.extensions["soko"].db, jobs.redis
+    row = order(db, code)
+    orders_q, sms_q = Queue("orders", connection=redis), Queue("sms", connection=redis)
+    [job] = orders_q.get_jobs()
+    assert job.func_name == "workers.orders.order_placed" and job.args[0] == row.id and job.args[2] is True
+    assert jobs.scheduled() == {} and sms_q.count == 0
+
+    jobs.run(fast_forward=False)  # a burst worker: only what is due now
+    [send] = sms_q.get_jobs()
+    assert send.func_name == "workers.sms.send_messages" and sorted(send.args[0]) == sorted(job.args[1])
+    assert len(job.args[1]) == 2  # the seller's and the agent's
+    due = jobs.scheduled()
+    assert due[f"soko-expire-{row.id}"] == row.expires_at.replace(tzinfo=UTC, microsecond=0)
+    [(checkout_id, at)] = [(j, a) for j, a in due.items() if not j.startswith("soko-expire")]
+    assert Job.fetch(checkout_id, connection=redis).func_name == "workers.payments.start_checkout"
+    assert at == (row.created_at.replace(tzinfo=UTC) + CHECKOUT_DELAY).replace(microsecond=0)
+    assert not jobs.failed()
 
 
 def test_failed_payment_tells_the_buyer_and_retry_from_my_orders(client, ussd, jobs, fake_providers, pay_app):
@@ -288,6 +317,7 @@ def test_expiry_with_a_short_window(make_app, fake_providers, ussd):
         code = buy(client, lambda **kw: type(ussd())(client, kw["phone"], kw["session_id"]), method="2")
         assert stock(s.db, "Maize flour 2kg") == before - 2
         jobs = Jobs(app)
+        jobs.run(fast_forward=False)  # the order's job: it schedules the expiry
         [(job_id, at)] = [(j, a) for j, a in jobs.scheduled().items() if "expire" in j]
         assert timedelta(seconds=55) < at - datetime.now(UTC) <= timedelta(seconds=61)
         jobs.run()  # run early (a skewed clock): the job sees the window still open and waits

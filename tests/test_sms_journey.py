@@ -49,7 +49,8 @@ class Phones:
 
     def work(self) -> None:
         s = self.app.extensions["soko"]
-        SimpleWorker([s.jobs.q["sms"]], connection=s.redis).work(burst=True)
+        # The orders queue too: a new order's job enqueues its SMS from there.
+        SimpleWorker([s.jobs.q["orders"], s.jobs.q["sms"]], connection=s.redis).work(burst=True)
 
     def inbox(self, phone: str) -> list[str]:
         return [r["form"]["message"] for r in self.fake.requests_to("/version1/messaging")

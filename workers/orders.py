@@ -1,7 +1,10 @@
-"""Order jobs: expire unpaid orders when their payment window closes, and follow stalled orders up.
+"""Order jobs: start a new order's work, expire unpaid orders when their payment window closes, and
+follow stalled orders up.
 
-Expiry is scheduled for each order at placement (RQ's scheduler, `RQJobs.schedule_expiry`) *and*
-swept every minute (workers/periodic.py), so a lost Redis job never leaves an order reserved.
+Placing an order enqueues one job, `order_placed`, which starts the rest from here: the SMS send,
+the mobile money checkout and the expiry (RQ's scheduler). Expiry is also swept every minute
+(workers/periodic.py), so a lost Redis job never leaves an order reserved; unsent messages are
+swept too (the outbox).
 """
 
 from __future__ import annotations
@@ -13,9 +16,23 @@ from sqlalchemy import select
 from commerce import lifecycle
 from commerce.models import ON_DELIVERY, PLACED, Order, utcnow
 from workers import runtime as rt
-from workers.queues import RQJobs
+from workers.queues import CHECKOUT_DELAY, RQJobs
 
 ORD = Order.__table__
+
+
+def order_placed(order_id: int, message_ids: list[int], checkout: bool) -> str:
+    """A new order's work, fanned out here rather than in the USSD hop: its notifications now, the
+    mobile money checkout CHECKOUT_DELAY after it was placed, its expiry at its `expires_at`."""
+    r = rt.runtime()
+    with r.db.connect() as conn:
+        row = conn.execute(select(ORD.c.created_at, ORD.c.expires_at).where(ORD.c.id == order_id)).first()
+    if row is None:
+        return "no such order"
+    placed_at = row.created_at.replace(tzinfo=UTC)
+    RQJobs(r.redis).order_jobs(order_id, message_ids, checkout_at=placed_at + CHECKOUT_DELAY if checkout else None,
+                               expire_at=row.expires_at and row.expires_at.replace(tzinfo=UTC))
+    return "started"
 
 
 def expire_order(order_id: int) -> str:

@@ -46,19 +46,41 @@ class RQJobs:
         except redis.RedisError:
             log.warning("could not enqueue checkout for order %s; the buyer can retry from My orders", order_id)
 
-    def order_placed(self, order_id: int, message_ids: list[int], *, checkout: bool, expire_after: timedelta) -> None:
-        """Everything a new order starts, in one Redis round trip (one pipeline): its notifications
-        now, the mobile money checkout after CHECKOUT_DELAY, and its expiry when the window closes."""
+    def order_placed(self, order_id: int, message_ids: list[int], *, checkout: bool,
+                     expire_after: timedelta | None = None) -> None:
+        """A new order's one job (`workers.orders.order_placed` on the orders queue), which starts
+        the rest from the worker: the hop pays for one job and one Redis round trip instead of the
+        two or three jobs of `order_jobs`. `expire_after` is the payment window place_order already
+        wrote as the order's `expires_at`, which the job reads."""
         try:
             with self.q["orders"].connection.pipeline() as pipe:
+                # Into a pipeline: `Queue.enqueue` alone costs two round trips (the queue's SADD first).
+                self.q["orders"].enqueue("workers.orders.order_placed", order_id, list(message_ids), checkout,
+                                         pipeline=pipe)
+                pipe.execute()
+        except redis.RedisError:
+            log.warning("could not enqueue the jobs of order %s; the outbox and expiry sweeps cover them", order_id)
+
+    def order_jobs(self, order_id: int, message_ids: list[int], *, checkout_at: datetime | None,
+                   expire_at: datetime | None) -> None:
+        """Everything a new order starts, in one Redis round trip (one pipeline): its notifications
+        now, the mobile money checkout at `checkout_at` and its expiry at `expire_at` (None: none)."""
+        try:
+            with self.q["orders"].connection.pipeline() as pipe:
+                pipe.multi()  # up front: Queue.enqueue calls it only on a pipeline with no commands yet
                 if message_ids:
                     self.q["sms"].enqueue("workers.sms.send_messages", list(message_ids), retry=SEND_RETRY,
                                           pipeline=pipe)
-                if checkout:
-                    _schedule_in(pipe, self.q["payments"], CHECKOUT_DELAY, "workers.payments.start_checkout",
+                if checkout_at is not None and checkout_at <= datetime.now(UTC):
+                    # Already due (the worker was busy): now, not at the scheduler's next look.
+                    self.q["payments"].enqueue("workers.payments.start_checkout", order_id, retry=CHECKOUT_RETRY,
+                                               pipeline=pipe)
+                elif checkout_at is not None:
+                    _schedule_at(pipe, self.q["payments"], checkout_at, "workers.payments.start_checkout",
                                  order_id, retry=CHECKOUT_RETRY)
-                _schedule_in(pipe, self.q["orders"], expire_after, "workers.orders.expire_order", order_id,
-                             job_id=f"soko-expire-{order_id}")
+                if expire_at is not None:
+                    _schedule_at(pipe, self.q["orders"], expire_at, "workers.orders.expire_order", order_id,
+                                 job_id=f"soko-expire-{order_id}")
                 pipe.execute()
         except redis.RedisError:
             log.warning("could not enqueue the jobs of order %s; the outbox and expiry sweeps cover them", order_id)
@@ -80,13 +102,12 @@ class RQJobs:
             log.warning("could not schedule expiry of order %s; the periodic sweep will expire it", order_id)
 
 
-def _schedule_in(pipe, queue: Queue, delay: timedelta, func: str, *args, job_id: str | None = None,
+def _schedule_at(pipe, queue: Queue, at: datetime, func: str, *args, job_id: str | None = None,
                  retry: Retry | None = None) -> None:
-    """`queue.enqueue_in(delay, func, *args)`, wholly inside `pipe`: RQ 2.x's
+    """`queue.enqueue_at(at, func, *args)`, wholly inside `pipe`: RQ 2.x's
     ScheduledJobRegistry.schedule sends its ZADD at once, outside the pipeline it is given (one
     more round trip, and the id is in the registry before its job is saved). The same keys as
     Queue.schedule_job writes: the queue in the set of queues, the job, its time in the registry."""
-    at = datetime.now(UTC) + delay
     job = queue.create_job(func, args=args, job_id=job_id, retry=retry, status=JobStatus.SCHEDULED)
     pipe.sadd(queue.redis_queues_keys, queue.key)
     job.save(pipeline=pipe)
