@@ -34,7 +34,7 @@ SERVERS = {
         "--bind", f"127.0.0.1:{port}", "--log-level", "warning", target],
 }
 
-SOKO = "gateway:create_app()"
+SOKO = "gateway.wsgi:app()"
 FLOOR = "bench.floor:create_app()"
 
 

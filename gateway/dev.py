@@ -54,7 +54,7 @@ def main() -> int:
     web = subprocess.Popen([os.path.join(bin_dir, "granian"), "--interface", "wsgi", "--factory",
                             "--workers", "2", "--blocking-threads", "2", "--host", "127.0.0.1",
                             "--port", port, "--no-access-log", "--log-level", "warning",
-                            "gateway:create_app"], env=env)
+                            "gateway.wsgi:app"], env=env)
     worker = subprocess.Popen([os.path.join(bin_dir, "flask"), "--app", "gateway", "worker"], env=env)
     base = f"http://127.0.0.1:{port}"
     print(f"""

@@ -70,7 +70,7 @@ def _web(start) -> str:
     """One web process (the Procfile's server, one worker) on a port of its own."""
     port = _free_port()
     start([str(BIN / "granian"), "--interface", "wsgi", "--factory", "--workers", "1", "--host", "127.0.0.1",
-           "--port", str(port), "--no-access-log", "gateway:create_app"])
+           "--port", str(port), "--no-access-log", "gateway.wsgi:app"])
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
