@@ -104,7 +104,7 @@ def test_confirm_enqueues_one_job_which_starts_the_rest(client, ussd, jobs, pay_
     from rq import Queue
     from rq.job import Job
 
-    from workers.queues import CHECKOUT_DELAY
+    from workers.queues import CHECKOUT_DELAY, JOB_TTL
 
     code = buy(client, ussd)
     db, redis = pay_app.extensions["soko"].db, jobs.redis
@@ -124,6 +124,11 @@ def test_confirm_enqueues_one_job_which_starts_the_rest(client, ussd, jobs, pay_
     assert Job.fetch(checkout_id, connection=redis).func_name == "workers.payments.start_checkout"
     assert at == (row.created_at.replace(tzinfo=UTC) + CHECKOUT_DELAY).replace(microsecond=0)
     assert not jobs.failed()
+    # Every job's key expires, queued, scheduled or done: a day after it was due at most.
+    job_keys = list(redis.scan_iter("rq:job:*"))
+    latest = (row.expires_at.replace(tzinfo=UTC) - datetime.now(UTC)).total_seconds() + JOB_TTL + 2
+    assert len(job_keys) >= 4 and all(0 < redis.ttl(k) <= latest for k in job_keys), \
+        {k: redis.ttl(k) for k in job_keys}
 
 
 def test_failed_payment_tells_the_buyer_and_retry_from_my_orders(client, ussd, jobs, fake_providers, pay_app):

@@ -29,8 +29,10 @@ PERIODIC = [
 def cron(conn: redis.Redis) -> CronScheduler:
     scheduler = CronScheduler(connection=conn, name="soko")
     for func, queue, every in PERIODIC:
-        # A sweep that overruns its interval is stuck, not busy.
-        scheduler.register(func, queue, interval=every, job_timeout=max(every, 60), result_ttl=3600)
+        # A sweep that overruns its interval is stuck, not busy; one still waiting when the next is
+        # due is dropped (its key expires: every key does).
+        scheduler.register(func, queue, interval=every, job_timeout=max(every, 60), result_ttl=3600,
+                           ttl=2 * every)
     return scheduler
 
 

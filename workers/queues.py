@@ -21,6 +21,15 @@ CHECKOUT_DELAY = timedelta(seconds=3)  # let the USSD session close before the P
 SEND_RETRY = Retry(max=5, interval=[5, 30, 120, 600, 1800])
 # A checkout the provider could not take (timeout, 5xx) is tried again a little later, then given up.
 CHECKOUT_RETRY = Retry(max=2, interval=[15, 60])
+# Every job key expires: a job still waiting a day after it was due is dropped (the sweeps above
+# cover its work), so a worker outage leaves no keys behind. RQ expires a queued job's key at
+# enqueue with `ttl`, and a finished one with its result or failure TTL.
+JOB_TTL = 86400
+
+
+def _ttl_until(at: datetime) -> int:
+    """A scheduled job's TTL: until it is due, and a day after."""
+    return max(int((at - datetime.now(UTC)).total_seconds()), 0) + JOB_TTL
 
 
 def queues(conn: redis.Redis) -> dict[str, Queue]:
@@ -35,14 +44,17 @@ class RQJobs:
         if not message_ids:
             return
         try:
-            self.q["sms"].enqueue("workers.sms.send_messages", list(message_ids), retry=SEND_RETRY)
+            self.q["sms"].enqueue("workers.sms.send_messages", list(message_ids), retry=SEND_RETRY,
+                                  ttl=JOB_TTL)
         except redis.RedisError:
             log.warning("could not enqueue messages %s; the outbox sweep will send them", message_ids)
 
     def start_checkout(self, order_id: int) -> None:
         try:
-            self.q["payments"].enqueue_in(CHECKOUT_DELAY, "workers.payments.start_checkout", order_id,
-                                          retry=CHECKOUT_RETRY)
+            with self.q["payments"].connection.pipeline() as pipe:
+                _schedule_at(pipe, self.q["payments"], datetime.now(UTC) + CHECKOUT_DELAY,
+                             "workers.payments.start_checkout", order_id, retry=CHECKOUT_RETRY)
+                pipe.execute()
         except redis.RedisError:
             log.warning("could not enqueue checkout for order %s; the buyer can retry from My orders", order_id)
 
@@ -56,7 +68,7 @@ class RQJobs:
             with self.q["orders"].connection.pipeline() as pipe:
                 # Into a pipeline: `Queue.enqueue` alone costs two round trips (the queue's SADD first).
                 self.q["orders"].enqueue("workers.orders.order_placed", order_id, list(message_ids), checkout,
-                                         pipeline=pipe)
+                                         ttl=JOB_TTL, pipeline=pipe)
                 pipe.execute()
         except redis.RedisError:
             log.warning("could not enqueue the jobs of order %s; the outbox and expiry sweeps cover them", order_id)
@@ -70,11 +82,11 @@ class RQJobs:
                 pipe.multi()  # up front: Queue.enqueue calls it only on a pipeline with no commands yet
                 if message_ids:
                     self.q["sms"].enqueue("workers.sms.send_messages", list(message_ids), retry=SEND_RETRY,
-                                          pipeline=pipe)
+                                          ttl=JOB_TTL, pipeline=pipe)
                 if checkout_at is not None and checkout_at <= datetime.now(UTC):
                     # Already due (the worker was busy): now, not at the scheduler's next look.
                     self.q["payments"].enqueue("workers.payments.start_checkout", order_id, retry=CHECKOUT_RETRY,
-                                               pipeline=pipe)
+                                               ttl=JOB_TTL, pipeline=pipe)
                 elif checkout_at is not None:
                     _schedule_at(pipe, self.q["payments"], checkout_at, "workers.payments.start_checkout",
                                  order_id, retry=CHECKOUT_RETRY)
@@ -87,17 +99,18 @@ class RQJobs:
 
     def schedule_expiry(self, order_id: int, after: timedelta) -> None:
         """Expire the order when its payment window closes (the job does nothing if it was paid)."""
-        self._expiry(order_id, f"soko-expire-{order_id}", lambda q, *a, **kw: q.enqueue_in(after, *a, **kw))
+        self._expiry(order_id, f"soko-expire-{order_id}", datetime.now(UTC) + after)
 
     def schedule_expiry_at(self, order_id: int, at: datetime) -> None:
         # Its own id: the job reschedules itself with this, and a running job's id must not be reused.
-        self._expiry(order_id, f"soko-expire-{order_id}-{int(at.timestamp())}",
-                     lambda q, *a, **kw: q.enqueue_at(at, *a, **kw))
+        self._expiry(order_id, f"soko-expire-{order_id}-{int(at.timestamp())}", at)
 
-    def _expiry(self, order_id: int, job_id: str, schedule) -> None:
+    def _expiry(self, order_id: int, job_id: str, at: datetime) -> None:
         try:
             # One job id per order and time: a second schedule replaces the first, not doubles it.
-            schedule(self.q["orders"], "workers.orders.expire_order", order_id, job_id=job_id)
+            with self.q["orders"].connection.pipeline() as pipe:
+                _schedule_at(pipe, self.q["orders"], at, "workers.orders.expire_order", order_id, job_id=job_id)
+                pipe.execute()
         except redis.RedisError:
             log.warning("could not schedule expiry of order %s; the periodic sweep will expire it", order_id)
 
@@ -107,8 +120,11 @@ def _schedule_at(pipe, queue: Queue, at: datetime, func: str, *args, job_id: str
     """`queue.enqueue_at(at, func, *args)`, wholly inside `pipe`: RQ 2.x's
     ScheduledJobRegistry.schedule sends its ZADD at once, outside the pipeline it is given (one
     more round trip, and the id is in the registry before its job is saved). The same keys as
-    Queue.schedule_job writes: the queue in the set of queues, the job, its time in the registry."""
-    job = queue.create_job(func, args=args, job_id=job_id, retry=retry, status=JobStatus.SCHEDULED)
+    Queue.schedule_job writes: the queue in the set of queues, the job, its time in the registry;
+    and the job's key expires (JOB_TTL after it is due)."""
+    ttl = _ttl_until(at)
+    job = queue.create_job(func, args=args, job_id=job_id, retry=retry, status=JobStatus.SCHEDULED, ttl=ttl)
     pipe.sadd(queue.redis_queues_keys, queue.key)
     job.save(pipeline=pipe)
+    pipe.expire(job.key, ttl)
     pipe.zadd(ScheduledJobRegistry(queue=queue).key, {job.id: int(at.timestamp())})

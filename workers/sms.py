@@ -41,7 +41,7 @@ from gateway.providers.base import ProviderError, SendResult, SmsProvider
 from gateway.providers.twilio import TwilioSms
 from menus.sms.segments import MAX_SEGMENTS, fit
 from workers import runtime as rt
-from workers.queues import SEND_RETRY
+from workers.queues import JOB_TTL, SEND_RETRY
 
 log = logging.getLogger("soko.sms.worker")
 M, PE = Message.__table__, Person.__table__
@@ -219,7 +219,7 @@ def sweep() -> dict:
     due = [row.id for row in rows if row.updated_at < now - _due(row.attempts)]
     queue = Queue("sms", connection=r.redis)
     for start in range(0, len(due), SWEEP_BATCH):
-        queue.enqueue("workers.sms.send_messages", due[start:start + SWEEP_BATCH], retry=SEND_RETRY)
+        queue.enqueue("workers.sms.send_messages", due[start:start + SWEEP_BATCH], retry=SEND_RETRY, ttl=JOB_TTL)
     if stale:
         log.warning("%d messages were left mid-send and are marked unconfirmed", stale)
     return {"requeued": len(due), "unconfirmed": stale}
