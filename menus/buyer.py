@@ -106,11 +106,16 @@ def _product(ctx, f):
         return View([t(ctx.lang, "product_gone")])
     price = ctx.fmt(ctx.in_my_currency(p.price_minor, p.currency))
     header = t(ctx.lang, "product", name=p.name, price=price, seller=p.shop_name, stock=p.stock)
-    return View([f"{header}\n#{p.code}"], [t(ctx.lang, "buy")], ["buy"])
+    # The option's key is the most one may buy, from the stock just shown: the quantity screen and
+    # its check use it without reading the product again (placing the order checks the stock).
+    return View([f"{header}\n#{p.code}"], [t(ctx.lang, "buy")], [min(p.stock, orders.MAX_QUANTITY)])
 
 
 def _product_go(ctx, f, choice, view):
-    return Outcome(push=["Q", f[1]]) if view.chosen(choice) == "buy" else Outcome(invalid="invalid")
+    most = view.chosen(choice)
+    if most is None:
+        return Outcome(invalid="invalid")
+    return Outcome(push=["Q", f[1], most if isinstance(most, int) else _max_quantity(ctx, f[1])])
 
 
 def _max_quantity(ctx, pid) -> int:
@@ -118,15 +123,19 @@ def _max_quantity(ctx, pid) -> int:
     return min(p.stock, orders.MAX_QUANTITY) if p else 0
 
 
+def _most(ctx, f) -> int:
+    return f[2] if len(f) > 2 else _max_quantity(ctx, f[1])  # a session from before keeps ["Q", pid]
+
+
 def _quantity(ctx, f):
-    most = _max_quantity(ctx, f[1])
+    most = _most(ctx, f)
     if most <= 0:
         return View([t(ctx.lang, "product_gone")])
     return View([t(ctx.lang, "quantity", max=most)], free_text=True)
 
 
 def _quantity_go(ctx, f, choice, view):
-    most = _max_quantity(ctx, f[1])
+    most = _most(ctx, f)
     if choice.isascii() and choice.isdigit() and 1 <= int(choice) <= most:
         return Outcome(push=["V", f[1], int(choice), 0])
     return Outcome(invalid="bad_quantity_hint")

@@ -47,6 +47,25 @@ def test_shop_to_order_with_cash(seeded, ussd):
         assert sorted(notes) == ["+254711000001", "+254722000101"]  # the seller and the pickup agent
 
 
+
+def test_stock_sold_while_choosing_is_caught_at_confirm(seeded, ussd):
+    """The quantity screen offers up to the stock the product screen showed; if others buy it
+    meanwhile, Confirm says so, places nothing, and a smaller quantity still goes through."""
+    engine = seeded.extensions["soko"].db
+    s = ussd()
+    s.dial()
+    s.send("1"), s.send("1")
+    assert "In stock: 120" in s.send("1")
+    assert "How many? (1-99)" in s.send("1")
+    with engine.begin() as conn:  # other buyers take all but one
+        conn.execute(T_PRODUCT.update().where(T_PRODUCT.c.name == "Maize flour 2kg").values(stock=1))
+    s.send("5"), s.send("1")
+    assert "5 x Maize flour 2kg" in s.send("2")
+    assert s.send("1").startswith("CON Sorry, not enough in stock now.")
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(T_ORDER)).scalar() == 0
+        assert conn.execute(select(T_PRODUCT.c.stock).where(T_PRODUCT.c.name == "Maize flour 2kg")).scalar() == 1
+
 # -- every payment method in every language --------------------------------------------------------
 
 T_ORDER, T_PRODUCT, T_EVENT = Order.__table__, Product.__table__, OrderEvent.__table__
