@@ -29,11 +29,10 @@ _DAMM = (
 # Offset so product codes have at least 5 payload digits from the first product on.
 _PRODUCT_OFFSET = 10_000
 
-_DIGITS = "0123456789"
 
 
 class _Chooser(Protocol):
-    def choice(self, seq: str) -> str: ...
+    def choice(self, seq: range) -> int: ...
 
 
 def _is_ascii_digits(text: object) -> bool:
@@ -87,8 +86,8 @@ def new_order_code(rng: _Chooser = secrets, width: int = 6) -> str:
     """
     if width < 1:
         raise ValueError(f"width must be at least 1: {width}")
-    payload = rng.choice(_DIGITS[1:]) + "".join(rng.choice(_DIGITS) for _ in range(width - 1))
-    return with_check(payload)
+    # One draw over the whole range (not one per digit: each draw from `secrets` reads urandom).
+    return with_check(str(rng.choice(range(10 ** (width - 1), 10 ** width))))
 
 
 def product_code(product_id: int) -> str:

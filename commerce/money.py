@@ -75,9 +75,15 @@ _PROVIDER_RE = re.compile(r"(?P<cur>[A-Z]{3})\s+(?P<num>[0-9]+(?:\.[0-9]+)?)")
 
 
 def _checked_currency(currency: str) -> str:
-    if not isinstance(currency, str) or not is_currency(currency):
+    if not isinstance(currency, str) or not _known_currency(currency):
         raise ValueError(f"Unknown currency: {currency!r}")
     return currency
+
+
+@lru_cache(maxsize=512)
+def _known_currency(code: str) -> bool:
+    # Babel's is_currency lists every currency of its data each time; every Money checks one.
+    return is_currency(code)
 
 
 @dataclass(frozen=True, slots=True)
