@@ -65,7 +65,9 @@ class WebServer:
                 raise RuntimeError(f"{self.kind} exited: {self.log.read_text()[-2000:]}")
             try:
                 # a form with no fields: Soko answers 400 once its app is built; the floor 400 too
-                requests.post(url + "/ussd/africastalking", data={}, timeout=2)
+                # Connection: close, so no idle keep-alive connection is left holding a blocking
+                # thread of granian's (with one thread per worker, the next client would wait)
+                requests.post(url + "/ussd/africastalking", data={}, timeout=2, headers={"Connection": "close"})
                 ready += 1
                 if ready >= 2 * WORKERS:
                     return url

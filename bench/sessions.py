@@ -21,7 +21,7 @@ def walk_to_product(url: str, phone: str = PROBE_PHONE) -> str:
     """Dial, Shop, first category, first product; returns the product screen."""
     answer = ""
     for text in ("", "1", "1*1", "1*1*1"):
-        res = requests.post(url + "/ussd/africastalking", timeout=5, data={
+        res = requests.post(url + "/ussd/africastalking", timeout=5, headers={"Connection": "close"}, data={
             "sessionId": "ATUid_probe" + phone[-4:], "serviceCode": "*384*123#", "phoneNumber": phone,
             "text": text, "networkCode": "63902"})
         res.raise_for_status()
