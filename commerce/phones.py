@@ -8,6 +8,23 @@ from phonenumbers import NumberParseException, PhoneNumber
 # Longer than any real number in any written form; also bounds the parser's work on junk.
 _MAX_RAW_LENGTH = 32
 
+# The region of every valid number parsed here, by E.164: `normalize` already parsed the number, so
+# `region_of` (the caller's currency, on a new USSD session) need not parse it a second time.
+# Bounded: emptied when full (a miss only costs a parse).
+_REGIONS: dict[str, str] = {}
+_MAX_REGIONS = 65536
+
+
+def _remember(e164: str, number: PhoneNumber) -> str | None:
+    """The number's region (None if it has none, as +800 numbers), kept for `region_of`."""
+    region = phonenumbers.region_code_for_number(number)
+    if not region or region == phonenumbers.UNKNOWN_REGION:
+        return None
+    if len(_REGIONS) >= _MAX_REGIONS:
+        _REGIONS.clear()
+    _REGIONS[e164] = region
+    return region
+
 
 def _parse_valid(text: str, region: str | None) -> PhoneNumber | None:
     try:
@@ -39,7 +56,9 @@ def normalize(raw: str, default_region: str = "KE") -> str:
         number = _parse_valid("+" + text, None)
     if number is None or number.extension:
         raise ValueError(f"Not a phone number: {raw!r}")
-    return phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    e164 = phonenumbers.format_number(number, phonenumbers.PhoneNumberFormat.E164)
+    _remember(e164, number)
+    return e164
 
 
 def _parse_e164(e164: str) -> PhoneNumber | None:
@@ -50,9 +69,12 @@ def _parse_e164(e164: str) -> PhoneNumber | None:
 
 def region_of(e164: str) -> str:
     """ISO 3166 region ("KE") of a valid E.164 number; ValueError otherwise."""
+    region = _REGIONS.get(e164) if isinstance(e164, str) else None
+    if region is not None:
+        return region
     number = _parse_e164(e164)
-    region = phonenumbers.region_code_for_number(number) if number else None
-    if not region or region == phonenumbers.UNKNOWN_REGION:
+    region = _remember(e164, number) if number is not None else None
+    if region is None:
         raise ValueError(f"Not a phone number: {e164!r}")
     return region
 

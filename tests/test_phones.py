@@ -2,6 +2,7 @@ import pytest
 from hypothesis import example, given
 from hypothesis import strategies as st
 
+from commerce import phones
 from commerce.phones import mask, normalize, region_of
 
 
@@ -99,6 +100,30 @@ def test_digit_strings_normalize_idempotently_or_raise_value_error(text, region)
 )
 def test_region_of(e164, region):
     assert region_of(e164) == region
+
+
+@given(
+    st.from_regex(r"\+?[0-9][0-9 ()-]{5,18}", fullmatch=True),
+    st.sampled_from(["KE", "TZ", "UG", "CN", "NG", "US"]),
+)
+@example("+1 650 253 0000", "KE")
+@example("+800 1234 5678", "KE")  # valid, but of no region
+def test_region_of_a_normalized_number_is_the_region_of_a_fresh_parse(text, region):
+    """normalize remembers the region from its own parse; region_of gives what parsing the E.164
+    again would have given (ValueError for a number of no region)."""
+    try:
+        e164 = normalize(text, region)
+    except ValueError:
+        return
+    remembered = phones._REGIONS.get(e164)
+    phones._REGIONS.pop(e164, None)
+    try:
+        fresh = region_of(e164)
+    except ValueError:
+        fresh = None
+    assert remembered == fresh
+    if fresh is not None:
+        assert region_of(e164) == fresh
 
 
 @pytest.mark.parametrize("bad", ["", "0712345678", "+2547123456789", "+999123456", "junk"])
