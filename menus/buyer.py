@@ -55,7 +55,7 @@ def _categories_go(ctx, f, choice, view):
 def _product_list(ctx, header: str, rows) -> View:
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
-    labels = [f"{r.name} {ctx.fmt(ctx.in_my_currency(r.price_minor, r.currency))}" for r in rows]
+    labels = [f"{r.name} {ctx.price(r.price_minor, r.currency)}" for r in rows]
     return View([header], labels, [r.id for r in rows], more)
 
 

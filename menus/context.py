@@ -68,6 +68,12 @@ def _convert(price_minor: int, currency: str, to_currency: str, rate) -> money.M
 
 
 @lru_cache(maxsize=8192)
+def _price_text(price_minor: int, currency: str, rate, to_currency: str, lang: str) -> str:
+    m = _money(price_minor, currency) if rate is None else _convert(price_minor, currency, to_currency, rate)
+    return money.format_money(m, lang)
+
+
+@lru_cache(maxsize=8192)
 def _quote(seller_minor: int, currency: str, to_currency: str, rate) -> orders.Quote:
     seller_total = _money(seller_minor, currency)
     total = _convert(seller_minor, currency, to_currency, rate) if rate is not None else None
@@ -82,6 +88,7 @@ class Context:
         self.session_id = session_id
         self._conn = None
         self._reader: db.Reader | None = None
+        self._currency: str | None = None
         self.catalog_token = None  # the shared change token, set by the engine for this hop
         self._cached: dict | None = None
         self._products: dict[int, catalog.ProductRow | None] = {}
@@ -114,7 +121,9 @@ class Context:
 
     @property
     def currency(self) -> str:
-        return money.currency_for_phone(self.phone)
+        if self._currency is None:  # asked once per price shown: a listing shows up to nine
+            self._currency = money.currency_for_phone(self.phone)
+        return self._currency
 
     # -- cached reads ------------------------------------------------------------------------
     @property
@@ -163,6 +172,12 @@ class Context:
         if rate is None:
             return _money(price_minor, currency)
         return _convert(price_minor, currency, mine, rate)
+
+    def price(self, price_minor: int, currency: str) -> str:
+        """fmt(in_my_currency(...)) in one memoized step (keyed by plain values, not a Money)."""
+        mine = self.currency
+        rate = None if currency == mine else self.rate(currency, mine)
+        return _price_text(price_minor, currency, rate, mine, self.lang)
 
     def quote(self, price_minor: int, currency: str, quantity: int) -> orders.Quote:
         """What `quantity` would cost this buyer (as orders.quote, with the rate from the cache)."""
