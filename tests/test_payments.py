@@ -13,6 +13,7 @@ from commerce.models import Checkout, utcnow
 from tests import payflow
 from tests.orderkit import (
     BUYER,
+    MSGS,
     ORD,
     agent_id,
     history,
@@ -22,7 +23,7 @@ from tests.orderkit import (
     seller_id_of,
     stock,
 )
-from tests.payflow import notification
+from tests.payflow import Jobs, notification
 
 # The fixtures of tests/payflow.py, used by name below.
 pay_app, jobs = payflow.pay_app, payflow.jobs
@@ -98,37 +99,134 @@ def test_mobile_money_pays_once(client, ussd, jobs, fake_providers, pay_app):
     assert history(db, code) == [("placed", "buyer"), ("paid", "mobile_money")]
 
 
-def test_confirm_enqueues_one_job_which_starts_the_rest(client, ussd, jobs, pay_app):
-    """The hop enqueues one job; the worker enqueues the SMS send, schedules the checkout
-    CHECKOUT_DELAY after the order was placed and the expiry at its expires_at."""
+def _placed(redis) -> list:
+    import json
+
+    from workers.queues import PLACED_KEY
+
+    return [json.loads(item) for item in redis.lrange(PLACED_KEY, 0, -1)]
+
+
+def _drain_jobs(jobs) -> list:
+    from rq.job import Job
+
+    return [j for j in jobs.scheduled() if Job.fetch(j, connection=jobs.redis).func_name == "workers.orders.drain_placed"]
+
+
+def test_confirm_rings_the_doorbell_once_and_one_drain_starts_the_rest(client, ussd, jobs, pay_app):
+    """Two orders back to back: each hop pushes its order on the list, the first also rings the bell
+    and schedules the one drain job, a second later. One burst worker run drains both: one SMS send
+    for both orders' messages, each checkout CHECKOUT_DELAY after its order was placed, each expiry
+    at its expires_at."""
     from rq import Queue
     from rq.job import Job
 
-    from workers.queues import CHECKOUT_DELAY, JOB_TTL
+    from workers.queues import BELL_TTL, CHECKOUT_DELAY, DRAIN_DELAY, JOB_TTL, PLACED_BELL, PLACED_KEY
 
-    code = buy(client, ussd)
+    codes = [buy(client, ussd), buy(client, ussd, session="ATUid_pay2")]
     db, redis = pay_app.extensions["soko"].db, jobs.redis
-    row = order(db, code)
+    rows = [order(db, code) for code in codes]
     orders_q, sms_q = Queue("orders", connection=redis), Queue("sms", connection=redis)
-    [job] = orders_q.get_jobs()
-    assert job.func_name == "workers.orders.order_placed" and job.args[0] == row.id and job.args[2] is True
-    assert jobs.scheduled() == {} and sms_q.count == 0
+    assert orders_q.count == 0 and sms_q.count == 0  # no RQ job per order
+    placed = _placed(redis)
+    assert [(p[0], p[2]) for p in placed] == [(row.id, True) for row in rows]
+    assert all(len(p[1]) == 2 for p in placed)  # the seller's and the agent's
+    [(drain_id, at)] = jobs.scheduled().items()
+    assert Job.fetch(drain_id, connection=redis).func_name == "workers.orders.drain_placed"
+    assert at <= datetime.now(UTC) + DRAIN_DELAY
+    # Both keys expire: the list a day after its last push, the bell in a few seconds.
+    assert 0 < redis.ttl(PLACED_KEY) <= JOB_TTL and 0 < redis.ttl(PLACED_BELL) <= BELL_TTL
 
-    jobs.run(fast_forward=False)  # a burst worker: only what is due now
+    jobs.run(fast_forward=False)  # a burst worker, once the drain is due: only what is due now
+    assert redis.llen(PLACED_KEY) == 0 and not redis.exists(PLACED_BELL)
     [send] = sms_q.get_jobs()
-    assert send.func_name == "workers.sms.send_messages" and sorted(send.args[0]) == sorted(job.args[1])
-    assert len(job.args[1]) == 2  # the seller's and the agent's
+    assert send.func_name == "workers.sms.send_messages"
+    assert sorted(send.args[0]) == sorted(m for p in placed for m in p[1])
     due = jobs.scheduled()
-    assert due[f"soko-expire-{row.id}"] == row.expires_at.replace(tzinfo=UTC, microsecond=0)
-    [(checkout_id, at)] = [(j, a) for j, a in due.items() if not j.startswith("soko-expire")]
-    assert Job.fetch(checkout_id, connection=redis).func_name == "workers.payments.start_checkout"
-    assert at == (row.created_at.replace(tzinfo=UTC) + CHECKOUT_DELAY).replace(microsecond=0)
-    assert not jobs.failed()
+    checkouts = {Job.fetch(j, connection=redis).args[0]: a for j, a in due.items() if not j.startswith("soko-expire")}
+    for row in rows:
+        assert due[f"soko-expire-{row.id}"] == row.expires_at.replace(tzinfo=UTC, microsecond=0)
+        assert checkouts[row.id] == (row.created_at.replace(tzinfo=UTC) + CHECKOUT_DELAY).replace(microsecond=0)
+    assert len(due) == 4 and not jobs.failed()
     # Every job's key expires, queued, scheduled or done: a day after it was due at most.
     job_keys = list(redis.scan_iter("rq:job:*"))
-    latest = (row.expires_at.replace(tzinfo=UTC) - datetime.now(UTC)).total_seconds() + JOB_TTL + 2
-    assert len(job_keys) >= 4 and all(0 < redis.ttl(k) <= latest for k in job_keys), \
+    latest = max((row.expires_at.replace(tzinfo=UTC) - datetime.now(UTC)).total_seconds() for row in rows)
+    assert len(job_keys) >= 6 and all(0 < redis.ttl(k) <= latest + JOB_TTL + 2 for k in job_keys), \
         {k: redis.ttl(k) for k in job_keys}
+
+    # The drain took the bell down: the next order rings again.
+    buy(client, ussd, session="ATUid_pay3")
+    assert len(_drain_jobs(jobs)) == 1 and redis.exists(PLACED_BELL)
+
+
+def test_an_order_whose_drain_job_was_lost_is_started_by_the_minute_sweep(client, ussd, pay_app, monkeypatch,
+                                                                          caplog):
+    """Redis fails between ringing the bell and scheduling the drain: the order is on the list, the
+    bell stays up (so the next order does not ring either), and the worker's minute sweep drains
+    both."""
+    import redis as redis_py
+
+    from workers.queues import PLACED_BELL, RQJobs
+    from workers.run import run_worker
+
+    def lost(self):
+        raise redis_py.ConnectionError("connection lost while scheduling the drain")
+
+    redis = pay_app.extensions["soko"].redis
+    db = pay_app.extensions["soko"].db
+    with monkeypatch.context() as m:
+        m.setattr(RQJobs, "schedule_drain", lost)
+        first = buy(client, ussd, method="2")  # the hop still answers
+    assert "minute sweeps cover it" in caplog.text
+    second = buy(client, ussd, method="2", session="ATUid_pay2")
+    assert len(_placed(redis)) == 2 and redis.exists(PLACED_BELL)
+    assert not Jobs(pay_app).scheduled()  # no drain job: the bell was up for the second order
+
+    run_worker(burst=True)  # what `flask --app gateway worker --burst` runs: the periodic sweeps too
+    assert _placed(redis) == []
+    due = Jobs(pay_app).scheduled()
+    for code in (first, second):
+        assert f"soko-expire-{order(db, code).id}" in due
+        # Sent (recorded) by the drain's send job: the outbox sweep leaves fresh rows to their job.
+        with db.connect() as conn:
+            statuses = conn.execute(select(MSGS.c.status).join(ORD, ORD.c.id == MSGS.c.order_id)
+                                    .where(ORD.c.code == code)).scalars().all()
+        assert len(statuses) == 2 and "pending" not in statuses, statuses
+
+
+def test_a_bad_entry_on_the_list_does_not_lose_the_rest(client, ussd, jobs, pay_app, caplog):
+    """One entry that does not parse and one order that is not in the database are logged and
+    dropped; the real order beside them is started. A job queued by the earlier release
+    (`workers.orders.order_placed`, one per order) still runs."""
+    import json
+
+    from rq import Queue
+
+    from workers import orders
+    from workers.queues import PLACED_KEY
+
+    redis = jobs.redis
+    db = pay_app.extensions["soko"].db
+    code = buy(client, ussd, method="2")
+    row = order(db, code)
+    [(_, message_ids, _)] = _placed(redis)
+    redis.lpush(PLACED_KEY, b"not json", json.dumps([row.id + 1000, [], True]))
+    assert orders.drain_placed() == 1
+    assert "does not parse" in caplog.text and f"{row.id + 1000} is not in the database" in caplog.text
+    sms_q = Queue("sms", connection=redis)
+    [send] = sms_q.get_jobs()
+    assert sorted(send.args[0]) == sorted(message_ids)
+    assert f"soko-expire-{row.id}" in jobs.scheduled()
+
+    # The old per-order job, queued before the deploy.
+    code2 = buy(client, ussd, method="2", session="ATUid_pay2")
+    row2 = order(db, code2)
+    [(_, ids2, _)] = _placed(redis)
+    redis.delete(PLACED_KEY)
+    Queue("orders", connection=redis).enqueue("workers.orders.order_placed", row2.id, ids2, False)
+    jobs.run(fast_forward=False)
+    assert f"soko-expire-{row2.id}" in jobs.scheduled() and not jobs.failed()
+    assert sorted(sms_q.get_jobs()[-1].args[0]) == sorted(ids2)
 
 
 def test_failed_payment_tells_the_buyer_and_retry_from_my_orders(client, ussd, jobs, fake_providers, pay_app):

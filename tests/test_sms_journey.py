@@ -12,6 +12,7 @@ from rq import SimpleWorker
 
 from commerce import people
 from tests.fakes import AT_API_KEY, AT_USERNAME
+from tests.payflow import ring_now
 from workers import runtime
 
 SELLER = "+254733444555"
@@ -49,8 +50,10 @@ class Phones:
 
     def work(self) -> None:
         s = self.app.extensions["soko"]
-        # The orders queue too: a new order's job enqueues its SMS from there.
-        SimpleWorker([s.jobs.q["orders"], s.jobs.q["sms"]], connection=s.redis).work(burst=True)
+        # The orders queue too, with RQ's scheduler: new orders' drain job (due now, as if its second
+        # had passed) enqueues their SMS from there.
+        ring_now(s.redis)
+        SimpleWorker([s.jobs.q["orders"], s.jobs.q["sms"]], connection=s.redis).work(burst=True, with_scheduler=True)
 
     def inbox(self, phone: str) -> list[str]:
         return [r["form"]["message"] for r in self.fake.requests_to("/version1/messaging")

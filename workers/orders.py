@@ -1,14 +1,18 @@
 """Order jobs: start a new order's work, expire unpaid orders when their payment window closes, and
 follow stalled orders up.
 
-Placing an order enqueues one job, `order_placed`, which starts the rest from here: the SMS send,
-the mobile money checkout and the expiry (RQ's scheduler). Expiry is also swept every minute
+Placing an order pushes it on a Redis list (workers.queues.RQJobs.order_placed) and, for the
+first order since the last drain, schedules one `drain_placed` job a second later, which starts
+the work of every order on the list from here: the SMS send, the mobile money checkout and the
+expiry (RQ's scheduler). The list is also drained every minute, and expiry is swept every minute
 (workers/periodic.py), so a lost Redis job never leaves an order reserved; unsent messages are
 swept too (the outbox).
 """
 
 from __future__ import annotations
 
+import json
+import logging
 from datetime import UTC
 
 from sqlalchemy import select
@@ -16,23 +20,75 @@ from sqlalchemy import select
 from commerce import lifecycle
 from commerce.models import ON_DELIVERY, PLACED, Order, utcnow
 from workers import runtime as rt
-from workers.queues import CHECKOUT_DELAY, RQJobs
+from workers.queues import CHECKOUT_DELAY, JOB_TTL, PLACED_BELL, PLACED_KEY, RQJobs
 
+log = logging.getLogger(__name__)
 ORD = Order.__table__
+DRAIN_BATCH = 200  # orders per LPOP: one read of their rows and one pipeline of their jobs
+
+
+def drain_placed() -> int:
+    """Start the work of every order waiting on PLACED_KEY, in batches; how many were started."""
+    r = rt.runtime()
+    # The bell goes first: an order pushed after this DEL rings again (and gets a drain job of its
+    # own), one pushed before it is on the list and popped below. Deleting it after the last LPOP
+    # would let an order pushed in between find the bell still set and wait for the minute sweep.
+    with r.redis.pipeline() as pipe:  # MULTI: nothing is pushed between the two
+        waiting = pipe.delete(PLACED_BELL).llen(PLACED_KEY).execute()[1]
+    # Only what was waiting then, so a job's length is bounded under load: a later order rang the
+    # bell again and is its own drain's.
+    started = 0
+    while waiting > 0 and (raw := r.redis.lpop(PLACED_KEY, min(waiting, DRAIN_BATCH))):
+        waiting -= len(raw)
+        started += _start(r, raw)
+    return started
 
 
 def order_placed(order_id: int, message_ids: list[int], checkout: bool) -> str:
-    """A new order's work, fanned out here rather than in the USSD hop: its notifications now, the
-    mobile money checkout CHECKOUT_DELAY after it was placed, its expiry at its `expires_at`."""
+    """The per-order job earlier releases enqueued (some may still be queued): one order's drain."""
     r = rt.runtime()
-    with r.db.connect() as conn:
-        row = conn.execute(select(ORD.c.created_at, ORD.c.expires_at).where(ORD.c.id == order_id)).first()
-    if row is None:
-        return "no such order"
-    placed_at = row.created_at.replace(tzinfo=UTC)
-    RQJobs(r.redis).order_jobs(order_id, message_ids, checkout_at=placed_at + CHECKOUT_DELAY if checkout else None,
-                               expire_at=row.expires_at and row.expires_at.replace(tzinfo=UTC))
-    return "started"
+    return "started" if _start(r, [json.dumps([order_id, message_ids, checkout])]) else "no such order"
+
+
+def _start(r, raw: list) -> int:
+    """Orders' work, fanned out here rather than in the USSD hop: their notifications now (one send
+    job for the batch), each mobile money checkout CHECKOUT_DELAY after its order was placed, each
+    expiry at the order's `expires_at`."""
+    placed = []
+    for item in raw:
+        try:
+            order_id, message_ids, checkout = json.loads(item)
+            placed.append((int(order_id), [int(m) for m in message_ids], bool(checkout)))
+        except (ValueError, TypeError):
+            log.exception("dropping a placed order that does not parse: %r", item)
+    if not placed:
+        return 0
+    try:
+        with r.db.connect() as conn:
+            rows = {row.id: row for row in conn.execute(
+                select(ORD.c.id, ORD.c.created_at, ORD.c.expires_at)
+                .where(ORD.c.id.in_({order_id for order_id, _, _ in placed})))}
+    except Exception:
+        # Nothing started for these yet: back on the list for the next drain (the minute sweep).
+        with r.redis.pipeline() as pipe:
+            pipe.lpush(PLACED_KEY, *reversed(raw)).expire(PLACED_KEY, JOB_TTL)
+            pipe.execute()
+        raise
+    message_ids, starts = [], []
+    for order_id, ids, checkout in placed:
+        try:
+            row = rows.get(order_id)
+            if row is None:
+                log.warning("placed order %s is not in the database", order_id)
+                continue
+            placed_at = row.created_at.replace(tzinfo=UTC)
+            starts.append((order_id, placed_at + CHECKOUT_DELAY if checkout else None,
+                           row.expires_at and row.expires_at.replace(tzinfo=UTC)))
+            message_ids += ids
+        except Exception:
+            log.exception("could not start the work of order %s", order_id)
+    RQJobs(r.redis).orders_jobs(message_ids, starts)
+    return len(starts)
 
 
 def expire_order(order_id: int) -> str:

@@ -6,6 +6,7 @@ unpaid order keeps its expiry time) and the worker's sweeps pick up whatever a l
 
 from __future__ import annotations
 
+import json
 import logging
 from datetime import UTC, datetime, timedelta
 
@@ -25,6 +26,16 @@ CHECKOUT_RETRY = Retry(max=2, interval=[15, 60])
 # cover its work), so a worker outage leaves no keys behind. RQ expires a queued job's key at
 # enqueue with `ttl`, and a finished one with its result or failure TTL.
 JOB_TTL = 86400
+# New orders wait in a list until one drain job starts their work (workers.orders.drain_placed): the
+# Confirm hop pays one round trip, not an RQ job. The first order pushed after a drain rings the
+# bell (SET NX) and schedules the next drain DRAIN_DELAY later; the orders placed until it runs
+# join the same batch.
+PLACED_KEY = "soko:placed"
+PLACED_BELL = "soko:placed:bell"
+DRAIN_DELAY = timedelta(seconds=1)  # well inside CHECKOUT_DELAY: the drain still schedules the checkout ahead
+# Long enough to cover the delay and a busy worker; if the drain job was lost, the next order
+# after this rings again (and the minute sweep drains the list in a quiet spell).
+BELL_TTL = 10
 
 
 def _ttl_until(at: datetime) -> int:
@@ -60,42 +71,68 @@ class RQJobs:
 
     def order_placed(self, order_id: int, message_ids: list[int], *, checkout: bool,
                      expire_after: timedelta | None = None) -> None:
-        """A new order's one job (`workers.orders.order_placed` on the orders queue), which starts
-        the rest from the worker: the hop pays for one job and one Redis round trip instead of the
-        two or three jobs of `order_jobs`. `expire_after` is the payment window place_order already
-        wrote as the order's `expires_at`, which the job reads."""
+        """A new order, pushed on PLACED_KEY for the next drain job (`workers.orders.drain_placed`),
+        which starts its SMS send, mobile money checkout and expiry from the worker. One round trip;
+        only the order that rings the bell also schedules the drain job (about once a second under
+        load). `expire_after` is the payment window place_order already wrote as the order's
+        `expires_at`, which the drain reads."""
+        conn = self.q["orders"].connection
         try:
-            with self.q["orders"].connection.pipeline() as pipe:
-                # Into a pipeline: `Queue.enqueue` alone costs two round trips (the queue's SADD first).
-                self.q["orders"].enqueue("workers.orders.order_placed", order_id, list(message_ids), checkout,
-                                         ttl=JOB_TTL, pipeline=pipe)
-                pipe.execute()
+            with conn.pipeline(transaction=False) as pipe:
+                pipe.rpush(PLACED_KEY, json.dumps([order_id, list(message_ids), checkout]))
+                pipe.expire(PLACED_KEY, JOB_TTL)  # every key expires; a new order renews it
+                pipe.set(PLACED_BELL, 1, nx=True, ex=BELL_TTL)
+                rang = pipe.execute()[2]
+            if rang:
+                self.schedule_drain()
         except redis.RedisError:
-            log.warning("could not enqueue the jobs of order %s; the outbox and expiry sweeps cover them", order_id)
+            # Pushed but its drain not scheduled: the minute sweep drains the list.
+            log.warning("could not queue order %s or schedule its drain; the minute sweeps cover it", order_id)
+
+    def schedule_drain(self) -> None:
+        """The drain job, DRAIN_DELAY from now: the delay is what batches the orders placed meanwhile
+        when a worker is running. RQ keeps due times in whole seconds and its scheduler looks every
+        second, so the drain runs 0-2 s after the ring."""
+        with self.q["orders"].connection.pipeline() as pipe:
+            _schedule_at(pipe, self.q["orders"], datetime.now(UTC) + DRAIN_DELAY, "workers.orders.drain_placed")
+            pipe.execute()
 
     def order_jobs(self, order_id: int, message_ids: list[int], *, checkout_at: datetime | None,
                    expire_at: datetime | None) -> None:
         """Everything a new order starts, in one Redis round trip (one pipeline): its notifications
         now, the mobile money checkout at `checkout_at` and its expiry at `expire_at` (None: none)."""
+        self.orders_jobs(message_ids, [(order_id, checkout_at, expire_at)])
+
+    def orders_jobs(self, message_ids: list[int], starts: list[tuple[int, datetime | None, datetime | None]],
+                    send_batch: int = 500) -> None:
+        """`order_jobs` for a batch of orders, in one round trip: their notifications in send jobs of
+        up to `send_batch` messages (as the outbox sweep's), and each (order id, checkout_at,
+        expire_at)'s checkout and expiry."""
+        if not message_ids and not starts:
+            return
         try:
             with self.q["orders"].connection.pipeline() as pipe:
                 pipe.multi()  # up front: Queue.enqueue calls it only on a pipeline with no commands yet
-                if message_ids:
-                    self.q["sms"].enqueue("workers.sms.send_messages", list(message_ids), retry=SEND_RETRY,
+                ids = list(message_ids)
+                for i in range(0, len(ids), send_batch):
+                    self.q["sms"].enqueue("workers.sms.send_messages", ids[i:i + send_batch], retry=SEND_RETRY,
                                           ttl=JOB_TTL, pipeline=pipe)
-                if checkout_at is not None and checkout_at <= datetime.now(UTC):
-                    # Already due (the worker was busy): now, not at the scheduler's next look.
-                    self.q["payments"].enqueue("workers.payments.start_checkout", order_id, retry=CHECKOUT_RETRY,
-                                               ttl=JOB_TTL, pipeline=pipe)
-                elif checkout_at is not None:
-                    _schedule_at(pipe, self.q["payments"], checkout_at, "workers.payments.start_checkout",
-                                 order_id, retry=CHECKOUT_RETRY)
-                if expire_at is not None:
-                    _schedule_at(pipe, self.q["orders"], expire_at, "workers.orders.expire_order", order_id,
-                                 job_id=f"soko-expire-{order_id}")
+                now = datetime.now(UTC)
+                for order_id, checkout_at, expire_at in starts:
+                    if checkout_at is not None and checkout_at <= now:
+                        # Already due (the worker was busy): now, not at the scheduler's next look.
+                        self.q["payments"].enqueue("workers.payments.start_checkout", order_id,
+                                                   retry=CHECKOUT_RETRY, ttl=JOB_TTL, pipeline=pipe)
+                    elif checkout_at is not None:
+                        _schedule_at(pipe, self.q["payments"], checkout_at, "workers.payments.start_checkout",
+                                     order_id, retry=CHECKOUT_RETRY)
+                    if expire_at is not None:
+                        _schedule_at(pipe, self.q["orders"], expire_at, "workers.orders.expire_order", order_id,
+                                     job_id=f"soko-expire-{order_id}")
                 pipe.execute()
         except redis.RedisError:
-            log.warning("could not enqueue the jobs of order %s; the outbox and expiry sweeps cover them", order_id)
+            log.warning("could not enqueue the jobs of orders %s; the outbox and expiry sweeps cover them",
+                        [order_id for order_id, _, _ in starts])
 
     def schedule_expiry(self, order_id: int, after: timedelta) -> None:
         """Expire the order when its payment window closes (the job does nothing if it was paid)."""
