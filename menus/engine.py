@@ -20,6 +20,7 @@ import json
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 from menus import i18n
@@ -120,6 +121,18 @@ class State:
         if self.shown is None:
             return None
         return View([], [""] * len(self.shown), self.shown, self.more)
+
+
+@lru_cache(maxsize=64)
+def _nav(lang: str, more: bool, back: bool) -> str:
+    """The navigation line: `98 More 0 Back 00 Home`, or part of it ("" for none)."""
+    nav = []
+    if more:
+        nav.append(f"98 {i18n.t(lang, 'more')}")
+    if back:
+        nav.append(f"0 {i18n.t(lang, 'back')}")
+        nav.append(f"00 {i18n.t(lang, 'home')}")
+    return " ".join(nav)
 
 
 def crc(text: str) -> int:
@@ -260,43 +273,55 @@ class Engine:
     def _page(self, ctx, frame: Frame) -> View:
         """Render `frame` and fit its options on one screen. A paged list moves the options that do
         not fit to the next page (`more`); other screens keep every option, shortening labels."""
+        return self._layout(ctx, frame)[0]
+
+    def _layout(self, ctx, frame: Frame) -> tuple[View, str | None]:
+        """`_page`'s view, and the screen's text up to its navigation line when that text with the
+        full navigation (`0 Back 00 Home`) is known to fit, else None. Each option's line is built
+        and measured once: `_show` adds the navigation instead of composing the screen again."""
         screen = self.screens[frame[0]]
         view = screen.render(ctx, frame)
         if view.end or not view.options:
-            return view
+            return view, None
         options = view.options[:PAGE_SIZE]
         more = view.more or len(view.options) > len(options)
         header = "\n".join(view.header)
-        if self._fits(self._compose("CON ", header, self._tail(ctx, options, more, True))):
+        lines = [f"{i}. {label}" for i, label in enumerate(options, 1)]
+        start = ("CON " + header + "\n" if header else "CON ") + "\n".join(lines)
+        if self._fits(start + "\n" + _nav(ctx.lang, more, True)):
             if len(options) == len(view.options):
-                return view  # the usual screen: everything fits as it is
-        else:
-            if screen.paged:
-                options, more = self._fill(ctx, header, options, more)
-            options = self._shorten(ctx, options, more, header)
-        return View(view.header, options, view.keys[:len(options)], more, view.end, view.free_text)
+                return view, start  # the usual screen: everything fits as it is
+            return View(view.header, options, view.keys[:len(options)], more, view.end, view.free_text), start
+        if screen.paged:
+            best, fitted = self._fill("CON " + header, lines, _nav(ctx.lang, True, True))
+            if best < len(options):
+                options, more = options[:best], True
+                if fitted:  # with the whole header, so _shorten would cut nothing
+                    start = ("CON " + header + "\n" if header else "CON ") + "\n".join(lines[:best])
+                    return View(view.header, options, view.keys[:best], more, view.end, view.free_text), start
+        options = self._shorten(ctx, options, more, header)
+        return View(view.header, options, view.keys[:len(options)], more, view.end, view.free_text), None
 
-    def _fill(self, ctx, header: str, options: list[str], more: bool) -> tuple[list[str], bool]:
-        """The most options of a paged list that fit beside the header and navigation (at least
-        one), measured line by line in one pass; the rest go to the next page."""
-        nav = self._tail(ctx, [], True, True)
-        lines = [f"\n{i}. {label}" for i, label in enumerate(options, 1)]
-        head, tail = "CON " + header, "\n" + nav
-        gsm_ok = is_gsm(head) and is_gsm(tail)
-        base_gsm, base_ucs = (gsm_units(head) + gsm_units(tail) if gsm_ok else 0), ucs2_units(head + tail)
-        used_gsm, used_ucs, best = base_gsm, base_ucs, 1
+    def _fill(self, head: str, lines: list[str], nav: str) -> tuple[int, bool]:
+        """How many lines of a paged list fit between `head` (`CON ` and the header) and the
+        navigation with `98 More` (at least one), measured line by line in one pass, and whether
+        that many fit; the rest go to the next page."""
+        gsm_budget, ucs2_budget = self.max_chars, min(80, self.max_chars // 2)
+        gsm_ok = is_gsm(head) and is_gsm(nav)
+        used_gsm = gsm_units(head) + gsm_units(nav) + 1 if gsm_ok else 0  # + the newline before nav
+        used_ucs2 = ucs2_units(head) + ucs2_units(nav) + 1
+        best, fitted = 1, False
         for n, line in enumerate(lines, 1):
-            gsm_ok = gsm_ok and is_gsm(line)
-            used_gsm += gsm_units(line) if gsm_ok else 0
-            used_ucs += ucs2_units(line)
+            line_gsm = is_gsm(line)
+            gsm_ok = gsm_ok and line_gsm
+            if gsm_ok:
+                used_gsm += gsm_units(line) + 1
+            used_ucs2 += (len(line) if line_gsm else ucs2_units(line)) + 1  # GSM-7 is all in the BMP
             # One non-GSM character anywhere makes the whole screen UCS-2 (and the budget 80).
-            fits = (used_gsm <= self.max_chars) if gsm_ok else (used_ucs <= min(80, self.max_chars // 2))
-            if not fits:
+            if (used_gsm > gsm_budget) if gsm_ok else (used_ucs2 > ucs2_budget):
                 break
-            best = n
-        if best < len(options):
-            return options[:best], True
-        return options, more
+            best, fitted = n, True
+        return best, fitted
 
     def _shorten(self, ctx, options: list[str], more: bool, header: str) -> list[str]:
         """Cut the longest labels until the options and navigation fit with room for the header
@@ -318,14 +343,19 @@ class Engine:
     def _show(self, state: State, ctx) -> str:
         ctx.lang = state.lang
         frame = state.frames[-1]
-        view = self._page(ctx, frame)
+        view, start = self._layout(ctx, frame)
         state.shown, state.more = (None, False) if view.end else (list(view.keys), view.more)
+        back = len(state.frames) > 1
+        if start is not None and not state.hint:
+            # It fits with the whole navigation line, so without `0 Back 00 Home` too: in UCS-2 it
+            # took at most max_chars // 2 units, so at most max_chars septets if the rest is GSM-7.
+            nav = _nav(ctx.lang, view.more, back)
+            return start + "\n" + nav if nav else start
         header = list(view.header)
         if state.hint:
             header.insert(0, i18n.t(state.lang, state.hint))
         if view.end:
             return self._fit("END ", "\n".join(header), "")
-        back = len(state.frames) > 1
         return self._fit("CON ", "\n".join(header), self._tail(ctx, view.options, view.more, back))
 
     @staticmethod
@@ -335,14 +365,9 @@ class Engine:
     @staticmethod
     def _tail(ctx, options: list[str], more: bool, back: bool) -> str:
         lines = [f"{i}. {label}" for i, label in enumerate(options, 1)]
-        nav = []
-        if more:
-            nav.append(f"98 {i18n.t(ctx.lang, 'more')}")
-        if back:
-            nav.append(f"0 {i18n.t(ctx.lang, 'back')}")
-            nav.append(f"00 {i18n.t(ctx.lang, 'home')}")
+        nav = _nav(ctx.lang, more, back)
         if nav:
-            lines.append(" ".join(nav))
+            lines.append(nav)
         return "\n".join(lines)
 
     def _budget(self, text: str) -> tuple[int, int]:
