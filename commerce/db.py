@@ -129,27 +129,26 @@ class Reader:
         self.dialect = engine.dialect
         self._autocommit = engine.dialect.name == "postgresql"
 
-    def _connection(self):
+    def _cursor(self):
+        """The thread's cursor on its read connection (one cursor, reused: creating one per query
+        costs psycopg a third of a primary-key read)."""
         pinned = _pinned
         if pinned.pid != os.getpid():  # never use a connection the parent process opened
             pinned.pid, pinned.conns = os.getpid(), weakref.WeakKeyDictionary()
-        raw = pinned.conns.get(self.engine)
-        if raw is None:
+        found = pinned.conns.get(self.engine)
+        if found is None:
             raw = self.engine.raw_connection()
             if self._autocommit:
                 raw.driver_connection.autocommit = True
-            pinned.conns[self.engine] = raw
-        return raw
+            found = pinned.conns[self.engine] = (raw, raw.cursor())
+        return found[1]
 
     def rows(self, query: Prebuilt, params: dict) -> list[tuple]:
         sql, args = query.sql(self.dialect, params)
         try:
-            cursor = self._connection().cursor()
-            try:
-                cursor.execute(sql, args)
-                return cursor.fetchall()
-            finally:
-                cursor.close()
+            cursor = self._cursor()
+            cursor.execute(sql, args)
+            return cursor.fetchall()
         except self.dialect.loaded_dbapi.Error as exc:
             self._discard()
             raise DBAPIError.instance(sql, args, exc, self.dialect.loaded_dbapi.Error,
@@ -159,8 +158,9 @@ class Reader:
         """Nothing to give back: the connection stays with the thread for its next hop."""
 
     def _discard(self) -> None:
-        raw = _pinned.conns.pop(self.engine, None)
-        if raw is not None:
+        found = _pinned.conns.pop(self.engine, None)
+        if found is not None:
+            raw = found[0]
             raw.invalidate()  # a failed connection is not given back to the pool
             raw.close()
 
@@ -205,6 +205,7 @@ class Writer:
         self.dialect = engine.dialect
         self._error = engine.dialect.loaded_dbapi.Error
         self._raw = None
+        self._cursor = None
 
     def __enter__(self) -> Writer:
         sql = "BEGIN IMMEDIATE" if self.dialect.name == "sqlite" else None
@@ -228,18 +229,23 @@ class Writer:
     def _execute(self, statement: Prebuilt, params: dict) -> tuple[list[tuple], int]:
         sql, args = statement.sql(self.dialect, params)
         try:
-            cursor = self._raw.cursor()
-            try:
-                cursor.execute(sql, args)
-                found = cursor.fetchall() if cursor.description is not None else []
-                return found, cursor.rowcount
-            finally:
-                cursor.close()
+            if self._cursor is None:  # one cursor for the transaction's statements
+                self._cursor = self._raw.cursor()
+            cursor = self._cursor
+            cursor.execute(sql, args)
+            found = cursor.fetchall() if cursor.description is not None else []
+            return found, cursor.rowcount
         except self._error as exc:
             raise DBAPIError.instance(sql, args, exc, self._error, dialect=self.dialect) from exc
 
     def __exit__(self, exc_type, exc, _tb) -> None:
         raw, self._raw = self._raw, None
+        cursor, self._cursor = self._cursor, None
+        if cursor is not None:
+            try:
+                cursor.close()
+            except self._error:
+                pass  # the commit or rollback below meets the same broken connection
         if exc_type is None:
             try:
                 raw.commit()
