@@ -3,8 +3,6 @@ Language. Each screen renders a frame and handles one input; the engine does the
 
 from __future__ import annotations
 
-from datetime import timedelta
-
 from commerce import catalog, codes, orders, people
 from commerce.models import MOBILE_MONEY, PAYMENT_METHODS, PLACED
 from menus.engine import PAGE_SIZE, Outcome, Screen, View, window
@@ -199,8 +197,8 @@ def _summary_go(ctx, f, choice, view):
         hints = {"out_of_stock": "out_of_stock", "no_rate": "no_rate_hint", "unavailable": "product_gone"}
         return Outcome(invalid=hints.get(placed.error, "order_failed"))
     if placed.created:
-        s.jobs.order_placed(placed.order_id, placed.message_ids, checkout=method == MOBILE_MONEY,
-                            expire_after=timedelta(minutes=s.payment_window_minutes))
+        ctx.redis_writes.append(s.jobs.placed_writes(placed.order_id, placed.message_ids,
+                                                     checkout=method == MOBILE_MONEY))
         ctx.placed[placed.order_id] = placed
     return Outcome(end=["D", placed.order_id])
 

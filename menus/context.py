@@ -8,6 +8,7 @@ product is read once per hop however many screens ask, and formatted prices are 
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 from functools import lru_cache
@@ -29,8 +30,8 @@ class Jobs(Protocol):
 
     def schedule_expiry(self, order_id: int, after: timedelta) -> None: ...
 
-    def order_placed(self, order_id: int, message_ids: list[int], *, checkout: bool,
-                     expire_after: timedelta) -> None: ...
+    def placed_writes(self, order_id: int, message_ids: list[int], *, checkout: bool
+                      ) -> tuple[list[tuple], Callable[[list], None]]: ...
 
 
 @dataclass
@@ -94,6 +95,9 @@ class Context:
         self._products: dict[int, catalog.ProductRow | None] = {}
         self._commits = db.commits()
         self.placed: dict[int, orders.Placed] = {}  # orders this hop placed: the next screen shows them
+        # Redis writes a screen left for the end of the hop, as (commands, done(replies)): the engine
+        # sends them with the session's own write, in one round trip.
+        self.redis_writes: list[tuple[list[tuple], Callable[[list], None]]] = []
 
     @property
     def db(self):

@@ -194,7 +194,19 @@ class Engine:
                 state = self._new_session(state, sid, text, hop)
                 ctx = self._context(hop, state.lang, token)
             screen = self._show(state, ctx)  # first: it records what the screen offers
-            io.command("SET", key, state.encode(), "EX", self.ttl)
+            save = ("SET", key, state.encode(), "EX", self.ttl)
+            later = getattr(ctx, "redis_writes", None)
+            if not later:
+                io.command(*save)
+                return screen
+            # What a screen left to write (a new order's push) goes in the session's round trip.
+            replies = io.pipeline([save, *(c for commands, _ in later for c in commands)])
+            if isinstance(replies[0], Exception):
+                raise replies[0]
+            at = 1
+            for commands, done in later:
+                done(replies[at:at + len(commands)])
+                at += len(commands)
             return screen
         finally:
             if ctx is not None:

@@ -71,23 +71,41 @@ class RQJobs:
 
     def order_placed(self, order_id: int, message_ids: list[int], *, checkout: bool,
                      expire_after: timedelta | None = None) -> None:
-        """A new order, pushed on PLACED_KEY for the next drain job (`workers.orders.drain_placed`),
-        which starts its SMS send, mobile money checkout and expiry from the worker. One round trip;
-        only the order that rings the bell also schedules the drain job (about once a second under
-        load). `expire_after` is the payment window place_order already wrote as the order's
-        `expires_at`, which the drain reads."""
-        conn = self.q["orders"].connection
+        """`placed_writes` in its own round trip, for callers without a USSD hop to carry them.
+        `expire_after` is the payment window place_order already wrote as the order's `expires_at`,
+        which the drain reads."""
+        commands, done = self.placed_writes(order_id, message_ids, checkout=checkout)
         try:
-            with conn.pipeline(transaction=False) as pipe:
-                pipe.rpush(PLACED_KEY, json.dumps([order_id, list(message_ids), checkout]))
-                pipe.expire(PLACED_KEY, JOB_TTL)  # every key expires; a new order renews it
-                pipe.set(PLACED_BELL, 1, nx=True, ex=BELL_TTL)
-                rang = pipe.execute()[2]
-            if rang:
-                self.schedule_drain()
-        except redis.RedisError:
-            # Pushed but its drain not scheduled: the minute sweep drains the list.
-            log.warning("could not queue order %s or schedule its drain; the minute sweeps cover it", order_id)
+            with self.q["orders"].connection.pipeline(transaction=False) as pipe:
+                for command in commands:
+                    pipe.execute_command(*command)
+                replies = pipe.execute(raise_on_error=False)
+        except redis.RedisError as exc:
+            replies = [exc] * len(commands)
+        done(replies)
+
+    def placed_writes(self, order_id: int, message_ids: list[int], *, checkout: bool):
+        """A new order's Redis writes, as (commands, done): push it on PLACED_KEY for the next drain
+        job (`workers.orders.drain_placed`, which starts its SMS send, mobile money checkout and
+        expiry from the worker) and ring the bell. The USSD engine sends them in the round trip
+        that saves the session and hands the replies to `done`; only the order that rang the bell
+        also schedules the drain job (about once a second under load)."""
+        commands = [("RPUSH", PLACED_KEY, json.dumps([order_id, list(message_ids), checkout])),
+                    ("EXPIRE", PLACED_KEY, JOB_TTL),  # every key expires; a new order renews it
+                    ("SET", PLACED_BELL, 1, "NX", "EX", BELL_TTL)]
+
+        def done(replies: list) -> None:
+            failed = [r for r in replies if isinstance(r, Exception)]
+            try:
+                if failed:
+                    raise failed[0]
+                if replies[2]:
+                    self.schedule_drain()
+            except redis.RedisError:
+                # Not pushed, or pushed but its drain not scheduled: the minute sweeps cover it.
+                log.warning("could not queue order %s or schedule its drain; the minute sweeps cover it", order_id)
+
+        return commands, done
 
     def schedule_drain(self) -> None:
         """The drain job, DRAIN_DELAY from now: the delay is what batches the orders placed meanwhile
