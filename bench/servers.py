@@ -14,7 +14,7 @@ import requests
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
-WORKERS = 2  # one per core of the bench machine; the floor gets the same
+WORKERS = int(os.environ.get("BENCH_WORKERS", "2"))  # one per core of the bench machine; the floor gets the same
 THREADS = int(os.environ.get("BENCH_THREADS", "2"))  # per worker, for the threaded servers
 
 # How each candidate serves a WSGI factory. The command gets the target "module:factory".
