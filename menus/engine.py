@@ -8,8 +8,10 @@ A screen is a pair of pure-ish functions (see menus/screens.py): `render(ctx, fr
   previous hop and a typed `*` is not taken for a separator), the language, and the stack of
   frames (`0` pops it, `00` clears it, `98` pushes the next page of a list).
 * A hop costs one Redis read and one write (a redelivered hop only the read), on one pooled
-  connection (menus/store.py); the screens add the database queries they need. The input is read against the keys the last screen offered (kept
-  in the state), so only the next screen is drawn.
+  connection (menus/store.py); writes a screen leaves for the end of the hop (a new order's push)
+  go in the same round trip as the session's. The screens add the database queries they need.
+  The input is read against the keys the last screen offered (kept in the state), so only the
+  next screen is drawn.
 * A redelivered hop (same session, same text) re-renders the current frame: same screen, no move.
 * A new session while an unfinished one exists for the phone offers to continue where it stopped.
 """
