@@ -113,14 +113,45 @@ class _Pinned(threading.local):
 _pinned = _Pinned()
 
 
+class _Held:
+    """A thread's read connection, detached from the pool: it never goes back to it (its
+    autocommit setting must not reach a writer), and it is closed when the thread or the engine
+    goes (a thread-per-request server opens one per request, as it would have checked one out)."""
+
+    __slots__ = ("raw", "cursor")
+
+    def __init__(self, raw):
+        raw.detach()
+        self.raw, self.cursor = raw, raw.cursor()
+
+    def close(self) -> None:
+        try:
+            # The driver's own close: nothing to roll back (no transaction is ever left open), and
+            # at interpreter shutdown the pool's reset path may already be gone.
+            self.raw.dbapi_connection.close()
+        except Exception:  # noqa: BLE001 - at thread exit or interpreter shutdown: nothing to tell
+            pass
+
+    __del__ = close
+
+
+@event.listens_for(Engine, "engine_disposed")
+def _close_held(engine: Engine) -> None:
+    """`engine.dispose()` closes this thread's read connection to it too (the others close with
+    their threads): an app that is done with its engine, as a test's, leaves no connection open."""
+    held = _pinned.conns.pop(engine, None)
+    if held is not None:
+        held.close()
+
+
 class Reader:
     """A hop's reads on a DBAPI connection outside any transaction (PostgreSQL in autocommit,
     SQLite without BEGIN): each query sees what is committed, with no BEGIN or ROLLBACK round trip
     and none of SQLAlchemy's per-statement work. Errors come out as SQLAlchemy's, like any other
     query's.
 
-    The connection is the thread's own, kept from hop to hop: checking one out of the pool and
-    back costs more than the indexed read itself. Nothing is ever left open on it (no
+    The connection is the thread's own (`_Held`), kept from hop to hop: checking one out of the
+    pool and back costs more than the indexed read itself. Nothing is ever left open on it (no
     transaction, no unread rows: WAL checkpoints and PostgreSQL's locks are never held up), and a
     connection that fails is thrown away and the next read opens another."""
 
@@ -135,13 +166,13 @@ class Reader:
         pinned = _pinned
         if pinned.pid != os.getpid():  # never use a connection the parent process opened
             pinned.pid, pinned.conns = os.getpid(), weakref.WeakKeyDictionary()
-        found = pinned.conns.get(self.engine)
-        if found is None:
+        held = pinned.conns.get(self.engine)
+        if held is None:
             raw = self.engine.raw_connection()
             if self._autocommit:
                 raw.driver_connection.autocommit = True
-            found = pinned.conns[self.engine] = (raw, raw.cursor())
-        return found[1]
+            held = pinned.conns[self.engine] = _Held(raw)
+        return held.cursor
 
     def rows(self, query: Prebuilt, params: dict) -> list[tuple]:
         sql, args = query.sql(self.dialect, params)
@@ -158,11 +189,9 @@ class Reader:
         """Nothing to give back: the connection stays with the thread for its next hop."""
 
     def _discard(self) -> None:
-        found = _pinned.conns.pop(self.engine, None)
-        if found is not None:
-            raw = found[0]
-            raw.invalidate()  # a failed connection is not given back to the pool
-            raw.close()
+        held = _pinned.conns.pop(self.engine, None)
+        if held is not None:
+            held.close()  # a failed connection is thrown away; the next read opens another
 
 
 class PrebuiltWrite(Prebuilt):
