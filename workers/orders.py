@@ -1,12 +1,12 @@
 """Order jobs: start a new order's work, expire unpaid orders when their payment window closes, and
 follow stalled orders up.
 
-Placing an order pushes it on a Redis list (workers.queues.RQJobs.order_placed) and, for the
-first order since the last drain, schedules one `drain_placed` job a second later, which starts
-the work of every order on the list from here: the SMS send, the mobile money checkout and the
-expiry (RQ's scheduler). The list is also drained every minute, and expiry is swept every minute
-(workers/periodic.py), so a lost Redis job never leaves an order reserved; unsent messages are
-swept too (the outbox).
+Placing an order pushes it on a Redis list (`RQJobs.placed_writes`, sent with the USSD hop's
+session write) and, for the first order since the last drain, schedules one `drain_placed` job a
+second later, which starts the work of every order on the list from here: the SMS send, the
+mobile money checkout and the expiry (RQ's scheduler). The list is also drained every minute, and
+expiry is swept every minute (workers/periodic.py), so a lost Redis job never leaves an order
+reserved; unsent messages are swept too (the outbox).
 """
 
 from __future__ import annotations

@@ -69,21 +69,6 @@ class RQJobs:
         except redis.RedisError:
             log.warning("could not enqueue checkout for order %s; the buyer can retry from My orders", order_id)
 
-    def order_placed(self, order_id: int, message_ids: list[int], *, checkout: bool,
-                     expire_after: timedelta | None = None) -> None:
-        """`placed_writes` in its own round trip, for callers without a USSD hop to carry them.
-        `expire_after` is the payment window place_order already wrote as the order's `expires_at`,
-        which the drain reads."""
-        commands, done = self.placed_writes(order_id, message_ids, checkout=checkout)
-        try:
-            with self.q["orders"].connection.pipeline(transaction=False) as pipe:
-                for command in commands:
-                    pipe.execute_command(*command)
-                replies = pipe.execute(raise_on_error=False)
-        except redis.RedisError as exc:
-            replies = [exc] * len(commands)
-        done(replies)
-
     def placed_writes(self, order_id: int, message_ids: list[int], *, checkout: bool):
         """A new order's Redis writes, as (commands, done): push it on PLACED_KEY for the next drain
         job (`workers.orders.drain_placed`, which starts its SMS send, mobile money checkout and
