@@ -102,8 +102,7 @@ def _product(ctx, f):
     p = ctx.product(f[1])
     if p is None or p.stock <= 0:
         return View([t(ctx.lang, "product_gone")])
-    price = ctx.fmt(ctx.in_my_currency(p.price_minor, p.currency))
-    header = t(ctx.lang, "product", name=p.name, price=price, seller=p.shop_name, stock=p.stock)
+    header = t(ctx.lang, "product", name=p.name, price=ctx.price(p.price_minor, p.currency), seller=p.shop_name, stock=p.stock)
     # The option's key is the most one may buy, from the stock just shown: the quantity screen and
     # its check use it without reading the product again (placing the order checks the stock).
     return View([f"{header}\n#{p.code}"], [t(ctx.lang, "buy")], [min(p.stock, orders.MAX_QUANTITY)])

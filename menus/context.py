@@ -169,16 +169,9 @@ class Context:
         return self._products[product_id]
 
     # -- money ---------------------------------------------------------------------------------
-    def in_my_currency(self, price_minor: int, currency: str) -> money.Money:
-        """A seller's price in the buyer's currency; the seller's own price when there is no rate."""
-        mine = self.currency
-        rate = None if currency == mine else self.rate(currency, mine)
-        if rate is None:
-            return _money(price_minor, currency)
-        return _convert(price_minor, currency, mine, rate)
-
     def price(self, price_minor: int, currency: str) -> str:
-        """fmt(in_my_currency(...)) in one memoized step (keyed by plain values, not a Money)."""
+        """A seller's price in the buyer's currency, formatted (the seller's own price when there
+        is no rate), in one memoized step keyed by plain values."""
         mine = self.currency
         rate = None if currency == mine else self.rate(currency, mine)
         return _price_text(price_minor, currency, rate, mine, self.lang)
