@@ -62,10 +62,8 @@ class RQJobs:
 
     def start_checkout(self, order_id: int) -> None:
         try:
-            with self.q["payments"].connection.pipeline() as pipe:
-                _schedule_at(pipe, self.q["payments"], datetime.now(UTC) + CHECKOUT_DELAY,
-                             "workers.payments.start_checkout", order_id, retry=CHECKOUT_RETRY)
-                pipe.execute()
+            _schedule(self.q["payments"], datetime.now(UTC) + CHECKOUT_DELAY, "workers.payments.start_checkout",
+                      order_id, retry=CHECKOUT_RETRY)
         except redis.RedisError:
             log.warning("could not enqueue checkout for order %s; the buyer can retry from My orders", order_id)
 
@@ -96,9 +94,7 @@ class RQJobs:
         """The drain job, DRAIN_DELAY from now: the delay is what batches the orders placed meanwhile
         when a worker is running. RQ keeps due times in whole seconds and its scheduler looks every
         second, so the drain runs 0-2 s after the ring."""
-        with self.q["orders"].connection.pipeline() as pipe:
-            _schedule_at(pipe, self.q["orders"], datetime.now(UTC) + DRAIN_DELAY, "workers.orders.drain_placed")
-            pipe.execute()
+        _schedule(self.q["orders"], datetime.now(UTC) + DRAIN_DELAY, "workers.orders.drain_placed")
 
     def order_jobs(self, order_id: int, message_ids: list[int], *, checkout_at: datetime | None,
                    expire_at: datetime | None) -> None:
@@ -148,11 +144,16 @@ class RQJobs:
     def _expiry(self, order_id: int, job_id: str, at: datetime) -> None:
         try:
             # One job id per order and time: a second schedule replaces the first, not doubles it.
-            with self.q["orders"].connection.pipeline() as pipe:
-                _schedule_at(pipe, self.q["orders"], at, "workers.orders.expire_order", order_id, job_id=job_id)
-                pipe.execute()
+            _schedule(self.q["orders"], at, "workers.orders.expire_order", order_id, job_id=job_id)
         except redis.RedisError:
             log.warning("could not schedule expiry of order %s; the periodic sweep will expire it", order_id)
+
+
+def _schedule(queue: Queue, at: datetime, func: str, *args, **options) -> None:
+    """One job scheduled at `at`, in a round trip of its own (`_schedule_at` in a pipeline)."""
+    with queue.connection.pipeline() as pipe:
+        _schedule_at(pipe, queue, at, func, *args, **options)
+        pipe.execute()
 
 
 def _schedule_at(pipe, queue: Queue, at: datetime, func: str, *args, job_id: str | None = None,
