@@ -23,11 +23,10 @@ import redis
 from sqlalchemy import func, select, text
 
 from bench import catalog, load, sessions
-from bench.servers import FLOOR, SERVERS, SOKO, THREADS, WebServer
+from bench.servers import FLOOR, SERVERS, SESSION_TTL, SOKO, THREADS, WebServer, app_env
 from commerce.db import make_engine
 from commerce.models import Order
 
-SESSION_TTL = 300
 CONFIGS = [  # (name, target, catalog size, live sessions preloaded)
     ("floor", FLOOR, 1_000, 100),
     ("soko", SOKO, 1_000, 100),
@@ -132,9 +131,7 @@ def _database(base_url: str | None, tmp: Path, products: int) -> str:
 def _one(args, kind: str, name: str, target: str, db_url: str, redis_url: str, r, live: int, tmp: Path,
          notes: dict) -> load.Load:
     r.flushdb()
-    env = {"DATABASE_URL": db_url, "REDIS_URL": redis_url, "USSD_SERVICE_CODE": "*384*123#",
-           "USSD_SESSION_TTL": str(SESSION_TTL), "SHOP_NAME": "Soko"}
-    server = WebServer(kind, target, env, tmp / "server.log")
+    server = WebServer(kind, target, app_env(db_url, redis_url), tmp / "server.log")
     with server as url:
         if target == SOKO:
             sessions.walk_to_product(url)

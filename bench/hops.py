@@ -94,9 +94,9 @@ def _setup(args, tmp: Path):
         server = ValkeyServer(config={"save": "", "appendonly": "no"})
         server.start()
         redis_url = server.connection_url
-    env = {"DATABASE_URL": db_url, "REDIS_URL": redis_url, "USSD_SERVICE_CODE": "*384*123#",
-           "SHOP_NAME": "Soko"}
-    os.environ.update(env)
+    from bench.servers import app_env
+
+    os.environ.update(app_env(db_url, redis_url))
     return server
 
 

@@ -18,8 +18,8 @@ from collections import Counter
 from pathlib import Path
 
 from bench import catalog, load
-from bench.__main__ import SESSION_TTL, _database
-from bench.servers import FLOOR, SOKO, WebServer
+from bench.__main__ import _database
+from bench.servers import FLOOR, SOKO, WebServer, app_env
 
 
 def thread_ticks(pids: list[str]) -> Counter:
@@ -52,8 +52,7 @@ def main(argv=None) -> int:
         valkey = ValkeyServer(config={"save": "", "appendonly": "no"})
         valkey.start()
         try:
-            env = {"DATABASE_URL": db_url, "REDIS_URL": valkey.connection_url, "USSD_SERVICE_CODE": "*384*123#",
-                   "USSD_SESSION_TTL": str(SESSION_TTL), "SHOP_NAME": "Soko"}
+            env = app_env(db_url, valkey.connection_url)
             print(f"CPU per hop by thread ({args.server}, C={args.connections}, {args.seconds:g} s; "
                   f"{'PostgreSQL' if args.database_url else 'SQLite'})")
             for name, target in (("floor", FLOOR), ("soko", SOKO)):
