@@ -61,9 +61,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     for blueprint in (ussd.bp, sms.bp, payments.bp, health.bp):
         app.register_blueprint(blueprint)
     admin.init_app(app)
-    metrics.init_app(app)
     simulator.init_app(app)
     cli.init_app(app)
+    metrics.init_app(app)  # last: it hooks into every blueprint registered before it
     return app
 
 

@@ -15,7 +15,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from commerce import phones
 from commerce.models import UssdSessionEvent
-from gateway import soko
+from gateway import metrics, soko
 from gateway.webhook import BadRequest, check_token, form, plain
 from menus.engine import Hop
 from menus.i18n import t
@@ -52,6 +52,7 @@ def parse_hop(fields: dict[str, str], default_region: str) -> Hop:
 
 
 @bp.post("/ussd/africastalking")
+@metrics.timed_ussd
 def africastalking():
     app = soko()
     settings = app.settings
@@ -73,6 +74,7 @@ def africastalking():
 
 
 @bp.post("/ussd/africastalking/events")
+@metrics.timed_ussd
 def africastalking_events():
     """End-of-session notification: stored once per session for drop-off analytics."""
     app = soko()

@@ -18,12 +18,13 @@ A screen is a pair of pure-ish functions (see menus/screens.py): `render(ctx, fr
 
 from __future__ import annotations
 
-import json
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
+
+import orjson
 
 from menus import i18n
 from menus.store import HopConnection
@@ -99,18 +100,19 @@ class State:
     shown: list | None = None
     more: bool = False
 
-    def encode(self) -> str:
+    def encode(self) -> bytes:
+        """Compact UTF-8 JSON (orjson: a tenth of the stdlib's time, the same bytes)."""
         fields = [self.sid, self.length, self.crc, self.lang, int(self.ended), self.frames, self.hint]
         if self.shown is not None:
             fields += [self.shown, int(self.more)]
-        return json.dumps(fields, separators=(",", ":"), ensure_ascii=False)
+        return orjson.dumps(fields)
 
     @classmethod
     def decode(cls, raw: bytes | str | None) -> State | None:
         if not raw:
             return None
         try:
-            sid, length, crc, lang, ended, frames, hint, *shown = json.loads(raw)
+            sid, length, crc, lang, ended, frames, hint, *shown = orjson.loads(raw)
             state = cls(sid, length, crc, lang, bool(ended), frames, hint)
             if len(shown) == 2 and isinstance(shown[0], list):  # blobs written before have none
                 state.shown, state.more = shown[0], bool(shown[1])

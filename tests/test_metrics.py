@@ -54,6 +54,22 @@ def test_a_buyer_day_shows_in_the_metrics(seeded, client, ussd):
     assert value(after, "soko_dependency_up", dependency="redis") == 1
 
 
+def test_every_endpoint_is_timed_and_only_the_hop_counts_sessions(client):
+    """The USSD views time themselves; every other blueprint's requests go through the hooks."""
+    hist = "soko_http_request_duration_seconds_count"
+    before = scrape(client)
+    assert client.post("/ussd/africastalking", data={"serviceCode": "*384*123#"}).status_code == 400
+    assert client.post("/ussd/africastalking/events", data={"sessionId": "ATUid_m", "status": "Success"}
+                       ).status_code == 200
+    assert client.post("/sms/africastalking/delivery", data={}).status_code in (200, 400)
+    assert client.get("/healthz").status_code == 200
+    after = scrape(client)
+    for endpoint in ("ussd.africastalking", "ussd.africastalking_events", "sms.africastalking_delivery", "health.healthz"):
+        assert value(after, hist, endpoint=endpoint) - value(before, hist, endpoint=endpoint) == 1, endpoint
+    for counter in ("soko_ussd_sessions_started_total", "soko_ussd_sessions_ended_total"):
+        assert value(after, counter) == value(before, counter)
+
+
 def test_scrapes_are_not_counted_as_hops(client):
     scrape(client)
     samples = scrape(client)

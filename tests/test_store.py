@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import gc
+import threading
+
 import redis
 
 from gateway.redis_client import connect
@@ -29,4 +32,23 @@ def test_a_connection_broken_between_hops_is_replaced_at_the_next(redis_url, cle
     client.client_kill_filter(_id=pooled)  # the pooled connection is cut while idle
     with HopConnection(client) as io:
         assert io.command("GET", "a") == b"1"
+    client.close()
+
+
+def test_a_thread_keeps_its_connection_and_gives_it_back_when_it_ends(redis_url, clean):
+    client = connect(redis_url)
+    seen: dict[str, list] = {"first": [], "second": []}
+
+    def hops(name):
+        for _ in range(2):
+            with HopConnection(client) as io:
+                seen[name].append(io.command("CLIENT", "ID"))
+
+    for name in seen:  # one thread after the other, as a thread-per-request server runs them
+        worker = threading.Thread(target=hops, args=(name,))
+        worker.start()
+        worker.join()
+        gc.collect()
+    assert seen["first"][0] == seen["first"][1]  # kept from hop to hop
+    assert seen["second"] == seen["first"]  # given back to the pool when its thread ended
     client.close()
