@@ -19,6 +19,8 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    text,
+    true,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -131,6 +133,9 @@ class Order(Base):
     __table_args__ = (
         Index("ix_orders_buyer_created", "buyer_id", "id"),
         Index("ix_orders_status_expires", "status", "expires_at"),
+        # The orders whose seller and agent are not told yet (a few seconds' worth): the sweep's.
+        Index("ix_orders_unannounced", "id", sqlite_where=text("NOT announced"),
+              postgresql_where=text("NOT announced")),
     )
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(12), unique=True)
@@ -150,6 +155,9 @@ class Order(Base):
     # The USSD session that placed it: a redelivered Confirm hop finds this order, not a new one.
     request_key: Mapped[str | None] = mapped_column(String(80), unique=True)
     expires_at: Mapped[datetime | None] = mapped_column(DateTime)
+    # False from the USSD hop's placing until a worker writes the seller's and agent's notices
+    # (commerce.orders.announce): the order row is their outbox entry, in the same transaction.
+    announced: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 

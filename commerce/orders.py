@@ -2,7 +2,9 @@
 
 Stock is reserved with a guarded UPDATE (`stock = stock - n WHERE stock >= n`) whose row count
 says whether it worked, so two buyers racing for the last item get exactly one order on SQLite and
-PostgreSQL alike. Notifications are outbox rows in the same transaction.
+PostgreSQL alike. Notifications are outbox rows in the same transaction, except a new order's own:
+the order row, placed `announced = false`, stands for them until a worker writes them (`announce`),
+so the USSD hop that places it writes no more than the order needs.
 
 Placing an order is the USSD hop's one write, so its transaction runs on the DBAPI connection
 (`commerce.db.Writer`, statements compiled once per dialect) rather than through SQLAlchemy's
@@ -11,7 +13,7 @@ Connection; errors still come out as SQLAlchemy's (a unique violation is an Inte
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -53,7 +55,6 @@ class Placed:
     code: str | None = None
     order_id: int | None = None
     total: money.Money | None = None
-    message_ids: list[int] = field(default_factory=list)
     created: bool = False  # False when the same request already placed it
     village: str | None = None  # the pickup point's, when created
     payment_method: str | None = None  # when created
@@ -134,18 +135,13 @@ def _by_request(conn: Connection, request_key: str) -> Placed | None:
 SP, AP, B, R = PE.alias("seller_person"), PE.alias("agent_person"), PE.alias("buyer"), Rate.__table__
 
 # Everything an order needs, in one indexed read: the product and its seller, the pickup point, the
-# phones and languages to notify, the buyer if known, and the rate to the buyer's currency.
+# buyer if known, and the rate to the buyer's currency.
 _PARTIES = (
-    select(P.c.name, P.c.price_minor, P.c.currency, P.c.seller_id,
-           SP.c.phone.label("seller_phone"), SP.c.language.label("seller_language"),
-           SP.c.opted_out.label("seller_opted_out"), A.c.village,
-           AP.c.phone.label("agent_phone"), AP.c.language.label("agent_language"),
-           AP.c.opted_out.label("agent_opted_out"), B.c.id.label("buyer_id"),
+    select(P.c.name, P.c.price_minor, P.c.currency, P.c.seller_id, A.c.village, B.c.id.label("buyer_id"),
            B.c.currency.label("buyer_currency"), R.c.rate)
     .select_from(
-        P.join(S, S.c.id == P.c.seller_id).join(SP, SP.c.id == S.c.person_id)
+        P.join(S, S.c.id == P.c.seller_id)
         .join(A, and_(A.c.id == bindparam("aid"), A.c.suspended.is_(False)))
-        .join(AP, AP.c.id == A.c.person_id)
         .outerjoin(B, B.c.phone == bindparam("phone"))
         .outerjoin(R, and_(R.c.from_currency == P.c.currency,
                            R.c.to_currency == func.coalesce(B.c.currency, bindparam("phone_currency")))))
@@ -168,17 +164,11 @@ _W_ADD_BUYER = {name: db.PrebuiltWrite(
     for name, dialect_insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))}
 _ORDER_COLUMNS = ("code", "buyer_id", "seller_id", "agent_id", "status", "payment_method", "total_minor",
                   "currency", "seller_total_minor", "seller_currency", "rate", "paid_minor", "flags",
-                  "request_key", "expires_at", "created_at", "updated_at")
+                  "request_key", "expires_at", "announced", "created_at", "updated_at")
 _W_ORDER = db.PrebuiltWrite(insert(ORD).values(_values(ORD, *_ORDER_COLUMNS)).returning(ORD.c.id))
 _W_LINE = db.PrebuiltWrite(insert(L).values(_values(L, "order_id", "product_id", "name", "quantity",
                                                      "unit_price_minor")))
 _W_EVENT = db.PrebuiltWrite(insert(E).values(_values(E, "order_id", "status", "actor", "note", "at")))
-_MESSAGE_COLUMNS = ("to_phone", "body", "kind", "order_id", "status", "attempts", "created_at", "updated_at")
-# The outbox rows of an order (one or two: the agent's, the seller's unless opted out) in one
-# multi-row INSERT; parameters `<column>_<row>`.
-_W_MESSAGES = {n: db.PrebuiltWrite(insert(M).values([
-    {c: bindparam(f"{c}_{i}", type_=M.c[c].type) for c in _MESSAGE_COLUMNS} for i in range(n)]).returning(M.c.id))
-    for n in (1, 2)}
 _W_RESERVE = db.PrebuiltWrite(
     update(P).where(P.c.id == bindparam("pid"), P.c.active.is_(True), P.c.stock >= bindparam("qty"))
     .values(stock=P.c.stock - bindparam("qty"), updated_at=bindparam("now", type_=P.c.updated_at.type)))
@@ -191,8 +181,7 @@ def _place(w: db.Writer, phone, product_id, quantity, agent_id, method, request_
                                 "phone_currency": phone_currency})
     if not found:
         return Placed(False, "bad_pickup" if w.rows(_W_LISTED, {"pid": product_id}) else "unavailable")
-    (name, price_minor, currency, seller_id, seller_phone, seller_language, seller_opted_out, village,
-     agent_phone, agent_language, agent_opted_out, buyer_id, buyer_currency, rate_text) = found[0]
+    name, price_minor, currency, seller_id, village, buyer_id, buyer_currency, rate_text = found[0]
     buyer_currency = buyer_currency or phone_currency
     if buyer_currency == currency:
         rate = Decimal(1)
@@ -211,35 +200,17 @@ def _place(w: db.Writer, phone, product_id, quantity, agent_id, method, request_
         payment_method=method, total_minor=total.amount_minor, currency=total.currency,
         seller_total_minor=seller_total.amount_minor, seller_currency=seller_total.currency,
         rate=format(rate, "f"), paid_minor=0, flags="", request_key=request_key,
-        expires_at=now + timedelta(minutes=window), created_at=now, updated_at=now,
+        expires_at=now + timedelta(minutes=window), announced=False, created_at=now, updated_at=now,
     ))
     w.run(_W_LINE, dict(order_id=order_id, product_id=product_id, name=name, quantity=quantity,
                         unit_price_minor=price_minor))
     w.run(_W_EVENT, dict(order_id=order_id, status=PLACED, actor="buyer", note=None, at=now))
 
-    messages = []
-    for to, lang, opted_out, kind, amount in (
-            # A prepaid order waits for its payment before the seller sends it; pay on delivery goes now.
-            (seller_phone, seller_language, seller_opted_out,
-             "new_order_pod" if method == ON_DELIVERY else "new_order", seller_total),
-            (agent_phone, agent_language, agent_opted_out, "agent_new_order", total)):
-        if opted_out:
-            continue  # numbers that sent STOP get nothing (the rule of outbox.add, read above)
-        body = notices.text(kind, lang, code=code, qty=quantity, name=name,
-                            total=money.format_money(amount, lang), village=village,
-                            method=notices.text(f"method_{method}", lang), buyer=phone)
-        messages.append((to, body, kind, order_id, "pending", 0, now, now))
-    # The outbox rows (as outbox.add writes them), in one statement. RETURNING's order is not
-    # promised (SQLite says so); ids grow in the order of the rows, so sorted they are in order.
-    ids = sorted(r[0] for r in w.rows(_W_MESSAGES[len(messages)], {
-        f"{c}_{i}": v for i, row in enumerate(messages) for c, v in zip(_MESSAGE_COLUMNS, row, strict=True)
-    })) if messages else []
-
     # Stock last: the product's row stays locked (PostgreSQL) only from here to the commit.
     if w.run(_W_RESERVE, {"pid": product_id, "qty": quantity, "now": now}) != 1:
         raise _NoStock
-    return Placed(True, code=code, order_id=order_id, total=total, message_ids=ids, created=True,
-                  village=village, payment_method=method)
+    return Placed(True, code=code, order_id=order_id, total=total, created=True, village=village,
+                  payment_method=method)
 
 
 def _add_buyer(w: db.Writer, phone: str, language: str, currency: str, now) -> int:
@@ -249,6 +220,56 @@ def _add_buyer(w: db.Writer, phone: str, language: str, currency: str, now) -> i
     if new:
         return new[0][0]
     return w.rows(_W_BUYER_ID, {"phone": phone})[0][0]
+
+
+# What the seller's and agent's notices of a new order say, and whom they go to.
+_NEWS = (
+    select(ORD.c.id, ORD.c.code, ORD.c.payment_method, ORD.c.total_minor, ORD.c.currency,
+           ORD.c.seller_total_minor, ORD.c.seller_currency, L.c.name, L.c.quantity, A.c.village,
+           SP.c.phone.label("seller_phone"), SP.c.language.label("seller_language"),
+           AP.c.phone.label("agent_phone"), AP.c.language.label("agent_language"), B.c.phone.label("buyer_phone"))
+    .join(L, L.c.order_id == ORD.c.id).join(S, S.c.id == ORD.c.seller_id).join(SP, SP.c.id == S.c.person_id)
+    .join(A, A.c.id == ORD.c.agent_id).join(AP, AP.c.id == A.c.person_id).join(B, B.c.id == ORD.c.buyer_id))
+
+
+def announce(engine: Engine, order_ids) -> list[int]:
+    """Write the notices of new orders (the seller's, and the pickup agent's) that are not written
+    yet, in one transaction, and mark those orders announced; the new messages' ids, to send.
+
+    The orders are claimed by a guarded UPDATE first, so a second call (a redelivered job, the
+    sweep beside the drain, another worker) finds nothing left to write and adds no duplicate."""
+    ids = sorted({int(i) for i in order_ids})
+    if not ids:
+        return []
+    with engine.begin() as conn:
+        claimed = conn.execute(
+            update(ORD).where(ORD.c.id.in_(ids), ORD.c.announced.is_(False))
+            .values(announced=True, updated_at=ORD.c.updated_at)  # not a change a person made
+            .returning(ORD.c.id)).scalars().all()
+        if not claimed:
+            return []
+        message_ids = []
+        for o in conn.execute(_NEWS.where(ORD.c.id.in_(claimed)).order_by(ORD.c.id)):
+            seller_total, total = money.Money(o.seller_total_minor, o.seller_currency), money.Money(o.total_minor, o.currency)
+            # A prepaid order waits for its payment before the seller sends it; pay on delivery goes now.
+            for to, lang, kind, amount in (
+                    (o.seller_phone, o.seller_language,
+                     "new_order_pod" if o.payment_method == ON_DELIVERY else "new_order", seller_total),
+                    (o.agent_phone, o.agent_language, "agent_new_order", total)):
+                body = notices.text(kind, lang, code=o.code, qty=o.quantity, name=o.name,
+                                    total=money.format_money(amount, lang), village=o.village,
+                                    method=notices.text(f"method_{o.payment_method}", lang), buyer=o.buyer_phone)
+                mid = outbox.add(conn, to, body, kind=kind, order_id=o.id)  # nothing for numbers that sent STOP
+                if mid is not None:
+                    message_ids.append(mid)
+    return message_ids
+
+
+def unannounced(engine: Engine, limit: int = 500) -> list[int]:
+    """Orders whose notices are not written yet (normally only those of the last second or two)."""
+    with engine.connect() as conn:
+        return conn.execute(select(ORD.c.id).where(ORD.c.announced.is_(False)).order_by(ORD.c.id)
+                            .limit(limit)).scalars().all()
 
 
 @dataclass(frozen=True, slots=True)
@@ -314,5 +335,5 @@ def cancel_by_buyer(engine: Engine, phone: str, order_id: int) -> tuple[bool, st
         return True, order.code, [mid] if mid else []
 
 
-__all__ = ["OPEN_STATUSES", "Placed", "place_order", "buyer_orders", "buyer_order", "cancel_by_buyer",
-           "quote", "can_cancel", "release_stock", "record_event"]
+__all__ = ["OPEN_STATUSES", "Placed", "place_order", "announce", "unannounced", "buyer_orders", "buyer_order",
+           "cancel_by_buyer", "quote", "can_cancel", "release_stock", "record_event"]

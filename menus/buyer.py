@@ -196,8 +196,7 @@ def _summary_go(ctx, f, choice, view):
         hints = {"out_of_stock": "out_of_stock", "no_rate": "no_rate_hint", "unavailable": "product_gone"}
         return Outcome(invalid=hints.get(placed.error, "order_failed"))
     if placed.created:
-        ctx.redis_writes.append(s.jobs.placed_writes(placed.order_id, placed.message_ids,
-                                                     checkout=method == MOBILE_MONEY))
+        ctx.redis_writes.append(s.jobs.placed_writes(placed.order_id, checkout=method == MOBILE_MONEY))
         ctx.placed[placed.order_id] = placed
     return Outcome(end=["D", placed.order_id])
 

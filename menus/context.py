@@ -30,8 +30,7 @@ class Jobs(Protocol):
 
     def schedule_expiry(self, order_id: int, after: timedelta) -> None: ...
 
-    def placed_writes(self, order_id: int, message_ids: list[int], *, checkout: bool
-                      ) -> tuple[list[tuple], Callable[[list], None]]: ...
+    def placed_writes(self, order_id: int, *, checkout: bool) -> tuple[list[tuple], Callable[[list], None]]: ...
 
 
 @dataclass

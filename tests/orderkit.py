@@ -36,6 +36,7 @@ def place(engine, *, phone: str = BUYER, product: str = "Maize flour 2kg", quant
                                 agent_id=agent_id(engine, village), method=method, request_key=None,
                                 payment_window_minutes=window)
     assert placed.ok, placed.error
+    orders.announce(engine, [placed.order_id])  # as the worker's drain does a second later
     return placed
 
 

@@ -41,6 +41,7 @@ def place(engine, phone=BUYER, product="Maize flour 2kg", qty=2, village="Kiambu
     placed = orders.place_order(engine, phone=phone, product_id=pid, quantity=qty, agent_id=aid, method=method,
                                 request_key=None, payment_window_minutes=60)
     assert placed.ok, placed.error
+    orders.announce(engine, [placed.order_id])  # as the worker's drain does a second later
     return placed.code
 
 

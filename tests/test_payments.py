@@ -107,6 +107,11 @@ def _placed(redis) -> list:
     return [json.loads(item) for item in redis.lrange(PLACED_KEY, 0, -1)]
 
 
+def _notices(db, rows) -> list[int]:
+    with db.connect() as conn:
+        return sorted(conn.execute(select(MSGS.c.id).where(MSGS.c.order_id.in_([r.id for r in rows]))).scalars())
+
+
 def _drain_jobs(jobs) -> list:
     from rq.job import Job
 
@@ -128,9 +133,8 @@ def test_confirm_rings_the_doorbell_once_and_one_drain_starts_the_rest(client, u
     rows = [order(db, code) for code in codes]
     orders_q, sms_q = Queue("orders", connection=redis), Queue("sms", connection=redis)
     assert orders_q.count == 0 and sms_q.count == 0  # no RQ job per order
-    placed = _placed(redis)
-    assert [(p[0], p[2]) for p in placed] == [(row.id, True) for row in rows]
-    assert all(len(p[1]) == 2 for p in placed)  # the seller's and the agent's
+    assert _placed(redis) == [[row.id, True] for row in rows]
+    assert _notices(db, rows) == []  # written by the drain, not in the hop
     [(drain_id, at)] = jobs.scheduled().items()
     assert Job.fetch(drain_id, connection=redis).func_name == "workers.orders.drain_placed"
     assert at <= datetime.now(UTC) + DRAIN_DELAY
@@ -141,7 +145,8 @@ def test_confirm_rings_the_doorbell_once_and_one_drain_starts_the_rest(client, u
     assert redis.llen(PLACED_KEY) == 0 and not redis.exists(PLACED_BELL)
     [send] = sms_q.get_jobs()
     assert send.func_name == "workers.sms.send_messages"
-    assert sorted(send.args[0]) == sorted(m for p in placed for m in p[1])
+    notices = _notices(db, rows)
+    assert len(notices) == 4 and sorted(send.args[0]) == notices  # the seller's and the agent's, of both
     due = jobs.scheduled()
     checkouts = {Job.fetch(j, connection=redis).args[0]: a for j, a in due.items() if not j.startswith("soko-expire")}
     for row in rows:
@@ -209,24 +214,45 @@ def test_a_bad_entry_on_the_list_does_not_lose_the_rest(client, ussd, jobs, pay_
     db = pay_app.extensions["soko"].db
     code = buy(client, ussd, method="2")
     row = order(db, code)
-    [(_, message_ids, _)] = _placed(redis)
-    redis.lpush(PLACED_KEY, b"not json", json.dumps([row.id + 1000, [], True]))
+    assert _placed(redis) == [[row.id, False]]
+    redis.lpush(PLACED_KEY, b"not json", json.dumps([row.id + 1000, True]))
     assert orders.drain_placed() == 1
     assert "does not parse" in caplog.text and f"{row.id + 1000} is not in the database" in caplog.text
     sms_q = Queue("sms", connection=redis)
     [send] = sms_q.get_jobs()
-    assert sorted(send.args[0]) == sorted(message_ids)
+    assert len(_notices(db, [row])) == 2 and sorted(send.args[0]) == _notices(db, [row])
     assert f"soko-expire-{row.id}" in jobs.scheduled()
 
-    # The old per-order job, queued before the deploy.
+    # The old per-order job, queued before the deploy by a release that wrote an order's notices
+    # with it (and pushed their ids): they are sent, and none is written twice.
+    from commerce import orders as commerce_orders
+
     code2 = buy(client, ussd, method="2", session="ATUid_pay2")
     row2 = order(db, code2)
-    [(_, ids2, _)] = _placed(redis)
     redis.delete(PLACED_KEY)
+    ids2 = commerce_orders.announce(db, [row2.id])  # as the old release's transaction did
     Queue("orders", connection=redis).enqueue("workers.orders.order_placed", row2.id, ids2, False)
     jobs.run(fast_forward=False)
     assert f"soko-expire-{row2.id}" in jobs.scheduled() and not jobs.failed()
-    assert sorted(sms_q.get_jobs()[-1].args[0]) == sorted(ids2)
+    assert sorted(sms_q.get_jobs()[-1].args[0]) == sorted(ids2) == _notices(db, [row2])
+
+
+def test_an_order_whose_push_was_lost_is_announced_by_the_minute_sweep(client, ussd, pay_app):
+    """Redis lost the list (a restart without persistence) after the order's commit: the worker's
+    minute sweep finds the order unannounced in the database, writes its notices and sends them."""
+    from workers.queues import PLACED_KEY
+    from workers.run import run_worker
+
+    redis, db = pay_app.extensions["soko"].redis, pay_app.extensions["soko"].db
+    code = buy(client, ussd, method="2")
+    redis.delete(PLACED_KEY)
+    assert _notices(db, [order(db, code)]) == []
+    run_worker(burst=True)
+    with db.connect() as conn:
+        statuses = conn.execute(select(MSGS.c.status).join(ORD, ORD.c.id == MSGS.c.order_id)
+                                .where(ORD.c.code == code)).scalars().all()
+    assert len(statuses) == 2 and "pending" not in statuses, statuses
+    assert order(db, code).announced
 
 
 def test_failed_payment_tells_the_buyer_and_retry_from_my_orders(client, ussd, jobs, fake_providers, pay_app):

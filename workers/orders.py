@@ -3,10 +3,11 @@ follow stalled orders up.
 
 Placing an order pushes it on a Redis list (`RQJobs.placed_writes`, sent with the USSD hop's
 session write) and, for the first order since the last drain, schedules one `drain_placed` job a
-second later, which starts the work of every order on the list from here: the SMS send, the
-mobile money checkout and the expiry (RQ's scheduler). The list is also drained every minute, and
-expiry is swept every minute (workers/periodic.py), so a lost Redis job never leaves an order
-reserved; unsent messages are swept too (the outbox).
+second later, which starts the work of every order on the list from here: the seller's and
+agent's notices (written, then sent), the mobile money checkout and the expiry (RQ's scheduler).
+The list is also drained every minute, and expiry is swept every minute (workers/periodic.py), so
+a lost Redis job never leaves an order reserved; orders still unannounced and unsent messages are
+swept too (the database is the record of both).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from datetime import UTC
 
 from sqlalchemy import select
 
-from commerce import lifecycle
+from commerce import lifecycle, orders
 from commerce.models import ON_DELIVERY, PLACED, Order, utcnow
 from workers import runtime as rt
 from workers.queues import CHECKOUT_DELAY, JOB_TTL, PLACED_BELL, PLACED_KEY, RQJobs
@@ -50,15 +51,24 @@ def order_placed(order_id: int, message_ids: list[int], checkout: bool) -> str:
     return "started" if _start(r, [json.dumps([order_id, message_ids, checkout])]) else "no such order"
 
 
+def _parse(item) -> tuple[int, list[int], bool]:
+    """(order id, ids of notices written with it, checkout?) of a list item: `[id, checkout]`, or
+    `[id, message ids, checkout]` as pushed by releases that wrote the notices with the order."""
+    fields = json.loads(item)
+    if len(fields) == 2:
+        return int(fields[0]), [], bool(fields[1])
+    order_id, message_ids, checkout = fields
+    return int(order_id), [int(m) for m in message_ids], bool(checkout)
+
+
 def _start(r, raw: list) -> int:
-    """Orders' work, fanned out here rather than in the USSD hop: their notifications now (one send
-    job for the batch), each mobile money checkout CHECKOUT_DELAY after its order was placed, each
-    expiry at the order's `expires_at`."""
+    """Orders' work, fanned out here rather than in the USSD hop: their notices written and sent
+    now (one send job for the batch), each mobile money checkout CHECKOUT_DELAY after its order was
+    placed, each expiry at the order's `expires_at`."""
     placed = []
     for item in raw:
         try:
-            order_id, message_ids, checkout = json.loads(item)
-            placed.append((int(order_id), [int(m) for m in message_ids], bool(checkout)))
+            placed.append(_parse(item))
         except (ValueError, TypeError):
             log.exception("dropping a placed order that does not parse: %r", item)
     if not placed:
@@ -68,13 +78,14 @@ def _start(r, raw: list) -> int:
             rows = {row.id: row for row in conn.execute(
                 select(ORD.c.id, ORD.c.created_at, ORD.c.expires_at)
                 .where(ORD.c.id.in_({order_id for order_id, _, _ in placed})))}
+        written = orders.announce(r.db, list(rows))
     except Exception:
         # Nothing started for these yet: back on the list for the next drain (the minute sweep).
         with r.redis.pipeline() as pipe:
             pipe.lpush(PLACED_KEY, *reversed(raw)).expire(PLACED_KEY, JOB_TTL)
             pipe.execute()
         raise
-    message_ids, starts = [], []
+    message_ids, starts = written, []
     for order_id, ids, checkout in placed:
         try:
             row = rows.get(order_id)
@@ -89,6 +100,15 @@ def _start(r, raw: list) -> int:
             log.exception("could not start the work of order %s", order_id)
     RQJobs(r.redis).orders_jobs(message_ids, starts)
     return len(starts)
+
+
+def announce_unannounced() -> int:
+    """Write and send the notices of orders the drain did not reach (their push was lost with a
+    Redis error or restart); normally there are none. How many messages were queued."""
+    r = rt.runtime()
+    ids = orders.announce(r.db, orders.unannounced(r.db))
+    RQJobs(r.redis).notify(ids)
+    return len(ids)
 
 
 def expire_order(order_id: int) -> str:

@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 PERIODIC = [
     (orders.sweep_expired, "orders", 60),
     (orders.drain_placed, "orders", 60),  # new orders whose drain job was lost (a Redis error)
+    (orders.announce_unannounced, "orders", 60),  # new orders whose push was lost: their notices
     (orders.follow_up, "orders", 15 * 60),
     (payments.reconcile_checkouts, "payments", 2 * 60),
     (sms.sweep, "sms", 60),  # outbox rows left pending; sends cut off mid-call marked unconfirmed

@@ -67,13 +67,13 @@ class RQJobs:
         except redis.RedisError:
             log.warning("could not enqueue checkout for order %s; the buyer can retry from My orders", order_id)
 
-    def placed_writes(self, order_id: int, message_ids: list[int], *, checkout: bool):
+    def placed_writes(self, order_id: int, *, checkout: bool):
         """A new order's Redis writes, as (commands, done): push it on PLACED_KEY for the next drain
-        job (`workers.orders.drain_placed`, which starts its SMS send, mobile money checkout and
-        expiry from the worker) and ring the bell. The USSD engine sends them in the round trip
-        that saves the session and hands the replies to `done`; only the order that rang the bell
-        also schedules the drain job (about once a second under load)."""
-        commands = [("RPUSH", PLACED_KEY, json.dumps([order_id, list(message_ids), checkout])),
+        job (`workers.orders.drain_placed`, which writes and sends its notices and starts its mobile
+        money checkout and expiry from the worker) and ring the bell. The USSD engine sends them in
+        the round trip that saves the session and hands the replies to `done`; only the order that
+        rang the bell also schedules the drain job (about once a second under load)."""
+        commands = [("RPUSH", PLACED_KEY, json.dumps([order_id, checkout])),
                     ("EXPIRE", PLACED_KEY, JOB_TTL),  # every key expires; a new order renews it
                     ("SET", PLACED_BELL, 1, "NX", "EX", BELL_TTL)]
 
