@@ -219,13 +219,19 @@ class PrebuiltWrite(Prebuilt):
 
 class Writer:
     """One write transaction on a pooled DBAPI connection, for a unit of work a hop repeats
-    (placing an order): BEGIN (SQLite: BEGIN IMMEDIATE, as `engine.begin()`; PostgreSQL: the
-    driver's implicit BEGIN), `Prebuilt`/`PrebuiltWrite` statements, COMMIT, or ROLLBACK on any
-    error, with none of SQLAlchemy's per-statement work. Errors come out as SQLAlchemy's (a unique
+    (placing an order): `Prebuilt`/`PrebuiltWrite` statements, COMMIT, or ROLLBACK on any error,
+    with none of SQLAlchemy's per-statement work. Errors come out as SQLAlchemy's (a unique
     violation is still an IntegrityError); a connection that failed is invalidated, not pooled.
 
+    The transaction begins at the first write (SQLite: BEGIN IMMEDIATE, as `engine.begin()`;
+    PostgreSQL: the driver's implicit BEGIN, at the first statement). On SQLite the reads before it
+    run outside the transaction, each seeing what is committed (as PostgreSQL's READ COMMITTED
+    reads do), so the file's one write lock is held only from the first write to the commit: the
+    other writers' wait.
+
         with db.Writer(engine) as w:
-            new_id = w.rows(INSERT_RETURNING, {...})[0][0]
+            product = w.rows(SELECT, {...})
+            new_id = w.rows(INSERT_RETURNING, {...})[0][0]            # BEGIN here
             if w.run(GUARDED_UPDATE, {...}) != 1: raise ...   # rolls back
     """
 
@@ -235,16 +241,13 @@ class Writer:
         self._error = engine.dialect.loaded_dbapi.Error
         self._raw = None
         self._cursor = None
+        self._begin = "BEGIN IMMEDIATE" if engine.dialect.name == "sqlite" else None
 
     def __enter__(self) -> Writer:
-        sql = "BEGIN IMMEDIATE" if self.dialect.name == "sqlite" else None
         try:
             self._raw = self.engine.raw_connection()
-            if sql:  # SQLite connections have isolation_level None (make_engine): BEGIN is ours
-                self._raw.driver_connection.execute(sql)
         except self._error as exc:
-            self._fail(exc)
-            raise DBAPIError.instance(sql or "BEGIN", (), exc, self._error, dialect=self.dialect) from exc
+            raise DBAPIError.instance("connect", (), exc, self._error, dialect=self.dialect) from exc
         return self
 
     def rows(self, statement: Prebuilt, params: dict) -> list[tuple]:
@@ -261,6 +264,10 @@ class Writer:
             if self._cursor is None:  # one cursor for the transaction's statements
                 self._cursor = self._raw.cursor()
             cursor = self._cursor
+            if self._begin and isinstance(statement, PrebuiltWrite):
+                # SQLite connections have isolation_level None (make_engine): BEGIN is ours.
+                begin, self._begin = self._begin, None
+                cursor.execute(begin)
             cursor.execute(sql, args)
             found = cursor.fetchall() if cursor.description is not None else []
             return found, cursor.rowcount
@@ -299,10 +306,6 @@ class Writer:
         raw.invalidate()
         raw.close()
 
-    def _fail(self, exc: BaseException) -> None:
-        raw, self._raw = self._raw, None
-        if raw is not None:
-            self._rollback(raw, exc)
 
 
 def rows(conn, query: Prebuilt, params: dict) -> list[tuple]:

@@ -192,16 +192,16 @@ def _place(w: db.Writer, phone, product_id, quantity, agent_id, method, request_
     seller_total = money.Money(price_minor * quantity, currency)
     total = money.convert(seller_total, buyer_currency, rate)
     now = utcnow()
-    buyer_id = buyer_id or _add_buyer(w, phone, language, phone_currency, now)
-
     code = codes.new_order_code(width=width)
-    [(order_id,)] = w.rows(_W_ORDER, dict(
-        code=code, buyer_id=buyer_id, seller_id=seller_id, agent_id=agent_id, status=PLACED,
-        payment_method=method, total_minor=total.amount_minor, currency=total.currency,
-        seller_total_minor=seller_total.amount_minor, seller_currency=seller_total.currency,
-        rate=format(rate, "f"), paid_minor=0, flags="", request_key=request_key,
-        expires_at=now + timedelta(minutes=window), announced=False, created_at=now, updated_at=now,
-    ))
+    row = dict(code=code, buyer_id=buyer_id, seller_id=seller_id, agent_id=agent_id, status=PLACED,
+               payment_method=method, total_minor=total.amount_minor, currency=total.currency,
+               seller_total_minor=seller_total.amount_minor, seller_currency=seller_total.currency,
+               rate=format(rate, "f"), paid_minor=0, flags="", request_key=request_key,
+               expires_at=now + timedelta(minutes=window), announced=False, created_at=now, updated_at=now)
+
+    # The writes, from here to the commit (SQLite's write lock is taken at the first).
+    row["buyer_id"] = buyer_id or _add_buyer(w, phone, language, phone_currency, now)
+    [(order_id,)] = w.rows(_W_ORDER, row)
     w.run(_W_LINE, dict(order_id=order_id, product_id=product_id, name=name, quantity=quantity,
                         unit_price_minor=price_minor))
     w.run(_W_EVENT, dict(order_id=order_id, status=PLACED, actor="buyer", note=None, at=now))

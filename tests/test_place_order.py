@@ -100,6 +100,32 @@ def test_out_of_stock_rolls_everything_back(seeded):
         assert [conn.execute(select(t.c.id)).all() for t in (ORD, MSGS, PEOPLE)] == counts
 
 
+def test_sqlite_writer_reads_before_it_takes_the_write_lock(seeded, database_url):
+    """The order's reads run outside the transaction, so the file's one write lock is held only for
+    its writes: with another writer holding the lock, the reads go through and the first write
+    waits (the busy timeout), then fails with nothing written."""
+    import sqlite3
+
+    from sqlalchemy.exc import OperationalError
+
+    if make_url(database_url).get_backend_name() != "sqlite":
+        pytest.skip("SQLite's file lock")
+    engine = seeded.extensions["soko"].db
+    pid = product_id(engine, "Maize flour 2kg")
+    blocker = sqlite3.connect(make_url(database_url).database, isolation_level=None)
+    blocker.execute("BEGIN IMMEDIATE")
+    read = []
+    try:
+        with pytest.raises(OperationalError, match="locked"), db.Writer(engine) as w:
+            read += w.rows(orders._W_LISTED, {"pid": pid})  # while the other holds the lock
+            w.run(orders._W_RESERVE, {"pid": pid, "qty": 1, "now": orders.utcnow()})
+    finally:
+        blocker.execute("ROLLBACK")
+        blocker.close()
+    assert read == [(pid,)]
+    assert _place(engine).ok  # the lock is free again, and the connection went back whole
+
+
 def test_a_broken_connection_is_not_given_back_to_the_pool(seeded, database_url, db_engine):
     if make_url(database_url).get_backend_name() != "postgresql":
         pytest.skip("PostgreSQL: a backend ended under a pooled connection")
