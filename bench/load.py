@@ -37,7 +37,7 @@ class Load:
     p50_ms: float
     p95_ms: float
     p99_ms: float
-    errors: int  # wrong answers + socket errors
+    errors: int  # wrong answers + socket errors + connections never answered
     client_cpu: float  # cores the load client itself used (user+sys seconds / wall seconds)
     hops: int
     orders: int = 0  # orders the run placed (set by the caller, who can see the database)
@@ -57,12 +57,14 @@ def run(url: str, *, mode: str, connections: int, seconds: float, phone_prefix: 
     if err.strip():
         print(err.strip()[:600], file=sys.stderr)
     r = json.loads(line[6:])
+    if r["starved"]:
+        print(f"bench: {r['starved']} of {connections} connections were never answered", file=sys.stderr)
     wall = r["duration_us"] / 1e6
     return Load(
         hops_per_s=r["requests"] / wall,
         journeys_per_s=r["journeys"] / wall,
         p50_ms=r["p50_us"] / 1000, p95_ms=r["p95_us"] / 1000, p99_ms=r["p99_us"] / 1000,
-        errors=r["wrong_answers"] + r["socket_errors"],
+        errors=r["wrong_answers"] + r["socket_errors"] + r["starved"],
         client_cpu=(after.ru_utime - before.ru_utime + after.ru_stime - before.ru_stime) / wall,
         hops=r["requests"],
     )

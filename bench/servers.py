@@ -22,8 +22,10 @@ SERVERS = {
     "granian": lambda target, port: [
         str(BIN / "granian"), "--interface", "wsgi", "--factory", "--workers", str(WORKERS),
         # Threads run Python under one GIL: a few per worker cover the waits on Redis and the
-        # database; hundreds (granian's default for WSGI) only queue inside the process.
-        "--blocking-threads", str(THREADS), "--backpressure", str(THREADS),
+        # database; hundreds (granian's default for WSGI) only queue inside the process. No
+        # --backpressure: granian holds it per open connection, so a backpressure of 2 let two
+        # keep-alive connections shut every other client out of the worker.
+        "--blocking-threads", str(THREADS),
         "--host", "127.0.0.1", "--port", str(port), "--no-access-log", "--log-level", "warning",
         target.replace("()", "")],
     "gunicorn-sync": lambda target, port: [

@@ -183,3 +183,40 @@ def test_a_new_pickup_point_shows_in_every_web_process_at_once(seeded, processes
     for i in range(2):
         assert "Aberdare (Zawadi)" in to_pickup(f"ATUid_after{i}", i)
         assert "Aberdare (Zawadi)" in to_pickup(f"ATUid_after{i}b", 1 - i)
+
+
+def test_the_procfile_server_answers_beside_idle_keep_alive_connections(env, processes):
+    """The Procfile's web command, one worker: clients holding keep-alive connections open (as a
+    provider's HTTP client pools them), and one that sent half a request, never shut a new client
+    out. (Granian's --backpressure counts open connections: a backpressure of 2, once in the
+    Procfile, let two idle connections stall the worker.)"""
+    web = next(line for line in (ROOT / "Procfile").read_text().splitlines() if line.startswith("web:"))
+    port = _free_port()
+    env.update(WEB_CONCURRENCY="1", PORT=str(port), PATH=f"{BIN}:{env['PATH']}")  # as a platform sets them
+    processes(["sh", "-c", "exec " + web.split(":", 1)[1].strip()])
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.monotonic() + 60
+    while True:
+        try:
+            requests.post(url + "/ussd/africastalking", data={}, timeout=2, headers={"Connection": "close"})
+            break
+        except requests.RequestException:
+            assert time.monotonic() < deadline, "the Procfile's web server never answered"
+            time.sleep(0.1)
+    request = (b"POST /ussd/africastalking HTTP/1.1\r\nHost: soko\r\n"
+               b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 7\r\n\r\ntext=1&")
+    held = []
+    try:
+        for _ in range(4):  # four clients keep their connections after one answer each
+            conn = socket.create_connection(("127.0.0.1", port), timeout=10)
+            conn.sendall(request)
+            assert conn.recv(4096).startswith(b"HTTP/1.1 400")  # no phone number: answered, kept open
+            held.append(conn)
+        half = socket.create_connection(("127.0.0.1", port), timeout=10)
+        half.sendall(request[:30])  # and one that stops halfway
+        held.append(half)
+        res = requests.post(url + "/ussd/africastalking", data={"text": "1"}, timeout=10)
+        assert res.status_code == 400 and "Missing field" in res.text
+    finally:
+        for conn in held:
+            conn.close()
