@@ -1,5 +1,7 @@
-"""Where the web server's CPU goes, by thread: the Python thread that runs the app against the
-server's own runtime threads (granian's tokio workers), per hop, for the floor and for Soko.
+"""Where the web server's CPU goes, by thread name (granian's `granian` threads against its tokio
+runtime threads), per hop, for the floor and for Soko. Both kinds run Python: `perf` finds
+libpython in the tokio threads' samples too, so this splits the CPU by thread, not by the kind of
+work (`perf record -g -p <pids>` and `perf report --sort dso` split it by library).
 
     .venv/bin/python -m bench.threads                   # granian, SQLite, C=32, 8 s each
     BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/soko_c .venv/bin/python -m bench.threads
