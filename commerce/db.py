@@ -267,7 +267,10 @@ class Writer:
             if self._begin and isinstance(statement, PrebuiltWrite):
                 # SQLite connections have isolation_level None (make_engine): BEGIN is ours.
                 begin, self._begin = self._begin, None
-                cursor.execute(begin)
+                try:
+                    cursor.execute(begin)
+                except self._error as exc:  # "database is locked": named as BEGIN, not the write
+                    raise DBAPIError.instance(begin, (), exc, self._error, dialect=self.dialect) from exc
             cursor.execute(sql, args)
             found = cursor.fetchall() if cursor.description is not None else []
             return found, cursor.rowcount
@@ -305,7 +308,6 @@ class Writer:
                 return
         raw.invalidate()
         raw.close()
-
 
 
 def rows(conn, query: Prebuilt, params: dict) -> list[tuple]:
