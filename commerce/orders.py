@@ -31,7 +31,6 @@ from commerce.models import (
     PAYMENT_METHODS,
     PLACED,
     Agent,
-    Message,
     Order,
     OrderEvent,
     OrderLine,
@@ -42,8 +41,8 @@ from commerce.models import (
     utcnow,
 )
 
-ORD, L, E, P, S, A, PE, M = (Order.__table__, OrderLine.__table__, OrderEvent.__table__, Product.__table__,
-                           Seller.__table__, Agent.__table__, Person.__table__, Message.__table__)
+ORD, L, E, P, S, A, PE = (Order.__table__, OrderLine.__table__, OrderEvent.__table__, Product.__table__,
+                        Seller.__table__, Agent.__table__, Person.__table__)
 
 MAX_QUANTITY = 99
 

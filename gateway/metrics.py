@@ -40,7 +40,6 @@ USSD_STARTED = Counter("soko_ussd_sessions_started", "USSD sessions that got the
 USSD_ENDED = Counter("soko_ussd_sessions_ended", "USSD sessions we ended with an END screen.", registry=_process)
 
 USSD_ENDPOINT = "ussd.africastalking"
-SKIPPED = ("metrics.metrics", "static", None)  # scrapes and files are not hops
 
 
 _timers: dict = {}  # endpoint -> its histogram child (labels() takes a lock and a lookup per call)
@@ -70,10 +69,9 @@ def _start():
 
 
 def _observe(response: Response) -> Response:
-    started = g.pop("soko_started", None)
-    endpoint = request.endpoint
-    if started is not None and endpoint not in SKIPPED:
-        _timer(endpoint).observe(time.perf_counter() - started)
+    started = g.pop("soko_started", None)  # None when an earlier hook answered (an auth guard)
+    if started is not None:
+        _timer(request.endpoint).observe(time.perf_counter() - started)
     return response
 
 

@@ -71,11 +71,17 @@ def _web(start) -> str:
     port = _free_port()
     start([str(BIN / "granian"), "--interface", "wsgi", "--factory", "--workers", "1", "--host", "127.0.0.1",
            "--port", str(port), "--no-access-log", "gateway.wsgi:app"])
+    return _answering(port)
+
+
+def _answering(port: int) -> str:
+    """The web server's URL once it answers (a 400: the app is built), within a minute."""
     url = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         try:
-            requests.post(url + "/ussd/africastalking", data={}, timeout=2)  # 400 once the app is up
+            # Connection: close, so the probe leaves no idle keep-alive connection behind
+            requests.post(url + "/ussd/africastalking", data={}, timeout=2, headers={"Connection": "close"})
             return url
         except requests.RequestException:
             time.sleep(0.1)
@@ -194,15 +200,7 @@ def test_the_procfile_server_answers_beside_idle_keep_alive_connections(env, pro
     port = _free_port()
     env.update(WEB_CONCURRENCY="1", PORT=str(port), PATH=f"{BIN}:{env['PATH']}")  # as a platform sets them
     processes(["sh", "-c", "exec " + web.split(":", 1)[1].strip()])
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.monotonic() + 60
-    while True:
-        try:
-            requests.post(url + "/ussd/africastalking", data={}, timeout=2, headers={"Connection": "close"})
-            break
-        except requests.RequestException:
-            assert time.monotonic() < deadline, "the Procfile's web server never answered"
-            time.sleep(0.1)
+    url = _answering(port)
     request = (b"POST /ussd/africastalking HTTP/1.1\r\nHost: soko\r\n"
                b"Content-Type: application/x-www-form-urlencoded\r\nContent-Length: 7\r\n\r\ntext=1&")
     held = []
