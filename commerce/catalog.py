@@ -1,10 +1,15 @@
 """Reading and changing the catalog. Reads are Core queries on indexes: a USSD hop runs them.
 
 The statements a hop runs are built once at import (bound parameters) and run as `db.Prebuilt`
-SQL straight on the DBAPI cursor of the hop's `db.Reader` (or through SQLAlchemy elsewhere). What changes rarely and every hop needs —
-categories, pickup points, rates — is cached per process by `CatalogCache`, which is emptied
-whenever a transaction that changed one of those tables commits anywhere: in this process at
-once, in others through a token in Redis read with the session (see `changed` / `on_change`).
+SQL straight on the DBAPI cursor of the hop's `db.Reader` (or through SQLAlchemy elsewhere). What
+changes rarely and many hops need — categories, pickup points, rates, and the products as listed
+(listing pages, a product's name, price and seller) — is cached per process by `CatalogCache`,
+which is emptied whenever a transaction that changed one of those tables commits anywhere: in this
+process at once, in others through a token in Redis read with the session (see `changed` /
+`on_change`). Stock is the exception: orders move it all the time, so it is read live where it is
+shown, and an order only counts as a change of the listing when it sells the last item
+(`orders.place_order` calls `changed`); giving stock back (a cancel, an expiry, a seller's STOCK)
+goes through SQLAlchemy and counts like any other change.
 """
 
 from __future__ import annotations
@@ -142,7 +147,7 @@ def pickup_point(conn: Connection, agent_id: int) -> tuple[int, str, str] | None
 
 # -- the per-process cache of what rarely changes -------------------------------------------------
 
-CACHED_TABLES = frozenset({C.name, A.name, "rates"})
+CACHED_TABLES = frozenset({C.name, A.name, "rates", P.name, S.name})
 log = logging.getLogger(__name__)
 
 
@@ -156,6 +161,7 @@ class CatalogCache:
     """
 
     MAX_AGE = 60.0
+    MAX_ENTRIES = 20_000  # listing pages and products of a large catalog: past this, read, not kept
 
     def __init__(self):
         self._token: object = None
@@ -168,6 +174,10 @@ class CatalogCache:
         if token != self._token or now - self._at > self.MAX_AGE:
             self._token, self._at, self._data = token, now, {}
         return self._data
+
+    def drop(self) -> None:
+        """Forget everything now (a hop found the cache behind the database)."""
+        self._token = None
 
 
 _local_changes = 0

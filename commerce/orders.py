@@ -23,7 +23,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
-from commerce import codes, db, money, notices, outbox, rates
+from commerce import catalog, codes, db, money, notices, outbox, rates
 from commerce.models import (
     CANCELLED,
     ON_DELIVERY,
@@ -50,13 +50,14 @@ MAX_QUANTITY = 99
 @dataclass
 class Placed:
     ok: bool
-    error: str | None = None  # out_of_stock, unavailable, no_rate, bad_quantity, bad_pickup, bad_method
+    error: str | None = None  # out_of_stock, unavailable, no_rate, price_changed, bad_quantity, bad_pickup, bad_method
     code: str | None = None
     order_id: int | None = None
     total: money.Money | None = None
     created: bool = False  # False when the same request already placed it
     village: str | None = None  # the pickup point's, when created
     payment_method: str | None = None  # when created
+    sold_out: bool = False  # it took the product's last item (the listings change)
 
 
 @dataclass(frozen=True, slots=True)
@@ -90,8 +91,11 @@ class _NoStock(Exception):
 
 def place_order(engine: Engine, *, phone: str, product_id: int, quantity: int, agent_id: int,
                 method: str, request_key: str | None, payment_window_minutes: int,
-                language: str = "en") -> Placed:
+                language: str = "en", expected_total_minor: int | None = None) -> Placed:
     """Place an order for one product. Safe to call twice with the same `request_key`.
+
+    With `expected_total_minor` (the total the buyer was shown, in their currency), an order whose
+    total would differ (the price or the rate changed since) is not placed: `price_changed`.
 
     The request key and the order code are unique in the database: a duplicate request or a code
     collision fails the INSERT, and the attempt is looked up or tried again (a wider code later)."""
@@ -103,12 +107,14 @@ def place_order(engine: Engine, *, phone: str, product_id: int, quantity: int, a
         try:
             with db.Writer(engine) as w:
                 placed = _place(w, phone, product_id, quantity, agent_id, method, request_key,
-                                payment_window_minutes, language, width)
+                                payment_window_minutes, language, width, expected_total_minor)
         except _NoStock:
             placed = Placed(False, "out_of_stock")
         except IntegrityError:
             placed = None  # a concurrent insert of the same request key, or an order-code collision
         if placed is not None and placed.ok:
+            if placed.sold_out:
+                catalog.changed()  # committed: every process's listings drop the product now
             return placed
         if request_key:  # the same request may have placed it already (a race, or the last item)
             with engine.connect() as conn:
@@ -170,11 +176,12 @@ _W_LINE = db.PrebuiltWrite(insert(L).values(_values(L, "order_id", "product_id",
 _W_EVENT = db.PrebuiltWrite(insert(E).values(_values(E, "order_id", "status", "actor", "note", "at")))
 _W_RESERVE = db.PrebuiltWrite(
     update(P).where(P.c.id == bindparam("pid"), P.c.active.is_(True), P.c.stock >= bindparam("qty"))
-    .values(stock=P.c.stock - bindparam("qty"), updated_at=bindparam("now", type_=P.c.updated_at.type)))
+    .values(stock=P.c.stock - bindparam("qty"), updated_at=bindparam("now", type_=P.c.updated_at.type))
+    .returning(P.c.stock))
 
 
 def _place(w: db.Writer, phone, product_id, quantity, agent_id, method, request_key, window, language,
-           width) -> Placed:
+           width, expected_total_minor) -> Placed:
     phone_currency = money.currency_for_phone(phone)
     found = w.rows(_W_PARTIES, {"pid": product_id, "aid": agent_id, "phone": phone,
                                 "phone_currency": phone_currency})
@@ -190,6 +197,8 @@ def _place(w: db.Writer, phone, product_id, quantity, agent_id, method, request_
         return Placed(False, "no_rate")
     seller_total = money.Money(price_minor * quantity, currency)
     total = money.convert(seller_total, buyer_currency, rate)
+    if expected_total_minor is not None and total.amount_minor != expected_total_minor:
+        return Placed(False, "price_changed")
     now = utcnow()
     code = codes.new_order_code(width=width)
     row = dict(code=code, buyer_id=buyer_id, seller_id=seller_id, agent_id=agent_id, status=PLACED,
@@ -206,10 +215,11 @@ def _place(w: db.Writer, phone, product_id, quantity, agent_id, method, request_
     w.run(_W_EVENT, dict(order_id=order_id, status=PLACED, actor="buyer", note=None, at=now))
 
     # Stock last: the product's row stays locked (PostgreSQL) only from here to the commit.
-    if w.run(_W_RESERVE, {"pid": product_id, "qty": quantity, "now": now}) != 1:
+    left = w.rows(_W_RESERVE, {"pid": product_id, "qty": quantity, "now": now})
+    if not left:
         raise _NoStock
     return Placed(True, code=code, order_id=order_id, total=total, created=True, village=village,
-                  payment_method=method)
+                  payment_method=method, sold_out=left[0][0] == 0)
 
 
 def _add_buyer(w: db.Writer, phone: str, language: str, currency: str, now) -> int:

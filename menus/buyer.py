@@ -59,7 +59,7 @@ def _product_list(ctx, header: str, rows) -> View:
 
 def _listing(ctx, f):
     _, cid, offset = f
-    rows = catalog.products_in(ctx.reads, cid, offset, PAGE_SIZE + 1)
+    rows = ctx.listing(cid, offset, PAGE_SIZE + 1)
     name = ctx.category_name(cid) or ""
     if not rows:
         return View([t(ctx.lang, "empty_category", name=name)])
@@ -164,7 +164,7 @@ def _method_go(ctx, f, choice, view):
 
 def _summary(ctx, f):
     _, pid, qty, aid, m = f
-    p = ctx.product(pid)
+    p = ctx.listed(pid)  # name and price: the stock is checked when the order is placed
     point = ctx.pickup_point(aid)
     if p is None or point is None:
         return View([t(ctx.lang, "product_gone")])
@@ -175,15 +175,17 @@ def _summary(ctx, f):
                method=t(ctx.lang, PAYMENT_METHODS[m]))]
     if q.total.currency != p.currency:
         lines.append(t(ctx.lang, "rate_note", seller_total=ctx.fmt(q.seller_total)))
-    return View(lines, [t(ctx.lang, "confirm"), t(ctx.lang, "cancel")], ["yes", "no"])
+    # Confirm's key holds the total shown: the order is placed at that total or not at all.
+    return View(lines, [t(ctx.lang, "confirm"), t(ctx.lang, "cancel")], [f"yes:{q.total.amount_minor}", "no"])
 
 
 def _summary_go(ctx, f, choice, view):
     picked = view.chosen(choice)
     if picked == "no":
         return Outcome(end=["Z", "cancelled_choice"])
-    if picked != "yes":
+    if not (isinstance(picked, str) and picked.split(":")[0] == "yes"):
         return Outcome(invalid="invalid")
+    shown = picked.partition(":")[2]  # "" for a session whose summary was drawn before the total was kept
     _, pid, qty, aid, m = f
     method = PAYMENT_METHODS[m]
     s = ctx.services
@@ -191,9 +193,13 @@ def _summary_go(ctx, f, choice, view):
         s.engine, phone=ctx.phone, product_id=pid, quantity=qty, agent_id=aid, method=method,
         # One order per USSD session and summary: a redelivered Confirm finds it again.
         request_key=f"ussd:{ctx.session_id}:{pid}:{qty}:{aid}:{m}"[:80],
-        payment_window_minutes=s.payment_window_minutes, language=ctx.lang)
+        payment_window_minutes=s.payment_window_minutes, language=ctx.lang,
+        expected_total_minor=int(shown) if shown.isdigit() else None)
     if not placed.ok:
-        hints = {"out_of_stock": "out_of_stock", "no_rate": "no_rate_hint", "unavailable": "product_gone"}
+        if placed.error == "price_changed":
+            ctx.forget_cached()  # the summary is drawn again with the price the order would take
+        hints = {"out_of_stock": "out_of_stock", "no_rate": "no_rate_hint", "unavailable": "product_gone",
+                 "price_changed": "price_changed"}
         return Outcome(invalid=hints.get(placed.error, "order_failed"))
     if placed.created:
         ctx.redis_writes.append(s.jobs.placed_writes(placed.order_id, checkout=method == MOBILE_MONEY))

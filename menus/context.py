@@ -1,9 +1,10 @@
 """What a screen may use during one hop: the caller, their language and currency, a database
 connection opened only if a screen asks for one, and the jobs to start after a change.
 
-Reads that every hop repeats are cheap here: categories, pickup points and rates come from the
-process's CatalogCache (checked against the change token the engine read with the session), a
-product is read once per hop however many screens ask, and formatted prices are memoized.
+Reads that many hops repeat are cheap here: categories, pickup points, rates, listing pages and
+products as listed come from the process's CatalogCache (checked against the change token the
+engine read with the session); a product's live stock is read once per hop however many screens
+ask; formatted prices are memoized.
 """
 
 from __future__ import annotations
@@ -137,9 +138,18 @@ class Context:
 
     def _cached_read(self, key, load):
         cache = self._cache
-        if key not in cache:
-            cache[key] = load()
-        return cache[key]
+        if key in cache:
+            return cache[key]
+        value = load()
+        if len(cache) < catalog.CatalogCache.MAX_ENTRIES:
+            cache[key] = value
+        return value
+
+    def forget_cached(self) -> None:
+        """Empty the process's cache: a write found it behind the database (a price changed and
+        its token is not published yet). The screen drawn next reads afresh."""
+        self.services.catalog_cache.drop()
+        self._cached = None
 
     def categories(self) -> list[tuple[int, str]]:
         return self._cached_read(("categories", self.lang), lambda: catalog.categories(self.db, self.lang))
@@ -156,6 +166,21 @@ class Context:
     def rate(self, from_currency: str, to_currency: str):
         return self._cached_read(("rate", from_currency, to_currency),
                                  lambda: rates.get(self.db, from_currency, to_currency))
+
+    def listing(self, category_id: int, offset: int, limit: int) -> list[catalog.ProductRow]:
+        """A page of a category's products for sale, as listed (names and prices; the stock as it
+        was when the page was read: only what is sold out is left out, and selling out counts as a
+        change)."""
+        return self._cached_read(("listing", category_id, offset, limit),
+                                 lambda: catalog.products_in(self.reads, category_id, offset, limit))
+
+    def listed(self, product_id: int) -> catalog.ProductRow | None:
+        """A product's name, price and seller as listed, from the cache; its stock is None (not
+        known here: `product` reads it live). None when it is not for sale."""
+        def load():
+            p = catalog.product(self.reads, product_id)
+            return p._replace(stock=None) if p is not None else None
+        return self._cached_read(("listed", product_id), load)
 
     def product(self, product_id: int) -> catalog.ProductRow | None:
         """A product as the database has it now (stock is live), read once per hop and again after

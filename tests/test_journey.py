@@ -1,5 +1,6 @@
 """The buyer's whole journey through HTTP, as a handset sees it."""
 
+import itertools
 import re
 
 import pytest
@@ -270,3 +271,67 @@ def test_someone_else_cannot_see_or_cancel_my_order(seeded, ussd):
         oid = conn.execute(select(func.max(T_ORDER.c.id))).scalar()
     assert orders.cancel_by_buyer(_db(seeded), "+254799000111", oid)[0] is False
     assert _stock(seeded, "Rice 1kg") == 77
+
+
+# -- listings come from each process's cache: every change a buyer could see reaches them ----------
+
+def _seller_product(app, name):
+    with _db(app).connect() as conn:
+        row = conn.execute(select(T_PRODUCT.c.id, T_PRODUCT.c.seller_id).where(T_PRODUCT.c.name == name)).one()
+    return row.id, row.seller_id
+
+
+_NEW_BUYERS = itertools.count(400)
+
+
+def _food(ussd, session_id, phone=None):
+    """A new buyer's Food listing (a new number each time: no offer to resume a session)."""
+    s = ussd(phone=phone or f"+254712000{next(_NEW_BUYERS)}", session_id=session_id)
+    s.dial()
+    s.send("1")
+    return s, s.send("1")
+
+
+def test_the_listing_shows_a_new_price_and_hides_what_sold_out_at_once(seeded, ussd):
+    from commerce import listings
+
+    pid, seller = _seller_product(seeded, "Rice 1kg")
+    assert "Rice 1kg KES 190" in _food(ussd, "before")[1]
+    with _db(seeded).begin() as conn:  # the seller's PRICE command
+        listings.set_price(conn, seller, pid, 20500)
+    assert "Rice 1kg KES 205" in _food(ussd, "repriced")[1]
+
+    with _db(seeded).begin() as conn:  # the seller's STOCK command: 2 left
+        listings.set_stock(conn, seller, pid, 2)
+    s, listing = _food(ussd, "last two", phone="+254712000301")
+    s.send(str(re.search(r"(\d)\. Rice 1kg", listing).group(1)))
+    s.send("1"), s.send("2"), s.send("1"), s.send("2")
+    assert s.send("1").startswith("END Order ")  # an order takes the last two
+    listing = _food(ussd, "sold out")[1]
+    assert "Rice" not in listing and "Maize flour 2kg KES 180" in listing
+
+    s = ussd(phone="+254712000301", session_id="cancel")  # the buyer cancels: the rice is back
+    s.dial(), s.send("3"), s.send("1"), s.send("1")
+    assert s.send("1").endswith("is cancelled.")
+    assert "Rice 1kg KES 205" in _food(ussd, "back")[1]
+
+
+def test_a_price_changed_after_the_summary_is_not_charged_unseen(seeded, ussd):
+    """The order is placed at the total the summary showed or not at all: a new price gets a hint
+    and the summary again, with the new total, and Confirm then places it at that total."""
+    from commerce import listings
+
+    pid, seller = _seller_product(seeded, "Maize flour 2kg")
+    s = ussd()
+    s.dial(), s.send("1"), s.send("1"), s.send("1"), s.send("1"), s.send("2"), s.send("1")
+    assert "Total KES 360" in s.send("2")
+    with _db(seeded).begin() as conn:
+        listings.set_price(conn, seller, pid, 20000)
+    again = s.send("1")
+    assert again.startswith("CON The price has just changed.") and "Total KES 400" in again
+    with _db(seeded).connect() as conn:
+        assert conn.execute(select(func.count()).select_from(T_ORDER)).scalar() == 0
+    done = s.send("1")
+    assert done.startswith("END Order ") and "KES 400" in done
+    with _db(seeded).connect() as conn:
+        assert conn.execute(select(T_ORDER.c.total_minor)).scalars().all() == [40000]
