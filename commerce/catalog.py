@@ -152,7 +152,8 @@ log = logging.getLogger(__name__)
 
 
 class CatalogCache:
-    """Categories, pickup points and rates for one process, valid while the change token holds.
+    """Categories, pickup points, rates and products as listed, for one process, valid while the
+    change token holds.
 
     `fresh(token)` returns the dict for this hop: the same one while neither the shared token
     (from Redis, read in the session's round trip) nor this process's own change count moved, and
