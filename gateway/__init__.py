@@ -49,12 +49,12 @@ def create_app(settings: Settings | None = None) -> Flask:
         except SettingsError as exc:
             print(f"soko: {exc}", file=sys.stderr)
             raise SystemExit(2) from None
-    from gateway import admin, cli, errors, health, logs, metrics, payments, simulator, sms, ussd
+    from gateway import admin, cli, errors, health, logs, metrics, payments, simulator, sms, ussd, webhook
 
     logs.configure(settings.production)  # before anything logs: masked numbers, JSON in production
     logging.getLogger("alembic").setLevel(logging.WARNING)
     app = Flask(__name__, instance_path=str(INSTANCE_DIR))
-    app.config["MAX_CONTENT_LENGTH"] = 64 * 1024  # webhooks are small; refuse anything bigger
+    app.config["MAX_CONTENT_LENGTH"] = webhook.MAX_BODY  # webhooks are small; refuse anything bigger
     app.extensions["soko"] = Soko(settings)
 
     errors.init_app(app)

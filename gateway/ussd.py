@@ -58,7 +58,7 @@ def africastalking():
     settings = app.settings
     check_token(settings.at_webhook_token)
     try:
-        hop = parse_hop(form(), settings.default_region)
+        hop = parse_hop(form(only_reader=True), settings.default_region)
     except BadRequest as exc:
         return plain(f"{exc}\n", 400)
     if settings.ussd_service_code and hop.service_code != settings.ussd_service_code:

@@ -8,6 +8,7 @@ from urllib.parse import unquote
 from flask import Response, abort, request
 
 MAX_FIELDS = 64
+MAX_BODY = 64 * 1024  # webhooks are small: anything bigger is refused (413), by werkzeug
 
 
 def plain(body: str, status: int = 200) -> Response:
@@ -19,11 +20,20 @@ class BadRequest(ValueError):
     """The request is malformed; the message is the plain-text answer (400)."""
 
 
-def form() -> dict[str, str]:
-    """The posted form. A body that is not UTF-8 is refused rather than guessed at."""
+def form(*, only_reader: bool = False) -> dict[str, str]:
+    """The posted form. A body that is not UTF-8 is refused rather than guessed at.
+
+    `only_reader`: nothing else in this request reads the body (the USSD hop), so it may be read
+    straight from the WSGI input, not kept for a second reader."""
+    environ = request.environ
     # The media type from the environ: werkzeug's `request.mimetype` parses every parameter too.
-    mimetype = request.environ.get("CONTENT_TYPE", "").partition(";")[0].strip().lower()
+    mimetype = environ.get("CONTENT_TYPE", "").partition(";")[0].strip().lower()
     if mimetype == "application/x-www-form-urlencoded":
+        length = environ.get("CONTENT_LENGTH", "")
+        if only_reader and length.isdigit() and int(length) <= MAX_BODY:
+            # werkzeug's stream, with its size checks, costs a hop more than this read; a body
+            # without a length (chunked) or too long goes through it below (the latter as a 413).
+            return urlencoded(environ["wsgi.input"].read(int(length)))
         return urlencoded(request.get_data(cache=True))
     if mimetype == "multipart/form-data":
         return request.form.to_dict()
