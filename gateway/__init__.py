@@ -5,7 +5,7 @@ from __future__ import annotations
 import logging
 import sys
 
-from flask import Flask
+from flask import Flask, current_app
 
 from config import INSTANCE_DIR, Settings, SettingsError, load_settings
 
@@ -68,6 +68,4 @@ def create_app(settings: Settings | None = None) -> Flask:
 
 
 def soko(app: Flask | None = None) -> Soko:
-    from flask import current_app
-
     return (app or current_app).extensions["soko"]

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hmac
+from functools import lru_cache
 from urllib.parse import unquote
 
 from flask import Response, abort, request
@@ -62,7 +63,16 @@ def urlencoded(raw: bytes) -> dict[str, str]:
 def _unquote(text: str) -> str:
     if "+" in text:
         text = text.replace("+", " ")
-    return unquote(text, errors="strict") if "%" in text else text
+    if "%" not in text:
+        return text
+    return _short_decoded(text) if len(text) <= 40 else unquote(text, errors="strict")
+
+
+@lru_cache(maxsize=4096)
+def _short_decoded(text: str) -> str:
+    """Memoized (short values only: the cache stays small): a USSD session sends the same escaped
+    service code and phone number on every hop."""
+    return unquote(text, errors="strict")
 
 
 def check_token(expected: str | None) -> None:
