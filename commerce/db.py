@@ -102,7 +102,7 @@ class Prebuilt:
 
 
 class _Pinned(threading.local):
-    """Each thread's read connections, one per engine (weakly held: a disposed app's go with it),
+    """Each thread's own connections (`Reader`'s and `Writer`'s), one per engine (weakly held: a disposed app's go with it),
     and the process they were opened in (a forked child opens its own)."""
 
     def __init__(self):
@@ -114,9 +114,10 @@ _pinned = _Pinned()
 
 
 class _Held:
-    """A thread's read connection, detached from the pool: it never goes back to it (its
-    autocommit setting must not reach a writer), and it is closed when the thread or the engine
-    goes (a thread-per-request server opens one per request, as it would have checked one out)."""
+    """A thread's own connection, detached from the pool: it never goes back to it (its
+    autocommit setting must not reach a SQLAlchemy unit of work), and it is closed when the thread
+    or the engine goes (a thread-per-request server opens one per request, as it would have checked
+    one out). Between a Reader's reads and a Writer's transactions nothing is left open on it."""
 
     __slots__ = ("raw", "cursor")
 
@@ -137,7 +138,7 @@ class _Held:
 
 @event.listens_for(Engine, "engine_disposed")
 def _close_held(engine: Engine) -> None:
-    """`engine.dispose()` closes this thread's read connection to it too (the others close with
+    """`engine.dispose()` closes this thread's own connection to it too (the others close with
     their threads): an app that is done with its engine, as a test's, leaves no connection open."""
     held = _pinned.conns.pop(engine, None)
     if held is not None:
@@ -158,40 +159,41 @@ class Reader:
     def __init__(self, engine: Engine):
         self.engine = engine
         self.dialect = engine.dialect
-        self._autocommit = engine.dialect.name == "postgresql"
-
-    def _cursor(self):
-        """The thread's cursor on its read connection (one cursor, reused: creating one per query
-        costs psycopg a third of a primary-key read)."""
-        pinned = _pinned
-        if pinned.pid != os.getpid():  # never use a connection the parent process opened
-            pinned.pid, pinned.conns = os.getpid(), weakref.WeakKeyDictionary()
-        held = pinned.conns.get(self.engine)
-        if held is None:
-            raw = self.engine.raw_connection()
-            if self._autocommit:
-                raw.driver_connection.autocommit = True
-            held = pinned.conns[self.engine] = _Held(raw)
-        return held.cursor
 
     def rows(self, query: Prebuilt, params: dict) -> list[tuple]:
         sql, args = query.sql(self.dialect, params)
         try:
-            cursor = self._cursor()
+            cursor = _held(self.engine).cursor
             cursor.execute(sql, args)
             return cursor.fetchall()
         except self.dialect.loaded_dbapi.Error as exc:
-            self._discard()
+            _discard(self.engine)  # a failed connection is thrown away; the next read opens another
             raise DBAPIError.instance(sql, args, exc, self.dialect.loaded_dbapi.Error,
                                       dialect=self.dialect) from exc
 
     def close(self) -> None:
         """Nothing to give back: the connection stays with the thread for its next hop."""
 
-    def _discard(self) -> None:
-        held = _pinned.conns.pop(self.engine, None)
-        if held is not None:
-            held.close()  # a failed connection is thrown away; the next read opens another
+
+def _held(engine: Engine) -> _Held:
+    """This thread's own connection to `engine` (opened on first use): outside any transaction
+    between uses, in autocommit on PostgreSQL (SQLite's never BEGINs by itself, make_engine)."""
+    pinned = _pinned
+    if pinned.pid != os.getpid():  # never use a connection the parent process opened
+        pinned.pid, pinned.conns = os.getpid(), weakref.WeakKeyDictionary()
+    held = pinned.conns.get(engine)
+    if held is None:
+        raw = engine.raw_connection()
+        if engine.dialect.name == "postgresql":
+            raw.driver_connection.autocommit = True
+        held = pinned.conns[engine] = _Held(raw)
+    return held
+
+
+def _discard(engine: Engine) -> None:
+    held = _pinned.conns.pop(engine, None)
+    if held is not None:
+        held.close()
 
 
 class PrebuiltWrite(Prebuilt):
@@ -218,16 +220,16 @@ class PrebuiltWrite(Prebuilt):
 
 
 class Writer:
-    """One write transaction on a pooled DBAPI connection, for a unit of work a hop repeats
-    (placing an order): `Prebuilt`/`PrebuiltWrite` statements, COMMIT, or ROLLBACK on any error,
-    with none of SQLAlchemy's per-statement work. Errors come out as SQLAlchemy's (a unique
-    violation is still an IntegrityError); a connection that failed is invalidated, not pooled.
+    """One write transaction on this thread's own DBAPI connection (the one `Reader` uses), for a
+    unit of work a hop repeats (placing an order): `Prebuilt`/`PrebuiltWrite` statements, COMMIT,
+    or ROLLBACK on any error, with none of SQLAlchemy's per-statement work and no pool checkout.
+    Errors come out as SQLAlchemy's (a unique violation is still an IntegrityError); a connection
+    that failed is thrown away, and the thread's next read or write opens another.
 
-    The transaction begins at the first write (SQLite: BEGIN IMMEDIATE, as `engine.begin()`;
-    PostgreSQL: the driver's implicit BEGIN, at the first statement). On SQLite the reads before it
-    run outside the transaction, each seeing what is committed (as PostgreSQL's READ COMMITTED
-    reads do), so the file's one write lock is held only from the first write to the commit: the
-    other writers' wait.
+    The transaction begins at the first write: BEGIN IMMEDIATE on SQLite (as `engine.begin()`),
+    BEGIN on PostgreSQL, whose connection is otherwise in autocommit. The reads before it run
+    outside the transaction, each seeing what is committed (READ COMMITTED), so SQLite's one
+    write lock is held only from the first write to the commit: the other writers' wait.
 
         with db.Writer(engine) as w:
             product = w.rows(SELECT, {...})
@@ -239,13 +241,13 @@ class Writer:
         self.engine = engine
         self.dialect = engine.dialect
         self._error = engine.dialect.loaded_dbapi.Error
-        self._raw = None
-        self._cursor = None
-        self._begin = "BEGIN IMMEDIATE" if engine.dialect.name == "sqlite" else None
+        self._held: _Held | None = None
+        self._begin = "BEGIN IMMEDIATE" if engine.dialect.name == "sqlite" else "BEGIN"
+        self._open = False  # a transaction is open on the connection
 
     def __enter__(self) -> Writer:
         try:
-            self._raw = self.engine.raw_connection()
+            self._held = _held(self.engine)
         except self._error as exc:
             raise DBAPIError.instance("connect", (), exc, self._error, dialect=self.dialect) from exc
         return self
@@ -260,17 +262,14 @@ class Writer:
 
     def _execute(self, statement: Prebuilt, params: dict) -> tuple[list[tuple], int]:
         sql, args = statement.sql(self.dialect, params)
+        cursor = self._held.cursor
+        if not self._open and isinstance(statement, PrebuiltWrite):
+            try:
+                cursor.execute(self._begin)
+            except self._error as exc:  # "database is locked": named as BEGIN, not the write
+                raise DBAPIError.instance(self._begin, (), exc, self._error, dialect=self.dialect) from exc
+            self._open = True
         try:
-            if self._cursor is None:  # one cursor for the transaction's statements
-                self._cursor = self._raw.cursor()
-            cursor = self._cursor
-            if self._begin and isinstance(statement, PrebuiltWrite):
-                # SQLite connections have isolation_level None (make_engine): BEGIN is ours.
-                begin, self._begin = self._begin, None
-                try:
-                    cursor.execute(begin)
-                except self._error as exc:  # "database is locked": named as BEGIN, not the write
-                    raise DBAPIError.instance(begin, (), exc, self._error, dialect=self.dialect) from exc
             cursor.execute(sql, args)
             found = cursor.fetchall() if cursor.description is not None else []
             return found, cursor.rowcount
@@ -278,36 +277,30 @@ class Writer:
             raise DBAPIError.instance(sql, args, exc, self._error, dialect=self.dialect) from exc
 
     def __exit__(self, exc_type, exc, _tb) -> None:
-        raw, self._raw = self._raw, None
-        cursor, self._cursor = self._cursor, None
-        if cursor is not None:
-            try:
-                cursor.close()
-            except self._error:
-                pass  # the commit or rollback below meets the same broken connection
+        held, self._held = self._held, None
         if exc_type is None:
-            try:
-                raw.commit()
-            except self._error as failed:
-                self._rollback(raw, failed)
-                raise DBAPIError.instance("COMMIT", (), failed, self._error, dialect=self.dialect) from failed
-            _count_commit(None)  # the "commit" event counts SQLAlchemy's commits, not this one
-            raw.close()
+            if self._open:
+                try:
+                    held.cursor.execute("COMMIT")
+                except self._error as failed:
+                    self._end(held, failed)
+                    raise DBAPIError.instance("COMMIT", (), failed, self._error, dialect=self.dialect) from failed
+                self._open = False
+                _count_commit(None)  # the "commit" event counts SQLAlchemy's commits, not this one
             return
-        self._rollback(raw, exc.orig if isinstance(exc, DBAPIError) else exc)
+        self._end(held, exc.orig if isinstance(exc, DBAPIError) else exc)
 
-    def _rollback(self, raw, cause: BaseException) -> None:
-        """Roll back and give the connection back, or invalidate it if it is broken."""
-        try:
-            raw.rollback()
-        except self._error:
-            pass
-        else:
-            if not (isinstance(cause, self._error) and self.dialect.is_disconnect(cause, raw.driver_connection, None)):
-                raw.close()
+    def _end(self, held: _Held, cause: BaseException) -> None:
+        """Roll back what was begun; throw the connection away if it is broken or will not roll back."""
+        if self._open:
+            self._open = False
+            try:
+                held.cursor.execute("ROLLBACK")
+            except self._error:
+                _discard(self.engine)
                 return
-        raw.invalidate()
-        raw.close()
+        if isinstance(cause, self._error) and self.dialect.is_disconnect(cause, held.raw.dbapi_connection, None):
+            _discard(self.engine)
 
 
 def rows(conn, query: Prebuilt, params: dict) -> list[tuple]:
