@@ -89,19 +89,20 @@ _LIST_COLS = (P.c.id, P.c.name, P.c.price_minor, P.c.currency, P.c.stock)
 
 
 _PRODUCTS_IN = db.Prebuilt(
-    select(*_LIST_COLS)
-    .where(P.c.category_id == bindparam("cid"), P.c.active.is_(True), P.c.stock > 0)
+    select(*_LIST_COLS).join(S, S.c.id == P.c.seller_id)
+    .where(P.c.category_id == bindparam("cid"), P.c.active.is_(True), P.c.stock > 0, S.c.suspended.is_(False))
     .order_by(P.c.id).offset(bindparam("offset", type_=Integer)).limit(bindparam("limit", type_=Integer)))
 
 
 def products_in(conn: Connection | db.Reader, category_id: int, offset: int, limit: int) -> list[ProductRow]:
-    """Products for sale in a category, in listing order; the (category, active, id) index serves it."""
+    """Products for sale in a category (not a suspended seller's), in listing order; the (category,
+    active, id) index serves it."""
     rows = db.rows(conn, _PRODUCTS_IN, {"cid": category_id, "offset": offset, "limit": limit})
     return [ProductRow(*r) for r in rows]
 
 
 def search(conn: Connection, query: str, offset: int, limit: int) -> list[ProductRow]:
-    """Products whose words start with every word of the query (indexed prefix lookups)."""
+    """Products for sale whose words start with every word of the query (indexed prefix lookups)."""
     terms = words(query)[:3]
     if not terms:
         return []
@@ -109,7 +110,8 @@ def search(conn: Connection, query: str, offset: int, limit: int) -> list[Produc
     for t in terms:
         sub = select(W.c.product_id).where(W.c.word == t)
         conds.append(P.c.id.in_(sub))
-    q = (select(*_LIST_COLS).where(and_(*conds), P.c.active.is_(True), P.c.stock > 0)
+    q = (select(*_LIST_COLS).join(S, S.c.id == P.c.seller_id)
+         .where(and_(*conds), P.c.active.is_(True), P.c.stock > 0, S.c.suspended.is_(False))
          .order_by(P.c.id).offset(offset).limit(limit))
     return [ProductRow(*r) for r in conn.execute(q)]
 

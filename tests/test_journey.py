@@ -335,3 +335,27 @@ def test_a_price_changed_after_the_summary_is_not_charged_unseen(seeded, ussd):
     assert done.startswith("END Order ") and "KES 400" in done
     with _db(seeded).connect() as conn:
         assert conn.execute(select(T_ORDER.c.total_minor)).scalars().all() == [40000]
+
+
+def _whole_food_listing(ussd, session_id) -> str:
+    s, page = _food(ussd, session_id)
+    pages = [page]
+    while "98 More" in page:
+        page = s.send("98")
+        pages.append(page)
+    return "\n".join(pages)
+
+
+def test_a_suspended_sellers_goods_leave_the_listing_and_search_until_reinstated(seeded, ussd):
+    from commerce import admin
+
+    _, gulu = _seller_product(seeded, "Millet 5kg")
+    assert "Millet 5kg" in _whole_food_listing(ussd, "listed")
+    admin.set_seller_suspended(_db(seeded), gulu, True, "Fake goods")
+    listing = _whole_food_listing(ussd, "suspended")
+    assert "Millet" not in listing and "Groundnuts" not in listing and "Salt 500g" in listing
+    s = ussd(phone="+254712000399", session_id="search")
+    s.dial(), s.send("2")
+    assert s.send("millet").startswith("CON Nothing found. Try another word.")
+    admin.set_seller_suspended(_db(seeded), gulu, False)
+    assert "Millet 5kg" in _whole_food_listing(ussd, "reinstated")
