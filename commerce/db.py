@@ -102,8 +102,8 @@ class Prebuilt:
 
 
 class _Pinned(threading.local):
-    """Each thread's own connections (`Reader`'s and `Writer`'s), one per engine (weakly held: a disposed app's go with it),
-    and the process they were opened in (a forked child opens its own)."""
+    """Each thread's own connections (`Reader`'s and `Writer`'s), one per engine (weakly held: a
+    disposed app's go with it), and the process they were opened in (a forked child opens its own)."""
 
     def __init__(self):
         self.pid = os.getpid()
