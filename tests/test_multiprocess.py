@@ -18,9 +18,9 @@ from pathlib import Path
 
 import pytest
 import requests
-from sqlalchemy import select
+from sqlalchemy import select, update
 
-from commerce.models import Message, Order
+from commerce.models import Message, Order, Product
 from config import ROOT
 from tests.fakes import AT_API_KEY, AT_USERNAME
 
@@ -189,6 +189,32 @@ def test_a_new_pickup_point_shows_in_every_web_process_at_once(seeded, processes
     for i in range(2):
         assert "Aberdare (Zawadi)" in to_pickup(f"ATUid_after{i}", i)
         assert "Aberdare (Zawadi)" in to_pickup(f"ATUid_after{i}b", 1 - i)
+
+
+def test_a_product_sold_out_in_one_web_process_leaves_every_listing_at_once(seeded, processes):
+    """Listings are cached per process and an order changes them only when it sells the last item:
+    that order, placed through one process, must empty the other's cached page too."""
+    urls = [_web(processes), _web(processes)]
+    with seeded.extensions["soko"].db.begin() as conn:
+        conn.execute(update(Product.__table__).where(Product.__table__.c.name == "Rice 1kg").values(stock=1))
+    buyers = iter(range(10))
+
+    def food(session_id: str, first: int) -> tuple[Handset, str]:
+        s = Handset(urls[first:] + urls[:first], session_id, phone=f"+25471200002{next(buyers)}")
+        s.dial()
+        s.send("1")
+        return s, s.send("1")  # the third hop: drawn by urls[first]
+
+    for i in range(2):  # both processes have drawn (and cached) the page
+        assert "2. Rice 1kg KES 190" in food(f"ATUid_rice_before{i}", i)[1]
+    s, _ = food("ATUid_rice_buyer", 0)
+    for choice in ("2", "1", "1", "1", "2"):  # Rice, Buy, 1, the first pickup point, cash
+        s.send(choice)
+    assert s.send("1").startswith("END Order ")  # Confirm, served by the second process
+
+    for i in range(2):
+        listing = food(f"ATUid_rice_after{i}", i)[1]
+        assert "Rice" not in listing and "Maize flour 2kg" in listing
 
 
 def test_the_procfile_server_answers_beside_idle_keep_alive_connections(env, processes):
