@@ -181,11 +181,12 @@ def _summary(ctx, f):
 
 def _summary_go(ctx, f, choice, view):
     picked = view.chosen(choice)
-    if picked == "no":
+    # "yes:<total shown>", or plain "yes" in a session whose summary was drawn before the total was kept
+    answer, _, shown = picked.partition(":") if isinstance(picked, str) else (None, "", "")
+    if answer == "no":
         return Outcome(end=["Z", "cancelled_choice"])
-    if not (isinstance(picked, str) and picked.split(":")[0] == "yes"):
+    if answer != "yes":
         return Outcome(invalid="invalid")
-    shown = picked.partition(":")[2]  # "" for a session whose summary was drawn before the total was kept
     _, pid, qty, aid, m = f
     method = PAYMENT_METHODS[m]
     s = ctx.services
