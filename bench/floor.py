@@ -16,7 +16,7 @@ SCREEN = "CON Welcome to Soko\n1. Shop\n2. Search\n3. My orders\n4. Language"
 
 
 def create_app() -> Flask:
-    from gateway.redis_client import CLIENT_OPTIONS
+    from bootstrap.redis_client import CLIENT_OPTIONS
 
     app = Flask(__name__)
     r = redis.Redis.from_url(os.environ["REDIS_URL"], **CLIENT_OPTIONS)

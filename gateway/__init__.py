@@ -14,8 +14,8 @@ class Soko:
     """What a request needs, built once per app: settings, database engine, Redis, the USSD engine."""
 
     def __init__(self, settings: Settings):
+        from bootstrap import redis_client
         from commerce.db import make_engine
-        from gateway import redis_client
         from menus import buyer
         from menus.context import Context, Services
         from menus.engine import Engine

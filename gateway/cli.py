@@ -53,7 +53,7 @@ def init_app(app: Flask) -> None:
     @click.option("--burst", is_flag=True, help="Run the jobs that are due, then stop.")
     def worker(burst):
         """Run the RQ worker (with its scheduler) over Soko's queues."""
-        from gateway import redis_client
+        from bootstrap import redis_client
         from workers import runtime
         from workers.run import run_worker
 

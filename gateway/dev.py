@@ -25,7 +25,7 @@ def main() -> int:
     env = dict(os.environ)
     valkey = None
     if settings.redis_url is None:
-        valkey = subprocess.Popen([sys.executable, "-m", "gateway.embedded_valkey"], stdin=subprocess.PIPE,
+        valkey = subprocess.Popen([sys.executable, "-m", "bootstrap.embedded_valkey"], stdin=subprocess.PIPE,
                                   stdout=subprocess.PIPE, text=True, start_new_session=True)
         env["REDIS_URL"] = valkey.stdout.readline().strip()
         if not env["REDIS_URL"]:

@@ -59,7 +59,7 @@ def redis_url():
     if url:
         yield _own_redis(url)
         return
-    from gateway.redis_client import start_valkey
+    from bootstrap.redis_client import start_valkey
 
     server = start_valkey()
     yield server.connection_url

@@ -27,7 +27,7 @@ def test_queue_depths_show(app, client):
 
 
 def test_redis_stopped_answers_503_within_a_second(make_app):
-    from gateway.redis_client import start_valkey
+    from bootstrap.redis_client import start_valkey
 
     server = start_valkey()
     try:

@@ -80,7 +80,7 @@ def test_scrapes_are_not_counted_as_hops(client):
 
 
 def test_metrics_still_answer_when_redis_is_down(make_app):
-    from gateway.redis_client import start_valkey
+    from bootstrap.redis_client import start_valkey
 
     server = start_valkey()
     client = make_app(redis_url=server.connection_url).test_client()

@@ -8,14 +8,14 @@ import time
 
 import pytest
 
-from gateway.providers.africastalking import AfricasTalkingPayments, AfricasTalkingSms
-from gateway.providers.base import (
+from providers.africastalking.client import AfricasTalkingPayments, AfricasTalkingSms
+from providers.base import (
     CheckoutResult,
     ProviderError,
     SendResult,
     SmsProvider,
 )
-from gateway.providers.twilio import TwilioSms
+from providers.twilio.client import TwilioSms
 from tests.fakes import (
     AT_API_KEY,
     AT_USERNAME,
@@ -175,7 +175,7 @@ def test_at_connection_refused_is_retryable():
 
 def test_at_invalid_sender_id_answer_fails_everyone():
     # A shape AT uses when the whole request is refused with a 2xx: empty Recipients.
-    from gateway.providers.africastalking import _map_recipients
+    from providers.africastalking.client import _map_recipients
 
     results = _map_recipients({"SMSMessageData": {"Message": "InvalidSenderId", "Recipients": []}}, NUMBERS)
     assert all(not r.ok and r.status == "InvalidSenderId" and not r.retryable for r in results)

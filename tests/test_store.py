@@ -7,7 +7,7 @@ import threading
 
 import redis
 
-from gateway.redis_client import connect
+from bootstrap.redis_client import connect
 from menus.store import HopConnection
 
 

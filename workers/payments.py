@@ -19,8 +19,8 @@ from sqlalchemy import insert, select, update
 from commerce import money
 from commerce.models import MOBILE_MONEY, PLACED, Checkout, Payment, utcnow
 from commerce.order_state import Notices, load
-from gateway.providers import ProviderError
-from gateway.providers.africastalking import AfricasTalkingPayments
+from providers import ProviderError
+from providers.africastalking.client import AfricasTalkingPayments
 from workers import runtime as rt
 from workers.queues import RQJobs
 

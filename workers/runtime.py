@@ -28,8 +28,8 @@ _current: Runtime | None = None
 
 
 def build(settings: Settings) -> Runtime:
+    from bootstrap import redis_client
     from commerce.db import make_engine
-    from gateway import redis_client
 
     url = settings.redis_url or redis_client.embedded_url(INSTANCE_DIR)
     return Runtime(settings, make_engine(settings.database_url),

@@ -36,10 +36,10 @@ from sqlalchemy import bindparam, select, update
 
 from commerce.models import Message, Person, utcnow
 from config import Settings
-from gateway.providers.africastalking import AfricasTalkingSms
-from gateway.providers.base import ProviderError, SendResult, SmsProvider
-from gateway.providers.twilio import TwilioSms
 from menus.sms.segments import MAX_SEGMENTS, fit
+from providers.africastalking.client import AfricasTalkingSms
+from providers.base import ProviderError, SendResult, SmsProvider
+from providers.twilio.client import TwilioSms
 from workers import runtime as rt
 from workers.queues import JOB_TTL, SEND_RETRY
 

@@ -1,4 +1,4 @@
-"""`python -m gateway.embedded_valkey`: hold the development Valkey for `make run`.
+"""`python -m bootstrap.embedded_valkey`: hold the development Valkey for `make run`.
 
 `make run` starts this in a session of its own, so the terminal's Ctrl-C reaches the web server and
 the worker but not Redis: they stop first, then `make run` stops this. It prints the URL once the
@@ -10,8 +10,8 @@ from __future__ import annotations
 import signal
 import sys
 
+from bootstrap.redis_client import embedded_url
 from config import INSTANCE_DIR
-from gateway.redis_client import embedded_url
 
 
 def main() -> int:

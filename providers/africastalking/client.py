@@ -19,7 +19,7 @@ import requests
 from africastalking.Service import AfricasTalkingException, validate_phone
 from africastalking.SMS import SMSService
 
-from gateway.providers.base import (
+from providers.base import (
     CheckoutResult,
     ProviderError,
     SendResult,

@@ -7,7 +7,7 @@ from twilio.base.exceptions import TwilioRestException, TwilioServiceException
 from twilio.http.http_client import TwilioHttpClient
 from twilio.rest import Client
 
-from gateway.providers.base import ProviderError, SendResult
+from providers.base import ProviderError, SendResult
 
 # Twilio error codes that condemn one recipient but not the message or the account: invalid 'To'
 # (21211), 'To' cannot be a short code (21265), region not enabled (21408), recipient replied STOP

@@ -1,0 +1,1 @@
+"""Africa's Talking: USSD, SMS in and out, delivery reports, mobile checkout and its notifications."""

@@ -1,0 +1,1 @@
+"""Twilio: SMS in (TwiML answers, signatures) and out, status callbacks."""
