@@ -1,8 +1,8 @@
 """What an operator does to the world: add and suspend agents, suspend sellers, cancel an order.
 
 Each action is one transaction that also writes an `audit_log` row (who, what, on what, why), so
-the record cannot disagree with the change. Cancelling uses the lifecycle's guarded status move
-(commerce/order_state.py), so a cancel racing a payment or a second cancel moves nothing twice.
+the record cannot disagree with the change. Cancelling is a move of the order state machine
+(commerce/order_moves.py), so a cancel racing a payment or a second cancel moves nothing twice.
 """
 
 from __future__ import annotations
@@ -12,18 +12,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Connection, Engine
 
-from commerce import order_state, outbox, people
-from commerce.models import (
-    CANCELLED,
-    OPEN_STATUSES,
-    Agent,
-    AuditEntry,
-    Order,
-    Person,
-    Seller,
-    utcnow,
-)
-from commerce.orders import release_stock
+from commerce import order_moves, order_state, outbox, people
+from commerce.models import CANCELLED, Agent, AuditEntry, Order, Person, Seller, utcnow
 
 ORD, A, S, PE, AU = Order.__table__, Agent.__table__, Seller.__table__, Person.__table__, AuditEntry.__table__
 
@@ -78,16 +68,13 @@ def cancel_order(engine: Engine, code: str, reason: str, actor: str = "admin") -
         order = order_state.load(conn, code=code, lock=True)
         if order is None:
             return Cancelled(False, "not_found")
-        if order.status not in OPEN_STATUSES:
-            return Cancelled(False, "not_open", status=order.status)
-        if not order_state.move(conn, order, CANCELLED, actor, reason):
-            # A payment or another change landed between our read and our write.
-            current = conn.execute(select(ORD.c.status).where(ORD.c.id == order.id)).scalar()
-            return Cancelled(False, "not_open", status=current)
+        # Refused when closed already, or when a payment or another change landed meanwhile.
+        moved = order_moves.apply(conn, order, CANCELLED, actor, reason)
+        if not moved.ok:
+            return Cancelled(False, "not_open", status=moved.status)
         refund_due = order.paid_minor > 0
         if refund_due:
             order_state.add_flag(conn, order, "refund_due")
-        release_stock(conn, order.id)
         audit(conn, actor, "cancel_order", f"order:{code}", reason)
         ids = []
         for phone, lang, kind in ((order.buyer_phone, order.buyer_lang, "buyer"),

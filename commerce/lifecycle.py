@@ -9,10 +9,10 @@ Service functions for the people who move an order (the SMS commands call them) 
     expire_order(engine, order_id)                       job       unpaid placed → expired, stock back
     send_reminders(engine)                               job       stalled orders: seller, agent, buyer asked
 
-Each runs in one transaction: the status move is guarded by the status it was read in, recorded in
-`order_events` with who moved it, and its notifications are outbox rows of the same transaction.
-An `Outcome` carries the reply in the actor's language and the message ids to send after commit.
-A move the lifecycle does not allow is refused with a reply that says why; nothing changes.
+Each runs in one transaction: the status move is `order_moves.apply` (the table of allowed moves,
+a guarded UPDATE, the history row with who moved it), and its notifications are outbox rows of the
+same transaction. An `Outcome` carries the reply in the actor's language and the message ids to
+send after commit. A move the table refuses gets a reply that says why; nothing changes.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.engine import Connection, Engine
 
-from commerce import codes, money, payments
+from commerce import codes, money, order_moves, payments
 from commerce.lifecycle_texts import status_word
 from commerce.lifecycle_texts import text as t
 from commerce.models import (
@@ -42,8 +42,7 @@ from commerce.models import (
     Seller,
     utcnow,
 )
-from commerce.order_state import Notices, OrderView, load, move
-from commerce.orders import release_stock
+from commerce.order_state import Notices, OrderView, load
 
 PE, S, A, ORD, M = Person.__table__, Seller.__table__, Agent.__table__, Order.__table__, Message.__table__
 CLOSED = (CANCELLED, EXPIRED, DELIVERED)
@@ -87,8 +86,9 @@ def _find(conn: Connection, code: str, lang: str, owns) -> tuple[OrderView | Non
     return order, None
 
 
-def _closed(order: OrderView, lang: str, key: str = "is_closed") -> Outcome:
-    return Outcome(False, t(key, lang, code=order.code, status=status_word(order.status, lang)))
+def _closed(order: OrderView, lang: str, key: str = "is_closed", status: str | None = None) -> Outcome:
+    """`status`: the one found by a move that lost a race, when it differs from the one read."""
+    return Outcome(False, t(key, lang, code=order.code, status=status_word(status or order.status, lang)))
 
 
 def mark_sent(engine: Engine, seller_id: int, order_code: str) -> Outcome:
@@ -98,13 +98,12 @@ def mark_sent(engine: Engine, seller_id: int, order_code: str) -> Outcome:
         order, refused = _find(conn, order_code, lang, lambda o: o.seller_id == seller_id)
         if refused:
             return refused
-        if order.status in CLOSED or order.status == DISPATCHED:
-            return _closed(order, lang)
-        if order.status == PLACED and order.method != ON_DELIVERY:
+        moved = order_moves.apply(conn, order, DISPATCHED, f"seller:{seller_id}")
+        if moved.refusal == "pay_on_delivery":  # placed, and to be paid before it is sent
             return Outcome(False, t("sent_unpaid", lang, code=order.code,
                                     due=money.format_money(order.due, lang)))
-        if not move(conn, order, DISPATCHED, f"seller:{seller_id}"):
-            return _closed(load(conn, order_id=order.id), lang)
+        if not moved.ok:
+            return _closed(order, lang, status=moved.status)
         n = Notices(conn, order)
         due = order.due
         n.send("buyer", "buyer_dispatched",
@@ -171,20 +170,22 @@ def confirm_delivery(engine: Engine, agent_id: int, order_code: str) -> Outcome:
         order, refused = _find(conn, order_code, lang, lambda o: o.agent_id == agent_id)
         if refused:
             return refused
-        if order.status in CLOSED:
-            return _closed(order, lang)
-        if order.status != DISPATCHED:
-            return Outcome(False, t("not_sent_yet", lang, code=order.code))
+        actor = f"agent:{agent_id}"
+        why = order_moves.refusal(order, DELIVERED, actor)
+        if why == order_moves.NO_MOVE:
+            return _closed(order, lang) if order.status in CLOSED else Outcome(
+                False, t("not_sent_yet", lang, code=order.code))
+        if why is not None:  # unpaid, and not to be paid at hand-over
+            return Outcome(False, t("unpaid_no_handover", lang, code=order.code,
+                                    due=money.format_money(order.due, lang)))
         cash = None
-        if not order.paid_in_full:
-            if order.method != ON_DELIVERY:
-                return Outcome(False, t("unpaid_no_handover", lang, code=order.code,
-                                        due=money.format_money(order.due, lang)))
+        if not order.paid_in_full:  # pay on delivery: the agent takes the cash as the goods go
             cash = order.due
             payments.credit(conn, order, cash, CASH, payments.next_cash_reference(conn, order),
-                            f"agent:{agent_id}", note="paid at hand-over")
-        if not move(conn, order, DELIVERED, f"agent:{agent_id}"):
-            return _closed(load(conn, order_id=order.id), lang)
+                            actor, note="paid at hand-over")
+        moved = order_moves.apply(conn, order, DELIVERED, actor)
+        if not moved.ok:
+            return _closed(order, lang, status=moved.status)
         n = Notices(conn, order)
         n.send("seller", "seller_delivered")
         n.send("buyer", "buyer_delivered")
@@ -202,21 +203,20 @@ def confirm_receipt(engine: Engine, buyer_phone: str, order_code: str) -> Outcom
         order, refused = _find(conn, order_code, lang, lambda o: o.buyer_phone == buyer_phone)
         if refused:
             return refused
-        if order.status != DISPATCHED:
-            return _closed(order, lang)
-        if not order.paid_in_full:
+        moved = order_moves.apply(conn, order, DELIVERED, "buyer", note="receipt confirmed by the buyer")
+        if moved.refusal == "paid_in_full":
             return Outcome(False, t("received_pay_first", lang, code=order.code, village=order.village,
                                     due=money.format_money(order.due, lang)))
-        if not move(conn, order, DELIVERED, "buyer", note="receipt confirmed by the buyer"):
-            return _closed(load(conn, order_id=order.id), lang)
+        if not moved.ok:
+            return _closed(order, lang, status=moved.status)
         n = Notices(conn, order)
         n.send("seller", "seller_delivered")
         return Outcome(True, t("received_reply", lang, code=order.code), n.ids)
 
 
 def expires(order: OrderView) -> bool:
-    """Unpaid orders expire; pay-on-delivery orders are paid at hand-over, so they wait."""
-    return order.status == PLACED and order.paid_minor == 0 and order.method != ON_DELIVERY
+    """Unpaid orders expire; pay-on-delivery orders are paid at hand-over, so they wait (the table's rule)."""
+    return order_moves.refusal(order, EXPIRED, "system") is None
 
 
 def expire_order(engine: Engine, order_id: int, now: datetime | None = None) -> Outcome:
@@ -228,9 +228,8 @@ def expire_order(engine: Engine, order_id: int, now: datetime | None = None) -> 
             return Outcome(False, "not expirable")
         if order.expires_at is None or order.expires_at > now:
             return Outcome(False, "not due")
-        if not move(conn, order, EXPIRED, "system", note="payment window passed"):
+        if not order_moves.apply(conn, order, EXPIRED, "system", note="payment window passed").ok:
             return Outcome(False, "moved meanwhile")
-        release_stock(conn, order.id)
         n = Notices(conn, order)
         n.send("buyer", "buyer_expired")
         n.send("seller", "seller_expired")

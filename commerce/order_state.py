@@ -1,5 +1,5 @@
 """An order with the people around it, read in one query, and the small steps every change makes:
-a guarded status move recorded in `order_events`, an operator flag, a notification in the outbox.
+an operator flag, a notification in the outbox. Status moves are `commerce.order_moves`.
 
 Amounts people pay are compared at the precision they can pay in (`money.display_digits`): a TZS
 total stored as 12,345.67 is payable as TZS 12,346, and a payment of 12,346 settles it exactly.
@@ -16,7 +16,6 @@ from sqlalchemy.engine import Connection
 
 from commerce import lifecycle_texts, money, outbox
 from commerce.models import Agent, Order, Person, Seller, utcnow
-from commerce.orders import record_event
 
 ORD, S, A = Order.__table__, Seller.__table__, Agent.__table__
 BUYER, SELLER_P, AGENT_P = Person.__table__.alias("bp"), Person.__table__.alias("sp"), Person.__table__.alias("ap")
@@ -91,17 +90,6 @@ def load(conn: Connection, *, code: str | None = None, order_id: int | None = No
         q = q.with_for_update(of=ORD)
     row = conn.execute(q).first()
     return OrderView(*row) if row else None
-
-
-def move(conn: Connection, order: OrderView, to_status: str, actor: str, note: str | None = None) -> bool:
-    """Move the order from the status it was read in to `to_status`; False if someone moved it first."""
-    moved = conn.execute(update(ORD).where(ORD.c.id == order.id, ORD.c.status == order.status)
-                         .values(status=to_status, updated_at=utcnow())).rowcount
-    if moved != 1:
-        return False
-    record_event(conn, order.id, to_status, actor, note)
-    order.status = to_status
-    return True
 
 
 def add_flag(conn: Connection, order: OrderView, flag: str) -> None:

@@ -23,7 +23,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
-from commerce import catalog, codes, db, money, notices, outbox, rates
+from commerce import catalog, codes, db, money, notices, order_moves, order_state, outbox, rates
 from commerce.models import (
     CANCELLED,
     ON_DELIVERY,
@@ -74,15 +74,6 @@ def quote(conn: Connection, price_minor: int, currency: str, quantity: int, buye
     rate = rates.get(conn, currency, buyer_currency)
     total = money.convert(seller_total, buyer_currency, rate) if rate is not None else None
     return Quote(seller_total, total, rate)
-
-
-# Built once: a statement built per call costs SQLAlchemy a cache key of its values.
-_INSERT_EVENT = insert(E)
-
-
-def record_event(conn: Connection, order_id: int, status: str, actor: str, note: str | None = None) -> None:
-    conn.execute(_INSERT_EVENT, {"order_id": order_id, "status": status, "actor": actor, "note": note,
-                                 "at": utcnow()})
 
 
 class _NoStock(Exception):
@@ -314,35 +305,24 @@ def buyer_order(conn: Connection, phone: str, order_id: int) -> OrderRow | None:
 
 
 def can_cancel(order: OrderRow) -> bool:
-    """A buyer may cancel an order nobody has paid for or sent yet."""
-    return order.status == PLACED and order.paid_minor == 0
-
-
-def release_stock(conn: Connection, order_id: int) -> None:
-    for product_id, qty in conn.execute(select(L.c.product_id, L.c.quantity).where(L.c.order_id == order_id)):
-        conn.execute(update(P).where(P.c.id == product_id).values(stock=P.c.stock + qty))
+    """A buyer may cancel an order nobody has paid for or sent yet (the state machine's rule)."""
+    return order_moves.refusal(order, CANCELLED, "buyer") is None
 
 
 def cancel_by_buyer(engine: Engine, phone: str, order_id: int) -> tuple[bool, str | None, list[int]]:
     """Cancel the buyer's open unpaid order and release its stock. Returns (done, code, message ids)."""
     with engine.begin() as conn:
-        order = buyer_order(conn, phone, order_id)
-        if order is None or not can_cancel(order):
-            return False, order.code if order else None, []
-        # The guarded UPDATE makes a double cancel (or a race with a payment) a no-op.
-        moved = conn.execute(update(ORD).where(ORD.c.id == order_id, ORD.c.status == PLACED, ORD.c.paid_minor == 0)
-                             .values(status=CANCELLED, updated_at=utcnow())).rowcount
-        if moved != 1:
+        order = order_state.load(conn, order_id=order_id, lock=True)
+        if order is None or order.buyer_phone != phone:
+            return False, None, []
+        # Refused when paid or sent, or when a payment or another cancel landed meanwhile.
+        if not order_moves.apply(conn, order, CANCELLED, "buyer").ok:
             return False, order.code, []
-        release_stock(conn, order_id)
-        record_event(conn, order_id, CANCELLED, "buyer")
-        seller = conn.execute(select(PE.c.phone, PE.c.language).join(S, S.c.person_id == PE.c.id)
-                              .join(ORD, ORD.c.seller_id == S.c.id).where(ORD.c.id == order_id)).first()
-        mid = outbox.add(conn, seller.phone, notices.text("order_cancelled_seller", seller.language,
-                                                          code=order.code),
+        mid = outbox.add(conn, order.seller_phone, notices.text("order_cancelled_seller", order.seller_lang,
+                                                                code=order.code),
                          kind="order_cancelled", order_id=order_id)
         return True, order.code, [mid] if mid else []
 
 
 __all__ = ["OPEN_STATUSES", "Placed", "place_order", "announce", "unannounced", "buyer_orders", "buyer_order",
-           "cancel_by_buyer", "quote", "can_cancel", "release_stock", "record_event"]
+           "cancel_by_buyer", "quote", "can_cancel"]

@@ -17,7 +17,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
-from commerce import codes, money
+from commerce import codes, money, order_moves
 from commerce.lifecycle_texts import status_word
 from commerce.models import (
     CANCELLED,
@@ -32,7 +32,7 @@ from commerce.models import (
     Payment,
     utcnow,
 )
-from commerce.order_state import Notices, OrderView, add_flag, load, move
+from commerce.order_state import Notices, OrderView, add_flag, load
 
 PAY, ORD, CO = Payment.__table__, Order.__table__, Checkout.__table__
 
@@ -66,7 +66,7 @@ def credit(conn: Connection, order: OrderView, amount: money.Money, method: str,
     if over:
         add_flag(conn, order, OVERPAID)
     if order.paid_in_full and order.status == PLACED:
-        move(conn, order, PAID, actor, note=reference[:200])
+        order_moves.apply(conn, order, PAID, actor, note=reference[:200])
     return Credit(pid, order.paid_in_full, order.money(over))
 
 

@@ -1,0 +1,169 @@
+"""The order state machine: the one table of status moves, and the one function that makes a move.
+
+    placed ── paid in full ─────────────────▶ paid ── SENT ──▶ dispatched ── hand-over ──▶ delivered
+       │ └──── SENT, pay on delivery ──────────────────────────▶ │
+       ├──▶ expired    (unpaid, not pay on delivery; the payment window passed)
+       └──▶ cancelled  (the buyer: nothing paid yet; the operator: any open order, paid, sent or not)
+
+Delivered, cancelled and expired are final. A move is made by `apply`: it checks the table, moves
+the order with a guarded UPDATE, writes the history row and gives the stock back when the move
+says so, all in the caller's transaction. An order placed is not a move (`orders.place_order`).
+
+Who may make a move is the kind of actor, the part of the recorded actor before any `:`
+("agent:12", "admin:api"): buyer, seller, agent, admin, system (the jobs), mobile_money.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from sqlalchemy import insert, select, update
+from sqlalchemy.engine import Connection
+
+from commerce.models import (
+    CANCELLED,
+    DELIVERED,
+    DISPATCHED,
+    EXPIRED,
+    ON_DELIVERY,
+    PAID,
+    PLACED,
+    Order,
+    OrderEvent,
+    OrderLine,
+    Product,
+    utcnow,
+)
+
+ORD, E, L, P = Order.__table__, OrderEvent.__table__, OrderLine.__table__, Product.__table__
+
+STATUSES = (PLACED, PAID, DISPATCHED, DELIVERED, CANCELLED, EXPIRED)
+ACTORS = ("buyer", "seller", "agent", "admin", "system", "mobile_money")
+
+
+# -- what a move needs: each a test of the order as read (status, paid_minor, method) ---------------
+
+def paid_in_full(order) -> bool:
+    return order.paid_in_full
+
+
+def nothing_paid(order) -> bool:
+    return order.paid_minor == 0
+
+
+def pay_on_delivery(order) -> bool:
+    return order.method == ON_DELIVERY
+
+
+def paid_or_pay_on_delivery(order) -> bool:
+    """Paid in full, or paid at hand-over: the agent takes the cash first (lifecycle.confirm_delivery)."""
+    return order.paid_in_full or order.method == ON_DELIVERY
+
+
+def unpaid_prepaid(order) -> bool:
+    """Nothing paid, and not an order paid at hand-over (those wait for their buyer)."""
+    return order.paid_minor == 0 and order.method != ON_DELIVERY
+
+
+@dataclass(frozen=True, slots=True)
+class Move:
+    source: str
+    target: str
+    actors: tuple[str, ...]
+    needs: Callable[[object], bool] | None = None  # its name is the refusal when it does not hold
+    releases_stock: bool = False
+
+
+MOVES = (
+    #    from        to          who may                     needs                     stock back
+    Move(PLACED,     PAID,       ("agent", "mobile_money"),  paid_in_full),
+    Move(PLACED,     DISPATCHED, ("seller",),                pay_on_delivery),
+    Move(PAID,       DISPATCHED, ("seller",)),
+    Move(DISPATCHED, DELIVERED,  ("agent",),                 paid_or_pay_on_delivery),
+    Move(DISPATCHED, DELIVERED,  ("buyer",),                 paid_in_full),
+    Move(PLACED,     EXPIRED,    ("system",),                unpaid_prepaid,           releases_stock=True),
+    Move(PLACED,     CANCELLED,  ("buyer",),                 nothing_paid,             releases_stock=True),
+    Move(PLACED,     CANCELLED,  ("admin",),                                           releases_stock=True),
+    Move(PAID,       CANCELLED,  ("admin",),                                           releases_stock=True),
+    Move(DISPATCHED, CANCELLED,  ("admin",),                                           releases_stock=True),
+)
+
+# (from, to) -> {actor kind: move}
+_INDEX: dict[tuple[str, str], dict[str, Move]] = {}
+for _m in MOVES:
+    for _who in _m.actors:
+        _INDEX.setdefault((_m.source, _m.target), {})[_who] = _m
+
+# Why a move was refused (or a `needs` test's name, e.g. "paid_in_full", when that does not hold).
+NO_MOVE = "no_move"  # the lifecycle has no move from this status to that one
+NOT_ALLOWED = "not_allowed"  # there is such a move, but not for this actor
+MOVED_FIRST = "moved_first"  # someone changed the order between our read and our write
+
+
+def actor_kind(actor: str) -> str:
+    return actor.partition(":")[0]
+
+
+def find(source: str, target: str, actor: str) -> Move | None:
+    return _INDEX.get((source, target), {}).get(actor_kind(actor))
+
+
+def refusal(order, target: str, actor: str) -> str | None:
+    """Why `actor` may not move `order` (as read) to `target`, or None when the table allows it."""
+    by_actor = _INDEX.get((order.status, target))
+    if by_actor is None:
+        return NO_MOVE
+    move = by_actor.get(actor_kind(actor))
+    if move is None:
+        return NOT_ALLOWED
+    if move.needs is not None and not move.needs(order):
+        return move.needs.__name__
+    return None
+
+
+@dataclass(frozen=True, slots=True)
+class Moved:
+    ok: bool
+    status: str  # the order's status now: the new one, or the one that stopped the move
+    refusal: str | None = None  # NO_MOVE, NOT_ALLOWED, MOVED_FIRST or the unmet need's name
+
+
+# Built once: a statement built per call costs SQLAlchemy a cache key of its values.
+_INSERT_EVENT = insert(E)
+
+
+def record_event(conn: Connection, order_id: int, status: str, actor: str, note: str | None = None) -> None:
+    conn.execute(_INSERT_EVENT, {"order_id": order_id, "status": status, "actor": actor, "note": note,
+                                 "at": utcnow()})
+
+
+def release_stock(conn: Connection, order_id: int) -> None:
+    for product_id, qty in conn.execute(select(L.c.product_id, L.c.quantity).where(L.c.order_id == order_id)):
+        conn.execute(update(P).where(P.c.id == product_id).values(stock=P.c.stock + qty))
+
+
+def apply(conn: Connection, order, target: str, actor: str, note: str | None = None) -> Moved:
+    """Move `order` (an `order_state.OrderView`, as read in this transaction) to `target` for `actor`.
+
+    Refused, with nothing written, when the table does not allow it or when the order changed since
+    it was read (MOVED_FIRST). The UPDATE is guarded by what the decision read, status and paid
+    amount, so a double cancel, or a cancel racing a payment, moves nothing twice."""
+    why = refusal(order, target, actor)
+    if why is not None:
+        return Moved(False, order.status, why)
+    changed = conn.execute(
+        update(ORD).where(ORD.c.id == order.id, ORD.c.status == order.status, ORD.c.paid_minor == order.paid_minor)
+        .values(status=target, updated_at=utcnow())).rowcount
+    if changed != 1:
+        now = conn.execute(select(ORD.c.status).where(ORD.c.id == order.id)).scalar()
+        return Moved(False, now or order.status, MOVED_FIRST)
+    record_event(conn, order.id, target, actor, note)
+    if find(order.status, target, actor).releases_stock:
+        release_stock(conn, order.id)
+    order.status = target
+    return Moved(True, target)
+
+
+__all__ = ["MOVES", "STATUSES", "ACTORS", "Move", "Moved", "NO_MOVE", "NOT_ALLOWED", "MOVED_FIRST",
+           "apply", "refusal", "find", "actor_kind", "record_event", "release_stock"]
