@@ -14,29 +14,11 @@ from sqlalchemy.engine import Connection, Engine
 
 from commerce import order_moves, order_state, outbox, people
 from commerce.models import CANCELLED, Agent, AuditEntry, Order, Person, Seller, utcnow
+from commerce.texts import t
 
 ORD, A, S, PE, AU = Order.__table__, Agent.__table__, Seller.__table__, Person.__table__, AuditEntry.__table__
 
 MAX_REASON = 160
-
-# Told to the buyer and the seller when the operator cancels; short, and saying what happens next.
-CANCEL_TEXTS = {
-    "buyer": {
-        "en": "Order {code} was cancelled by Soko: {reason}.{refund} Dial again to order anew.",
-        "sw": "Oda {code} imeghairiwa na Soko: {reason}.{refund} Piga tena kuagiza upya.",
-        "zh": "订单 {code} 已被 Soko 取消: {reason}。{refund}可重新拨号下单。",
-    },
-    "seller": {
-        "en": "Order {code} was cancelled by Soko: {reason}. Do not send it; the stock is back on your listing.",
-        "sw": "Oda {code} imeghairiwa na Soko: {reason}. Usiitume; bidhaa imerudi kwenye orodha yako.",
-        "zh": "订单 {code} 已被 Soko 取消: {reason}。请勿发货，库存已恢复。",
-    },
-    "refund": {
-        "en": " Your payment will be refunded.",
-        "sw": " Malipo yako yatarudishwa.",
-        "zh": "您的付款将被退还。",
-    },
-}
 
 
 def audit(conn: Connection, actor: str, action: str, target: str, detail: str | None = None) -> None:
@@ -51,11 +33,6 @@ class Cancelled:
     status: str | None = None  # the order's status when it could not be cancelled
     refund_due: bool = False
     message_ids: list[int] = field(default_factory=list)
-
-
-def _text(kind: str, lang: str, **values) -> str:
-    table = CANCEL_TEXTS[kind]
-    return table.get(lang, table["en"]).format(**values)
 
 
 def cancel_order(engine: Engine, code: str, reason: str, actor: str = "admin") -> Cancelled:
@@ -77,10 +54,10 @@ def cancel_order(engine: Engine, code: str, reason: str, actor: str = "admin") -
             order_state.add_flag(conn, order, "refund_due")
         audit(conn, actor, "cancel_order", f"order:{code}", reason)
         ids = []
-        for phone, lang, kind in ((order.buyer_phone, order.buyer_lang, "buyer"),
-                                  (order.seller_phone, order.seller_lang, "seller")):
-            refund = _text("refund", lang) if refund_due and kind == "buyer" else ""
-            body = _text(kind, lang, code=code, reason=reason, refund=refund)
+        for phone, lang, who in ((order.buyer_phone, order.buyer_lang, "buyer"),
+                                 (order.seller_phone, order.seller_lang, "seller")):
+            refund = t("buyer_refund_due", lang) if refund_due and who == "buyer" else ""
+            body = t(f"{who}_cancelled_by_soko", lang, code=code, reason=reason, refund=refund)
             mid = outbox.add(conn, phone, body, kind="order_cancelled", order_id=order.id)
             if mid:
                 ids.append(mid)

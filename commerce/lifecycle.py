@@ -24,8 +24,6 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.engine import Connection, Engine
 
 from commerce import codes, money, order_moves, payments
-from commerce.lifecycle_texts import status_word
-from commerce.lifecycle_texts import text as t
 from commerce.models import (
     CANCELLED,
     CASH,
@@ -43,6 +41,7 @@ from commerce.models import (
     utcnow,
 )
 from commerce.order_state import Notices, OrderView, load
+from commerce.texts import status_word, t
 
 PE, S, A, ORD, M = Person.__table__, Seller.__table__, Agent.__table__, Order.__table__, Message.__table__
 CLOSED = (CANCELLED, EXPIRED, DELIVERED)
@@ -117,7 +116,8 @@ def _bad_amount(order: OrderView, lang: str, error: str) -> Outcome:
     shown = order.due if order.due.amount_minor else order.payable
     digits = money.display_digits(order.currency)
     example = f"{money.to_decimal(shown):.{digits}f}"
-    return Outcome(False, t("bad_amount", lang, error=error, code=order.code, currency=order.currency,
+    reason = error if lang == "en" else t("amount_not_valid", lang)  # the parser explains in English only
+    return Outcome(False, t("bad_amount", lang, reason=reason, code=order.code, currency=order.currency,
                             example=example))
 
 

@@ -14,7 +14,7 @@ from decimal import ROUND_HALF_UP, Decimal
 from sqlalchemy import select, update
 from sqlalchemy.engine import Connection
 
-from commerce import lifecycle_texts, money, outbox
+from commerce import money, outbox, texts
 from commerce.models import Agent, Order, Person, Seller, utcnow
 
 ORD, S, A = Order.__table__, Seller.__table__, Agent.__table__
@@ -129,7 +129,7 @@ class Notices:
         values.setdefault("code", self.order.code)
         values.setdefault("village", self.order.village)
         values.setdefault("agent", self.order.agent_name)
-        body = lifecycle_texts.text(key, lang, **{k: (v(lang) if callable(v) else v) for k, v in values.items()})
+        body = texts.t(key, lang, **{k: (v(lang) if callable(v) else v) for k, v in values.items()})
         mid = outbox.add(self.conn, phone, body, kind=key, order_id=self.order.id)
         if mid:
             self.ids.append(mid)

@@ -23,7 +23,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
-from commerce import catalog, codes, db, money, notices, order_moves, order_state, outbox, rates
+from commerce import catalog, codes, db, money, order_moves, order_state, outbox, rates, texts
 from commerce.models import (
     CANCELLED,
     ON_DELIVERY,
@@ -256,9 +256,9 @@ def announce(engine: Engine, order_ids) -> list[int]:
                     (o.seller_phone, o.seller_language,
                      "new_order_pod" if o.payment_method == ON_DELIVERY else "new_order", seller_total),
                     (o.agent_phone, o.agent_language, "agent_new_order", total)):
-                body = notices.text(kind, lang, code=o.code, qty=o.quantity, name=o.name,
-                                    total=money.format_money(amount, lang), village=o.village,
-                                    method=notices.text(f"method_{o.payment_method}", lang), buyer=o.buyer_phone)
+                body = texts.t(kind, lang, code=o.code, qty=o.quantity, name=o.name,
+                               total=money.format_money(amount, lang), village=o.village,
+                               method=texts.t(f"method_{o.payment_method}", lang), buyer=o.buyer_phone)
                 mid = outbox.add(conn, to, body, kind=kind, order_id=o.id)  # nothing for numbers that sent STOP
                 if mid is not None:
                     message_ids.append(mid)
@@ -318,8 +318,8 @@ def cancel_by_buyer(engine: Engine, phone: str, order_id: int) -> tuple[bool, st
         # Refused when paid or sent, or when a payment or another cancel landed meanwhile.
         if not order_moves.apply(conn, order, CANCELLED, "buyer").ok:
             return False, order.code, []
-        mid = outbox.add(conn, order.seller_phone, notices.text("order_cancelled_seller", order.seller_lang,
-                                                                code=order.code),
+        mid = outbox.add(conn, order.seller_phone, texts.t("order_cancelled_seller", order.seller_lang,
+                                                           code=order.code),
                          kind="order_cancelled", order_id=order_id)
         return True, order.code, [mid] if mid else []
 

@@ -18,7 +18,6 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from commerce import codes, money, order_moves
-from commerce.lifecycle_texts import status_word
 from commerce.models import (
     CANCELLED,
     CASH,
@@ -33,6 +32,7 @@ from commerce.models import (
     utcnow,
 )
 from commerce.order_state import Notices, OrderView, add_flag, load
+from commerce.texts import status_word
 
 PAY, ORD, CO = Payment.__table__, Order.__table__, Checkout.__table__
 

@@ -15,10 +15,10 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from commerce import phones
 from commerce.models import UssdSessionEvent
+from commerce.texts import t
 from gateway import metrics, soko
 from gateway.webhook import BadRequest, check_token, form, plain
 from menus.engine import Hop
-from menus.i18n import t
 
 log = logging.getLogger("soko.ussd")
 bp = Blueprint("ussd", __name__)
@@ -70,7 +70,7 @@ def africastalking():
         return plain(app.ussd.answer(hop))
     except (redis.RedisError, SQLAlchemyError) as exc:
         log.warning("ussd hop failed, answered with an apology: %s", type(exc).__name__)
-        return plain("END " + t("en", "sorry_down"))
+        return plain("END " + t("sorry_down", "en"))
 
 
 @bp.post("/ussd/africastalking/events")

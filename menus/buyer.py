@@ -5,16 +5,16 @@ from __future__ import annotations
 
 from commerce import catalog, codes, orders, people
 from commerce.models import MOBILE_MONEY, PAYMENT_METHODS, PLACED
+from commerce.texts import LANGUAGES, t
 from menus.engine import PAGE_SIZE, Outcome, Screen, View, window
-from menus.i18n import LANGUAGES, t
 
 HOME = ["H"]
 RESUME = ["R"]
 
 
 def _home(ctx, f):
-    labels = [t(ctx.lang, k) for k in ("shop", "search", "my_orders", "language")]
-    return View([t(ctx.lang, "welcome", shop=ctx.services.shop_name)], labels, ["C", "S", "O", "G"])
+    labels = [t(k, ctx.lang) for k in ("shop", "search", "my_orders", "language")]
+    return View([t("welcome", ctx.lang, shop=ctx.services.shop_name)], labels, ["C", "S", "O", "G"])
 
 
 def _home_go(ctx, f, choice, view):
@@ -25,7 +25,7 @@ def _home_go(ctx, f, choice, view):
 
 
 def _resume(ctx, f):
-    return View([t(ctx.lang, "resume")], [t(ctx.lang, "continue"), t(ctx.lang, "start_again")], [1, 2])
+    return View([t("resume", ctx.lang)], [t("continue", ctx.lang), t("start_again", ctx.lang)], [1, 2])
 
 
 def _resume_go(ctx, f, choice, view):
@@ -40,9 +40,9 @@ def _resume_go(ctx, f, choice, view):
 def _categories(ctx, f):
     cats = ctx.categories()
     if not cats:
-        return View([t(ctx.lang, "no_categories")])
+        return View([t("no_categories", ctx.lang)])
     part, more = window(cats, f[-1])
-    return View([t(ctx.lang, "categories")], [n for _, n in part], [i for i, _ in part], more)
+    return View([t("categories", ctx.lang)], [n for _, n in part], [i for i, _ in part], more)
 
 
 def _categories_go(ctx, f, choice, view):
@@ -62,7 +62,7 @@ def _listing(ctx, f):
     rows = ctx.listing(cid, offset, PAGE_SIZE + 1)
     name = ctx.category_name(cid) or ""
     if not rows:
-        return View([t(ctx.lang, "empty_category", name=name)])
+        return View([t("empty_category", ctx.lang, name=name)])
     return _product_list(ctx, name + ":", rows)
 
 
@@ -72,7 +72,7 @@ def _pick_product(ctx, f, choice, view):
 
 
 def _search(ctx, f):
-    return View([t(ctx.lang, "search_prompt")], free_text=True)
+    return View([t("search_prompt", ctx.lang)], free_text=True)
 
 
 def _search_go(ctx, f, choice, view):
@@ -94,18 +94,18 @@ def _results(ctx, f):
     _, query, offset = f
     rows = catalog.search(ctx.db, query, offset, PAGE_SIZE + 1)
     if not rows:
-        return View([t(ctx.lang, "no_results", q=query)])
-    return _product_list(ctx, t(ctx.lang, "results", q=query), rows)
+        return View([t("no_results", ctx.lang, q=query)])
+    return _product_list(ctx, t("results", ctx.lang, q=query), rows)
 
 
 def _product(ctx, f):
     p = ctx.product(f[1])
     if p is None or p.stock <= 0:
-        return View([t(ctx.lang, "product_gone")])
-    header = t(ctx.lang, "product", name=p.name, price=ctx.price(p.price_minor, p.currency), seller=p.shop_name, stock=p.stock)
+        return View([t("product_gone", ctx.lang)])
+    header = t("product", ctx.lang, name=p.name, price=ctx.price(p.price_minor, p.currency), seller=p.shop_name, stock=p.stock)
     # The option's key is the most one may buy, from the stock just shown: the quantity screen and
     # its check use it without reading the product again (placing the order checks the stock).
-    return View([f"{header}\n#{p.code}"], [t(ctx.lang, "buy")], [min(p.stock, orders.MAX_QUANTITY)])
+    return View([f"{header}\n#{p.code}"], [t("buy", ctx.lang)], [min(p.stock, orders.MAX_QUANTITY)])
 
 
 def _product_go(ctx, f, choice, view):
@@ -127,8 +127,8 @@ def _most(ctx, f) -> int:
 def _quantity(ctx, f):
     most = _most(ctx, f)
     if most <= 0:
-        return View([t(ctx.lang, "product_gone")])
-    return View([t(ctx.lang, "quantity", max=most)], free_text=True)
+        return View([t("product_gone", ctx.lang)])
+    return View([t("quantity", ctx.lang, max=most)], free_text=True)
 
 
 def _quantity_go(ctx, f, choice, view):
@@ -142,10 +142,10 @@ def _pickup(ctx, f):
     offset = f[-1]
     points = ctx.pickup_points()[offset:offset + PAGE_SIZE + 1]
     if not points:
-        return View([t(ctx.lang, "no_pickup")])
+        return View([t("no_pickup", ctx.lang)])
     more = len(points) > PAGE_SIZE
     points = points[:PAGE_SIZE]
-    return View([t(ctx.lang, "pickup")], [f"{v} ({n})" for _, v, n in points], [a for a, _, _ in points], more)
+    return View([t("pickup", ctx.lang)], [f"{v} ({n})" for _, v, n in points], [a for a, _, _ in points], more)
 
 
 def _pickup_go(ctx, f, choice, view):
@@ -154,7 +154,7 @@ def _pickup_go(ctx, f, choice, view):
 
 
 def _method(ctx, f):
-    return View([t(ctx.lang, "payment")], [t(ctx.lang, m) for m in PAYMENT_METHODS], list(range(3)))
+    return View([t("payment", ctx.lang)], [t(m, ctx.lang) for m in PAYMENT_METHODS], list(range(3)))
 
 
 def _method_go(ctx, f, choice, view):
@@ -167,16 +167,16 @@ def _summary(ctx, f):
     p = ctx.listed(pid)  # name and price: the stock is checked when the order is placed
     point = ctx.pickup_point(aid)
     if p is None or point is None:
-        return View([t(ctx.lang, "product_gone")])
+        return View([t("product_gone", ctx.lang)])
     q = ctx.quote(p.price_minor, p.currency, qty)
     if q.total is None:
-        return View([t(ctx.lang, "no_rate", cur=p.currency, mine=ctx.currency)])
-    lines = [t(ctx.lang, "summary", qty=qty, name=p.name, total=ctx.fmt(q.total), village=point[1],
-               method=t(ctx.lang, PAYMENT_METHODS[m]))]
+        return View([t("no_rate", ctx.lang, cur=p.currency, mine=ctx.currency)])
+    lines = [t("summary", ctx.lang, qty=qty, name=p.name, total=ctx.fmt(q.total), village=point[1],
+               method=t(PAYMENT_METHODS[m], ctx.lang))]
     if q.total.currency != p.currency:
-        lines.append(t(ctx.lang, "rate_note", seller_total=ctx.fmt(q.seller_total)))
+        lines.append(t("rate_note", ctx.lang, seller_total=ctx.fmt(q.seller_total)))
     # Confirm's key holds the total shown: the order is placed at that total or not at all.
-    return View(lines, [t(ctx.lang, "confirm"), t(ctx.lang, "cancel")], [f"yes:{q.total.amount_minor}", "no"])
+    return View(lines, [t("confirm", ctx.lang), t("cancel", ctx.lang)], [f"yes:{q.total.amount_minor}", "no"])
 
 
 def _summary_go(ctx, f, choice, view):
@@ -211,18 +211,18 @@ def _summary_go(ctx, f, choice, view):
 def _done(ctx, f):
     o = ctx.placed.get(f[1]) or orders.buyer_order(ctx.db, ctx.phone, f[1])
     if o is None:
-        return View([t(ctx.lang, "order_failed")], end=True)
-    return View([t(ctx.lang, f"placed_{o.payment_method}", code=o.code, total=ctx.fmt(o.total),
+        return View([t("order_failed", ctx.lang)], end=True)
+    return View([t(f"placed_{o.payment_method}", ctx.lang, code=o.code, total=ctx.fmt(o.total),
                    village=o.village)], end=True)
 
 
 def _my_orders(ctx, f):
     rows = orders.buyer_orders(ctx.db, ctx.phone, f[-1], PAGE_SIZE + 1)
     if not rows:
-        return View([t(ctx.lang, "no_orders")])
+        return View([t("no_orders", ctx.lang)])
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
-    return View([t(ctx.lang, "orders")], [f"{o.code} {t(ctx.lang, 'st_' + o.status)}" for o in rows],
+    return View([t("orders", ctx.lang)], [f"{o.code} {t('st_' + o.status, ctx.lang)}" for o in rows],
                 [o.id for o in rows], more)
 
 
@@ -234,15 +234,15 @@ def _my_orders_go(ctx, f, choice, view):
 def _order(ctx, f):
     o = orders.buyer_order(ctx.db, ctx.phone, f[1])
     if o is None:
-        return View([t(ctx.lang, "no_orders")])
-    header = t(ctx.lang, "order_detail", code=o.code, status=t(ctx.lang, "st_" + o.status), qty=o.quantity,
+        return View([t("no_orders", ctx.lang)])
+    header = t("order_detail", ctx.lang, code=o.code, status=t("st_" + o.status, ctx.lang), qty=o.quantity,
                name=o.name, total=ctx.fmt(o.total), village=o.village)
     labels, keys = [], []
     if orders.can_cancel(o):
-        labels.append(t(ctx.lang, "cancel_order"))
+        labels.append(t("cancel_order", ctx.lang))
         keys.append("cancel")
     if o.payment_method == MOBILE_MONEY and o.status == PLACED and o.paid_minor == 0:
-        labels.append(t(ctx.lang, "pay_now"))
+        labels.append(t("pay_now", ctx.lang))
         keys.append("pay")
     return View([header], labels, keys)
 
@@ -260,8 +260,8 @@ def _order_go(ctx, f, choice, view):
 def _cancel_ask(ctx, f):
     o = orders.buyer_order(ctx.db, ctx.phone, f[1])
     if o is None:
-        return View([t(ctx.lang, "no_orders")])
-    return View([t(ctx.lang, "cancel_confirm", code=o.code)], [t(ctx.lang, "yes"), t(ctx.lang, "no")],
+        return View([t("no_orders", ctx.lang)])
+    return View([t("cancel_confirm", ctx.lang, code=o.code)], [t("yes", ctx.lang), t("no", ctx.lang)],
                 ["yes", "no"])
 
 
@@ -280,16 +280,16 @@ def _cancel_go(ctx, f, choice, view):
 def _cancelled(ctx, f):
     o = orders.buyer_order(ctx.db, ctx.phone, f[1])
     key = "order_cancelled" if o is not None and o.status == "cancelled" else "cannot_cancel"
-    return View([t(ctx.lang, key, code=o.code if o else "")], end=True)
+    return View([t(key, ctx.lang, code=o.code if o else "")], end=True)
 
 
 def _pay_prompt(ctx, f):
     o = orders.buyer_order(ctx.db, ctx.phone, f[1])
-    return View([t(ctx.lang, "pay_prompt", code=o.code if o else "")], end=True)
+    return View([t("pay_prompt", ctx.lang, code=o.code if o else "")], end=True)
 
 
 def _language(ctx, f):
-    return View([t(ctx.lang, "choose_language")], list(LANGUAGES.values()), list(LANGUAGES))
+    return View([t("choose_language", ctx.lang)], list(LANGUAGES.values()), list(LANGUAGES))
 
 
 def _language_go(ctx, f, choice, view):
@@ -303,7 +303,7 @@ def _language_go(ctx, f, choice, view):
 
 
 def _message(ctx, f):
-    return View([t(ctx.lang, f[1])], end=True)
+    return View([t(f[1], ctx.lang)], end=True)
 
 
 SCREENS: dict[str, Screen] = {

@@ -26,7 +26,7 @@ from typing import Any
 
 import orjson
 
-from menus import i18n
+from commerce import texts
 from menus.store import HopConnection
 from menus.text import cut, gsm_units, is_gsm, ucs2_units
 
@@ -66,7 +66,7 @@ class Outcome:
     push: Frame | None = None  # open a new screen on top
     replace: list[Frame] | None = None  # replace the whole stack (e.g. back home after a language change)
     end: Frame | None = None  # finish the session on this (END) screen
-    invalid: str | None = None  # i18n key of a hint; the screen is shown again
+    invalid: str | None = None  # text key of a hint (commerce.texts); the screen is shown again
     pop: int = 0  # leave this many screens first (then push / end)
 
 
@@ -132,10 +132,10 @@ def _nav(lang: str, more: bool, back: bool) -> str:
     """The navigation line: `98 More 0 Back 00 Home`, or part of it ("" for none)."""
     nav = []
     if more:
-        nav.append(f"98 {i18n.t(lang, 'more')}")
+        nav.append(f"98 {texts.t('more', lang)}")
     if back:
-        nav.append(f"0 {i18n.t(lang, 'back')}")
-        nav.append(f"00 {i18n.t(lang, 'home')}")
+        nav.append(f"0 {texts.t('back', lang)}")
+        nav.append(f"00 {texts.t('home', lang)}")
     return " ".join(nav)
 
 
@@ -185,7 +185,7 @@ class Engine:
                 if state.length == len(text) and state.crc == crc(text):
                     return self._show(state, ctx)  # redelivered hop: same screen, nothing moves
                 if state.ended:
-                    return "END " + i18n.t(state.lang, "ended")
+                    return "END " + texts.t("ended", state.lang)
                 user_input = self._relative_input(state, text)
                 if user_input is None:  # text does not continue the last one: take the newest part
                     user_input = text.rsplit("*", 1)[-1]
@@ -369,7 +369,7 @@ class Engine:
             return start + "\n" + nav if nav else start
         header = list(view.header)
         if state.hint:
-            header.insert(0, i18n.t(state.lang, state.hint))
+            header.insert(0, texts.t(state.hint, state.lang))
         if view.end:
             return self._fit("END ", "\n".join(header), "")
         return self._fit("CON ", "\n".join(header), self._tail(ctx, view.options, view.more, back))

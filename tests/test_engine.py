@@ -11,9 +11,9 @@ import pytest
 import redis
 from sqlalchemy import func, select
 
-from commerce import catalog, codes, people
+from commerce import catalog, codes, people, texts
 from commerce.models import Category, Order, Product
-from menus import buyer, i18n
+from menus import buyer
 from menus.engine import Engine, Hop, Outcome, Screen, View, window
 from tests.conftest import UssdSession
 
@@ -109,7 +109,7 @@ def test_every_hint_a_screen_can_give_has_words_in_every_language():
     hints |= {"out_of_stock", "order_failed", "product_gone", "too_long", "invalid"}
     for key in hints:
         for lang in ("en", "sw", "zh"):
-            text = i18n.t(lang, key)
+            text = texts.t(key, lang)
             assert text and "{" not in text, (key, lang)
 
 

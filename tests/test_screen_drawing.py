@@ -12,7 +12,7 @@ import redis
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from menus import i18n
+from commerce import texts
 from menus.engine import PAGE_SIZE, Engine, Frame, Screen, State, View
 from menus.text import cut, gsm_units, is_gsm, ucs2_units
 
@@ -85,7 +85,7 @@ class Reference(Engine):
         state.shown, state.more = (None, False) if view.end else (list(view.keys), view.more)
         header = list(view.header)
         if state.hint:
-            header.insert(0, i18n.t(state.lang, state.hint))
+            header.insert(0, texts.t(state.hint, state.lang))
         if view.end:
             return self._fit("END ", "\n".join(header), "")
         back = len(state.frames) > 1
@@ -100,10 +100,10 @@ class Reference(Engine):
         lines = [f"{i}. {label}" for i, label in enumerate(options, 1)]
         nav = []
         if more:
-            nav.append(f"98 {i18n.t(ctx.lang, 'more')}")
+            nav.append(f"98 {texts.t('more', ctx.lang)}")
         if back:
-            nav.append(f"0 {i18n.t(ctx.lang, 'back')}")
-            nav.append(f"00 {i18n.t(ctx.lang, 'home')}")
+            nav.append(f"0 {texts.t('back', ctx.lang)}")
+            nav.append(f"00 {texts.t('home', ctx.lang)}")
         if nav:
             lines.append(" ".join(nav))
         return "\n".join(lines)

@@ -17,10 +17,10 @@ from typing import Protocol
 from sqlalchemy.engine import Connection, Engine
 
 from commerce import agents, listings, people, phones
+from commerce.texts import t
 from menus.sms import agent, common, seller
 from menus.sms.grammar import Command, parse
 from menus.sms.segments import REPLY_SEGMENTS, fit
-from menus.sms.texts import t
 
 log = logging.getLogger("soko.sms")
 
@@ -71,16 +71,16 @@ def _refusal(sender: Sender, cmd: Command, role: str | None) -> str | None:
     """Why this sender may not run this command now, or None."""
     if role == "seller":
         if sender.seller is None:
-            return t(sender.lang, "not_seller")
+            return t("not_seller", sender.lang)
         if sender.seller.suspended:
-            return t(sender.lang, "seller_suspended")
+            return t("seller_suspended", sender.lang)
     if role == "agent":
         if sender.agent is None:
-            return t(sender.lang, "not_agent")
+            return t("not_agent", sender.lang)
         if sender.agent.suspended:
-            return t(sender.lang, "agent_suspended")
+            return t("agent_suspended", sender.lang)
     if cmd.usage:
-        return t(sender.lang, f"usage_{cmd.name}")
+        return t(f"usage_{cmd.name}", sender.lang)
     return None
 
 

@@ -9,7 +9,7 @@ from __future__ import annotations
 import re
 
 from commerce import agents, codes, lifecycle
-from menus.sms.texts import t
+from commerce.texts import t
 
 _PIN = re.compile(r"[0-9]{4,8}")  # what `add-agent --pin` accepts
 
@@ -28,16 +28,16 @@ def _pin_refusal(engine, sender, cmd, pin) -> str | None:
     if check.result is agents.Pin.OK:
         return None
     if check.result is agents.Pin.MISSING:
-        return t(sender.lang, "pin_missing", usage=t(sender.lang, f"usage_{cmd.name}"))
+        return t("pin_missing", sender.lang, usage=t(f"usage_{cmd.name}", sender.lang))
     if check.result is agents.Pin.LOCKED:
-        return t(sender.lang, "pin_locked", minutes=check.locked_minutes)
-    return t(sender.lang, "pin_wrong", tries=check.tries_left)
+        return t("pin_locked", sender.lang, minutes=check.locked_minutes)
+    return t("pin_wrong", sender.lang, tries=check.tries_left)
 
 
 def do_paid(engine, sender, cmd) -> tuple[str, list[int]]:
     code, rest = cmd.args
     if not codes.is_valid(code):
-        return t(sender.lang, "bad_order_code", code=code[:12]), []
+        return t("bad_order_code", sender.lang, code=code[:12]), []
     amount, pin = split_paid(rest)
     refusal = _pin_refusal(engine, sender, cmd, pin)
     if refusal:
@@ -49,7 +49,7 @@ def do_paid(engine, sender, cmd) -> tuple[str, list[int]]:
 def do_delivered(engine, sender, cmd) -> tuple[str, list[int]]:
     code, pin = cmd.args
     if not codes.is_valid(code):
-        return t(sender.lang, "bad_order_code", code=code[:12]), []
+        return t("bad_order_code", sender.lang, code=code[:12]), []
     refusal = _pin_refusal(engine, sender, cmd, pin)
     if refusal:
         return refusal, []

@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from commerce import codes, lifecycle, listings, optout, people
+from commerce.texts import t
 from menus.sms.segments import REPLY_SEGMENTS, fit
-from menus.sms.texts import t
 
 
 def help_text(sender) -> str:
@@ -16,7 +16,7 @@ def help_text(sender) -> str:
         key = "help_agent"
     else:
         key = "help_anyone"
-    return t(sender.lang, key)
+    return t(key, sender.lang)
 
 
 def do_help(conn, sender, cmd) -> str:
@@ -24,34 +24,34 @@ def do_help(conn, sender, cmd) -> str:
 
 
 def do_unknown(conn, sender, cmd) -> str:
-    return fit(t(sender.lang, "not_understood") + " " + help_text(sender), REPLY_SEGMENTS)
+    return fit(t("not_understood", sender.lang) + " " + help_text(sender), REPLY_SEGMENTS)
 
 
 def do_join(conn, sender, cmd) -> str:
     shop = cmd.args[0][:listings.MAX_NAME].strip()
     seller, new = listings.join(conn, sender.phone, shop, sender.lang)
-    return t(sender.lang, "joined" if new else "renamed", shop=seller.shop_name)
+    return t("joined" if new else "renamed", sender.lang, shop=seller.shop_name)
 
 
 def do_lang(conn, sender, cmd) -> str:
     lang = cmd.args[0]
     people.set_language(conn, sender.phone, lang)
-    return t(lang, "lang_set")
+    return t("lang_set", lang)
 
 
 def do_stop(conn, sender, cmd) -> str:
     optout.set_opted_out(conn, sender.phone, True, sender.lang)
-    return t(sender.lang, "stopped")
+    return t("stopped", sender.lang)
 
 
 def do_start(conn, sender, cmd) -> str:
     optout.set_opted_out(conn, sender.phone, False, sender.lang)
-    return t(sender.lang, "started")
+    return t("started", sender.lang)
 
 
 def do_received(engine, sender, cmd) -> tuple[str, list[int]]:
     code = cmd.args[0]
     if not codes.is_valid(code):
-        return t(sender.lang, "bad_order_code", code=code[:12]), []
+        return t("bad_order_code", sender.lang, code=code[:12]), []
     outcome = lifecycle.confirm_receipt(engine, sender.phone, code)
     return outcome.reply, list(outcome.message_ids)

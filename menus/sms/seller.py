@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 from commerce import catalog, codes, lifecycle, listings, money
-from menus.i18n import t as screen_t
+from commerce.texts import t
 from menus.sms.segments import REPLY_SEGMENTS, fit, segments
-from menus.sms.texts import t
 
 PAGE = 5  # listings per ITEMS / ORDERS reply: five lines fit two segments with ordinary names
 NAME_IN_LIST = 22
@@ -18,13 +17,13 @@ def _price(sender, cmd, text):
         price = money.parse_amount(text, currency)
     except ValueError:
         example = "1200 or 1,200.50" if money.display_digits(currency) else "1200 or 1,200"
-        return None, t(sender.lang, "bad_price", example=example, currency=currency,
-                       usage=t(sender.lang, f"usage_{cmd.name}"))
+        return None, t("bad_price", sender.lang, example=example, currency=currency,
+                       usage=t(f"usage_{cmd.name}", sender.lang))
     return price, None
 
 
 def _quantity_error(sender, cmd) -> str:
-    return t(sender.lang, "bad_quantity", most=f"{listings.MAX_STOCK:,}", usage=t(sender.lang, f"usage_{cmd.name}"))
+    return t("bad_quantity", sender.lang, most=f"{listings.MAX_STOCK:,}", usage=t(f"usage_{cmd.name}", sender.lang))
 
 
 def _product_id(cmd) -> int | None:
@@ -41,13 +40,13 @@ def do_sell(conn, sender, cmd) -> str:
         return _quantity_error(sender, cmd)
     category_id, _ = listings.category_for(conn, category_hint)
     pid = listings.sell(conn, sender.seller, name, price.amount_minor, quantity, category_id)
-    return t(sender.lang, "sold", name=name[:listings.MAX_NAME], price=money.format_money(price, sender.lang),
+    return t("sold", sender.lang, name=name[:listings.MAX_NAME], price=money.format_money(price, sender.lang),
              qty=quantity, category=catalog.category_name(conn, category_id, sender.lang),
              code=codes.product_code(pid))
 
 
 def _bad_code(sender, cmd) -> str:
-    return t(sender.lang, "bad_product_code", code=cmd.args[0][:12])
+    return t("bad_product_code", sender.lang, code=cmd.args[0][:12])
 
 
 def do_price(conn, sender, cmd) -> str:
@@ -60,7 +59,7 @@ def do_price(conn, sender, cmd) -> str:
     row = listings.set_price(conn, sender.seller.id, pid, price.amount_minor)
     if row is None:
         return _bad_code(sender, cmd)
-    return t(sender.lang, "priced", name=row.name, code=row.code, price=money.format_money(price, sender.lang))
+    return t("priced", sender.lang, name=row.name, code=row.code, price=money.format_money(price, sender.lang))
 
 
 def do_stock(conn, sender, cmd) -> str:
@@ -73,7 +72,7 @@ def do_stock(conn, sender, cmd) -> str:
     row = listings.set_stock(conn, sender.seller.id, pid, quantity)
     if row is None:
         return _bad_code(sender, cmd)
-    return t(sender.lang, "stocked", name=row.name, code=row.code, qty=quantity)
+    return t("stocked", sender.lang, name=row.name, code=row.code, qty=quantity)
 
 
 def do_remove(conn, sender, cmd) -> str:
@@ -81,7 +80,7 @@ def do_remove(conn, sender, cmd) -> str:
     row = listings.remove(conn, sender.seller.id, pid) if pid is not None else None
     if row is None:
         return _bad_code(sender, cmd)
-    return t(sender.lang, "removed", name=row.name, code=row.code)
+    return t("removed", sender.lang, name=row.name, code=row.code)
 
 
 def _page(sender, cmd, head_key, more_key, empty_key, lines_and_more) -> str:
@@ -89,12 +88,12 @@ def _page(sender, cmd, head_key, more_key, empty_key, lines_and_more) -> str:
     lines, more = lines_and_more
     if not lines:
         if page > 1:
-            return t(sender.lang, "page_empty", page=page, keyword=cmd.name)
-        return t(sender.lang, empty_key)
-    footer = t(sender.lang, more_key, page=page + 1) if more else ""
+            return t("page_empty", sender.lang, page=page, keyword=cmd.name)
+        return t(empty_key, sender.lang)
+    footer = t(more_key, sender.lang, page=page + 1) if more else ""
     # Names are shortened so PAGE lines fit; fit() is only the last guard (a page is never cut
     # short by dropping lines, or the next page would skip them).
-    text = "\n".join([t(sender.lang, head_key), *lines] + ([footer] if footer else []))
+    text = "\n".join([t(head_key, sender.lang), *lines] + ([footer] if footer else []))
     return text if segments(text) <= REPLY_SEGMENTS else fit(text, REPLY_SEGMENTS)
 
 
@@ -113,7 +112,7 @@ def do_items(conn, sender, cmd) -> str:
 def do_orders(conn, sender, cmd) -> str:
     page = cmd.args[0]
     rows = listings.open_orders(conn, sender.seller.id, (page - 1) * PAGE, PAGE + 1)
-    lines = [f"{o.code} {o.quantity}x {_short(o.name)}: {screen_t(sender.lang, 'st_' + o.status)}"
+    lines = [f"{o.code} {o.quantity}x {_short(o.name)}: {t('st_' + o.status, sender.lang)}"
              for o in rows[:PAGE]]
     return _page(sender, cmd, "open_orders", "orders_more", "no_open_orders", (lines, len(rows) > PAGE))
 
@@ -121,6 +120,6 @@ def do_orders(conn, sender, cmd) -> str:
 def do_sent(engine, sender, cmd) -> tuple[str, list[int]]:
     code = cmd.args[0]
     if not codes.is_valid(code):
-        return t(sender.lang, "bad_order_code", code=code[:12]), []
+        return t("bad_order_code", sender.lang, code=code[:12]), []
     outcome = lifecycle.mark_sent(engine, sender.seller.id, code)
     return outcome.reply, list(outcome.message_ids)

@@ -1,0 +1,267 @@
+"""English, the reference: every key here is in sw.py and zh.py with the same {placeholders}."""
+
+NAME = "English"
+
+TEXTS: dict[str, str] = {
+    # -- USSD screens (menus/buyer.py, menus/engine.py). st_*: a status as a screen shows it -----------
+    "welcome": "Welcome to {shop}",
+    "shop": "Shop",
+    "search": "Search",
+    "my_orders": "My orders",
+    "language": "Language",
+    "more": "More",
+    "back": "Back",
+    "home": "Home",
+    "invalid": "Invalid choice, try again.",
+    "too_long": "Too long, try again.",
+    "resume": "Welcome back.",
+    "continue": "Continue where you left off",
+    "start_again": "Start again",
+    "ended": "This session has ended. Dial again to continue.",
+    "categories": "Choose a category:",
+    "no_categories": "Nothing for sale yet. Please try later.",
+    "empty_category": "{name}: nothing in stock now.",
+    "search_prompt": "Type a product name or code:",
+    "search_short": "Type at least 2 letters.",
+    "no_results": "Nothing found for '{q}'. Try another word:",
+    "bad_code_hint": "That code is not valid. Check the digits and try again.",
+    "no_results_hint": "Nothing found. Try another word.",
+    "bad_quantity_hint": "Enter a number in the range shown.",
+    "no_rate_hint": "Sorry, this product cannot be paid in your currency yet.",
+    "results": "Results for '{q}':",
+    "product": "{name}\n{price}\nSeller: {seller}\nIn stock: {stock}",
+    "product_gone": "Sorry, this product is no longer for sale.",
+    "buy": "Buy",
+    "quantity": "How many? (1-{max})",
+    "pickup": "Pickup point:",
+    "no_pickup": "No pickup points yet. Please try later.",
+    "payment": "How will you pay?",
+    "mobile_money": "Mobile money",
+    "cash": "Cash to agent",
+    "on_delivery": "Pay on delivery",
+    "summary": "{qty} x {name}\nTotal {total}\nPickup: {village}\nPay: {method}",
+    "rate_note": "(seller price {seller_total})",
+    "confirm": "Confirm",
+    "cancel": "Cancel",
+    "no_rate": "Sorry, this seller's prices ({cur}) cannot be paid in {mine} yet. Choose another product.",
+    "placed_mobile_money": (
+        "Order {code} placed. Total {total}. You will get a prompt for your mobile money PIN."
+    ),
+    "placed_cash": (
+        "Order {code} placed. Total {total}. Pay cash to the agent at {village}; the seller sends it once "
+        "you have paid."
+    ),
+    "placed_on_delivery": "Order {code} placed. Total {total}. Pay when you collect it at {village}.",
+    "out_of_stock": "Sorry, not enough in stock now. Choose a smaller quantity or another product.",
+    "price_changed": "The price has just changed. Check the new total and confirm again.",
+    "order_failed": "Sorry, the order could not be placed. Please try again.",
+    "cancelled_choice": "Nothing was ordered. Dial again any time.",
+    "no_orders": "You have no orders yet.",
+    "orders": "Your orders:",
+    "order_detail": "Order {code}: {status}\n{qty} x {name}\nTotal {total}\nPickup: {village}",
+    "cancel_order": "Cancel order",
+    "pay_now": "Pay now",
+    "cancel_confirm": "Cancel order {code}?",
+    "yes": "Yes",
+    "no": "No",
+    "order_cancelled": "Order {code} is cancelled.",
+    "cannot_cancel": "Order {code} can no longer be cancelled.",
+    "pay_prompt": "You will get a prompt for your mobile money PIN for order {code}.",
+    "choose_language": "Choose language:",
+    "sorry_down": "Sorry, the service is busy. Please try again in a few minutes.",
+    "st_placed": "awaiting payment",
+    "st_paid": "paid",
+    "st_dispatched": "on its way",
+    "st_delivered": "delivered",
+    "st_cancelled": "cancelled",
+    "st_expired": "expired",
+    # -- SMS replies to commands (menus/sms/) ----------------------------------------------------------
+    "help_anyone": (
+        "Soko: to sell, send JOIN and your shop name. LANG en/sw/zh sets the language. STOP ends "
+        "messages. To buy, dial the Soko USSD code."
+    ),
+    "help_seller": (
+        "Soko seller: SELL name price qty | PRICE code price | STOCK code qty | REMOVE code | ITEMS | "
+        "ORDERS | SENT order. LANG en/sw/zh. STOP ends messages."
+    ),
+    "help_agent": (
+        "Soko agent: PAID order amount PIN when cash is paid | DELIVERED order PIN when the buyer "
+        "collects. LANG en/sw/zh. STOP ends messages."
+    ),
+    "help_both": (
+        "Soko: SELL name price qty | PRICE code price | STOCK code qty | REMOVE code | ITEMS | ORDERS | "
+        "SENT order | PAID order amount PIN | DELIVERED order PIN. LANG en/sw/zh."
+    ),
+    "not_understood": "Sorry, Soko did not understand that.",
+    "usage_JOIN": "Send JOIN and your shop name, e.g. JOIN Mama Njeri Shop",
+    "usage_LANG": "Send LANG en for English, LANG sw for Kiswahili or LANG zh for Chinese.",
+    "usage_SELL": (
+        "Send SELL name price quantity, e.g. SELL Maize flour 2kg 180 20. Add #2 to pick category 2 of "
+        "the Shop menu."
+    ),
+    "usage_PRICE": "Send PRICE, the product code and the new price, e.g. PRICE 100017 200",
+    "usage_STOCK": "Send STOCK, the product code and how many you have, e.g. STOCK 100017 30",
+    "usage_REMOVE": "Send REMOVE and the product code, e.g. REMOVE 100017. ITEMS lists your codes.",
+    "usage_ITEMS": "Send ITEMS for your listings, ITEMS 2 for the next page.",
+    "usage_ORDERS": "Send ORDERS for your open orders, ORDERS 2 for the next page.",
+    "usage_SENT": "Send SENT and the order code once you have sent it, e.g. SENT 4829131",
+    "usage_PAID": "Send PAID, the order code, the cash received and your PIN, e.g. PAID 4829131 1,600 PIN",
+    "usage_DELIVERED": (
+        "Send DELIVERED, the order code and your PIN when the buyer collects, e.g. DELIVERED 4829131 PIN"
+    ),
+    "usage_RECEIVED": "Send RECEIVED and the order code once you have your goods, e.g. RECEIVED 4829131",
+    "not_seller": "Only sellers can do that. Send JOIN and your shop name to start selling.",
+    "seller_suspended": "Your shop is suspended. Please contact Soko.",
+    "not_agent": "Only Soko agents can confirm cash or delivery. Ask Soko to register you as an agent.",
+    "agent_suspended": "Your agent account is suspended. Please contact Soko.",
+    "pin_missing": "Add your PIN at the end. {usage}",
+    "pin_wrong": "Wrong PIN, nothing was recorded. {tries} tries left before a 15 minute lock.",
+    "pin_locked": "Too many wrong PINs. Try again in {minutes} min, or ask Soko for help.",
+    "bad_order_code": "{code} is not an order code. Check the digits and send again.",
+    "bad_product_code": "{code} is not one of your product codes. Send ITEMS to see them.",
+    "bad_price": "The price must be a number like {example}, in {currency}. {usage}",
+    "bad_quantity": "The quantity must be a whole number up to {most}. {usage}",
+    "busy": "Sorry, Soko is busy. Please send that again in a few minutes.",
+    "joined": (
+        "Welcome to Soko, {shop}! List a product: SELL name price quantity, e.g. SELL Maize flour 2kg 180 "
+        "20"
+    ),
+    "renamed": "Your shop is now called {shop}. Send HELP for your commands.",
+    "sold": (
+        "Listed {name} at {price}, {qty} in stock, in {category}. Code {code}: buyers find it by Search. "
+        "Change it with PRICE {code} or STOCK {code}."
+    ),
+    "priced": "{name} ({code}) now costs {price}. Orders already placed keep their price.",
+    "stocked": "{name} ({code}) now has {qty} in stock.",
+    "removed": "{name} ({code}) is off sale. Open orders for it go on; SELL it again any time.",
+    "no_items": "You have nothing on sale. Send SELL name price quantity to list a product.",
+    "items": "Your items (code name price stock):",
+    "items_more": "More: ITEMS {page}",
+    "no_open_orders": "You have no open orders. Buyers order on USSD; you get an SMS for each.",
+    "open_orders": "Open orders:",
+    "orders_more": "More: ORDERS {page}",
+    "page_empty": "No page {page}. Send {keyword} for the first page.",
+    "lang_set": "Soko will answer you in English. Send HELP for your commands.",
+    "stopped": "You will get no more Soko messages. Send START to get them again.",
+    "started": "Soko messages are on again. Send HELP for your commands.",
+    # -- Replies to the order lifecycle's commands: SENT, PAID, DELIVERED, RECEIVED (commerce/lifecycle.py) ---
+    "bad_code": "{code} is not an order code. Check the digits and send again.",
+    "not_yours": "There is no order {code} for you. Check the code and send again.",
+    "is_closed": "Order {code} is {status}. Nothing was changed.",
+    "sent_ok": "Order {code} marked sent. The buyer and the agent at {village} are told.",
+    "sent_unpaid": "Order {code} is not paid yet ({due} due). Send it only when we tell you it is paid.",
+    "paid_full_reply": "Recorded {amount} cash for order {code}. Paid in full. {next}",
+    "next_wait_goods": "The seller will send it to you.",
+    "next_hand_over": "Hand it over, then send DELIVERED {code}.",
+    "paid_short_reply": (
+        "Recorded {amount} cash for order {code}. Still due: {due}. Send PAID {code} <amount> when the "
+        "rest comes."
+    ),
+    "paid_over_reply": (
+        "Recorded {amount} cash for order {code}: {over} more than due. Flagged for the operator, who "
+        "will contact you."
+    ),
+    "already_paid": "Order {code} is already paid. Nothing recorded.",
+    "closed_no_cash": "Order {code} is {status}. No payment recorded; give the cash back to the buyer.",
+    "bad_amount": "{reason}. Send PAID {code} <amount in {currency}>, e.g. PAID {code} {example}.",
+    "delivered_reply": "Order {code} is closed as delivered. Thank you.",
+    "delivered_cash_reply": "Order {code} is closed as delivered, with {amount} cash recorded. Thank you.",
+    "not_sent_yet": (
+        "Order {code} has not been sent by the seller yet. Send DELIVERED {code} when you hand it over."
+    ),
+    "unpaid_no_handover": (
+        "Order {code} is not paid ({due} due). Take the cash with PAID {code} <amount> before you hand it "
+        "over."
+    ),
+    "received_reply": "Thank you! Order {code} is closed as received.",
+    "received_pay_first": "Order {code}: pay {due} to the agent at {village}; the agent closes the order.",
+    "amount_not_valid": "Amount not valid",
+    # -- Notices of a new order, and of one the buyer cancelled (commerce/orders.py) -------------------
+    "new_order": (
+        "New order {code}: {qty} x {name}, {total}. Pickup: {village}. Pay: {method}. We will tell you "
+        "when it is paid; then send it to the agent and reply SENT {code}"
+    ),
+    "new_order_pod": (
+        "New order {code}: {qty} x {name}, {total}, paid on delivery. Send it to the agent at {village}, "
+        "then reply SENT {code}"
+    ),
+    "agent_new_order": "Order {code} for {buyer} will come to your point: {qty} x {name}, {total} ({method}).",
+    "order_cancelled_seller": (
+        "Order {code} was cancelled by the buyer. Do not send it; the stock is back on your listing."
+    ),
+    "method_mobile_money": "Mobile money",
+    "method_cash": "Cash to agent",
+    "method_on_delivery": "Pay on delivery",
+    # -- Notices of the order lifecycle and payments (commerce/order_state.Notices) --------------------
+    "buyer_dispatched": (
+        "Order {code} is on its way to {agent} at {village}. {pay}When you have it, reply RECEIVED "
+        "{code}."
+    ),
+    "pay_at_handover": "Pay {due} when you collect it. ",
+    "agent_dispatched": (
+        "Order {code} for {buyer} is on its way to you. {pay}When you hand it over, send DELIVERED "
+        "{code}."
+    ),
+    "collect_cash": "Collect {due}. ",
+    "buyer_paid": (
+        "We received {amount} for order {code}. Paid in full; we will tell you when it is on its way."
+    ),
+    "buyer_paid_collect": (
+        "We received {amount} for order {code}. Paid in full; collect it from {agent} at {village}."
+    ),
+    "buyer_part_paid": (
+        "We received {amount} for order {code}. Still due: {due}. Pay it to the agent at {village}."
+    ),
+    "seller_paid": "Order {code} is paid ({amount}). Send it to {agent} at {village}, then reply SENT {code}.",
+    "buyer_payment_failed": (
+        "Payment for order {code} did not go through. Try again from My orders on the USSD menu, or pay "
+        "cash to the agent at {village}."
+    ),
+    "buyer_payment_mismatch": (
+        "We received {amount} for order {code}, but {due} is due. The order is not paid yet; we will "
+        "contact you."
+    ),
+    "buyer_late_payment": (
+        "We received {amount} for order {code}, which is {status}. We will contact you to refund it."
+    ),
+    "checkout_no_answer": (
+        "We got no answer to the payment request for order {code}. Try again from My orders on the USSD "
+        "menu, or pay cash to the agent."
+    ),
+    "mobile_money_unavailable": (
+        "Mobile money is not available right now for order {code}. Pay cash to the agent at {village}, or "
+        "try later from My orders."
+    ),
+    "buyer_expired": "Order {code} has expired because it was not paid in time. You can order again any time.",
+    "seller_expired": "Order {code} expired unpaid. Do not send it; the stock is back on your listing.",
+    "agent_expired": "Order {code} expired unpaid; it will not come to your point.",
+    "seller_delivered": "Order {code} was handed to the buyer. Thank you!",
+    "buyer_delivered": "Order {code} is yours. Thank you for shopping with us!",
+    "seller_paid_cash": "Order {code}: {amount} cash was paid to the agent.",
+    "buyer_confirm_receipt": (
+        "Did you get order {code}? Collect it from {agent} at {village}. If you have it, reply RECEIVED "
+        "{code}."
+    ),
+    "seller_reminder": (
+        "Reminder: order {code} is waiting. Send it to {agent} at {village}, then reply SENT {code}."
+    ),
+    "agent_reminder": (
+        "Reminder: order {code} for {buyer} should be at your point. When you hand it over, send "
+        "DELIVERED {code}."
+    ),
+    # -- Notices of an order cancelled by Soko's operator (commerce/admin.py) --------------------------
+    "buyer_cancelled_by_soko": (
+        "Order {code} was cancelled by Soko: {reason}.{refund} Dial again to order anew."
+    ),
+    "seller_cancelled_by_soko": (
+        "Order {code} was cancelled by Soko: {reason}. Do not send it; the stock is back on your listing."
+    ),
+    "buyer_refund_due": " Your payment will be refunded.",
+    # -- How a status reads inside a sentence ("Order 1234567 is cancelled"): status_word() ------------
+    "status_placed": "awaiting payment",
+    "status_paid": "paid",
+    "status_dispatched": "on its way",
+    "status_delivered": "delivered",
+    "status_cancelled": "cancelled",
+    "status_expired": "expired",
+}

@@ -1,0 +1,247 @@
+"""Kiswahili. SMS texts name the Swahili keywords, so a seller who writes in Swahili is taught Swahili."""
+
+NAME = "Kiswahili"
+
+TEXTS: dict[str, str] = {
+    # -- USSD screens (menus/buyer.py, menus/engine.py). st_*: a status as a screen shows it -----------
+    "welcome": "Karibu {shop}",
+    "shop": "Nunua",
+    "search": "Tafuta",
+    "my_orders": "Oda zangu",
+    "language": "Lugha",
+    "more": "Zaidi",
+    "back": "Rudi",
+    "home": "Mwanzo",
+    "invalid": "Chaguo si sahihi, jaribu tena.",
+    "too_long": "Ndefu mno, jaribu tena.",
+    "resume": "Karibu tena.",
+    "continue": "Endelea ulipoachia",
+    "start_again": "Anza upya",
+    "ended": "Kipindi hiki kimeisha. Piga tena kuendelea.",
+    "categories": "Chagua aina:",
+    "no_categories": "Hakuna bidhaa bado. Jaribu baadaye.",
+    "empty_category": "{name}: hakuna bidhaa sasa.",
+    "search_prompt": "Andika jina au namba ya bidhaa:",
+    "search_short": "Andika herufi 2 au zaidi.",
+    "no_results": "Hakuna kilichopatikana kwa '{q}'. Jaribu neno jingine:",
+    "bad_code_hint": "Namba hiyo si sahihi. Angalia tarakimu ujaribu tena.",
+    "no_results_hint": "Hakuna kilichopatikana. Jaribu neno jingine.",
+    "bad_quantity_hint": "Andika namba iliyo ndani ya kiwango.",
+    "no_rate_hint": "Samahani, bidhaa hii haiwezi kulipwa kwa sarafu yako bado.",
+    "results": "Matokeo ya '{q}':",
+    "product": "{name}\n{price}\nMuuzaji: {seller}\nZipo: {stock}",
+    "product_gone": "Samahani, bidhaa hii haiuzwi tena.",
+    "buy": "Nunua",
+    "quantity": "Ngapi? (1-{max})",
+    "pickup": "Mahali pa kuchukua:",
+    "no_pickup": "Hakuna mahali pa kuchukua bado. Jaribu baadaye.",
+    "payment": "Utalipa vipi?",
+    "mobile_money": "Pesa ya simu",
+    "cash": "Taslimu kwa wakala",
+    "on_delivery": "Lipa ukipokea",
+    "summary": "{qty} x {name}\nJumla {total}\nKuchukua: {village}\nMalipo: {method}",
+    "rate_note": "(bei ya muuzaji {seller_total})",
+    "confirm": "Thibitisha",
+    "cancel": "Ghairi",
+    "no_rate": (
+        "Samahani, bei za muuzaji huyu ({cur}) haziwezi kulipwa kwa {mine} bado. Chagua bidhaa nyingine."
+    ),
+    "placed_mobile_money": "Oda {code} imepokelewa. Jumla {total}. Utapokea ombi la PIN ya pesa ya simu.",
+    "placed_cash": (
+        "Oda {code} imepokelewa. Jumla {total}. Lipa taslimu kwa wakala wa {village}; muuzaji ataituma "
+        "ukishalipa."
+    ),
+    "placed_on_delivery": "Oda {code} imepokelewa. Jumla {total}. Lipa ukiichukua {village}.",
+    "out_of_stock": "Samahani, hazitoshi sasa. Chagua idadi ndogo au bidhaa nyingine.",
+    "price_changed": "Bei imebadilika sasa hivi. Angalia jumla mpya uthibitishe tena.",
+    "order_failed": "Samahani, oda haikuweza kuwekwa. Jaribu tena.",
+    "cancelled_choice": "Hakuna oda iliyowekwa. Piga tena wakati wowote.",
+    "no_orders": "Huna oda bado.",
+    "orders": "Oda zako:",
+    "order_detail": "Oda {code}: {status}\n{qty} x {name}\nJumla {total}\nKuchukua: {village}",
+    "cancel_order": "Ghairi oda",
+    "pay_now": "Lipa sasa",
+    "cancel_confirm": "Ghairi oda {code}?",
+    "yes": "Ndiyo",
+    "no": "Hapana",
+    "order_cancelled": "Oda {code} imeghairiwa.",
+    "cannot_cancel": "Oda {code} haiwezi kughairiwa tena.",
+    "pay_prompt": "Utapokea ombi la PIN ya pesa ya simu kwa oda {code}.",
+    "choose_language": "Chagua lugha:",
+    "sorry_down": "Samahani, huduma ina shughuli nyingi. Jaribu tena baada ya dakika chache.",
+    "st_placed": "inasubiri malipo",
+    "st_paid": "imelipwa",
+    "st_dispatched": "iko njiani",
+    "st_delivered": "imefika",
+    "st_cancelled": "imeghairiwa",
+    "st_expired": "imekwisha muda",
+    # -- SMS replies to commands (menus/sms/) ----------------------------------------------------------
+    "help_anyone": (
+        "Soko: kuuza, tuma JIUNGE na jina la duka lako. LUGHA en/sw/zh kubadili lugha. ACHA kusimamisha "
+        "ujumbe. Kununua, piga namba ya USSD ya Soko."
+    ),
+    "help_seller": (
+        "Muuzaji Soko: UZA jina bei idadi | BEI namba bei | IDADI namba idadi | ONDOA namba | BIDHAA | "
+        "ODA | IMETUMWA oda. LUGHA en/sw/zh. ACHA kusimamisha."
+    ),
+    "help_agent": (
+        "Wakala Soko: IMELIPWA oda kiasi PIN ukipokea pesa | IMEFIKA oda PIN mnunuzi akichukua. LUGHA "
+        "en/sw/zh. ACHA kusimamisha."
+    ),
+    "help_both": (
+        "Soko: UZA jina bei idadi | BEI namba bei | IDADI namba idadi | ONDOA namba | BIDHAA | ODA | "
+        "IMETUMWA oda | IMELIPWA oda kiasi PIN | IMEFIKA oda PIN. LUGHA en/sw/zh."
+    ),
+    "not_understood": "Samahani, Soko haikuelewa.",
+    "usage_JOIN": "Tuma JIUNGE na jina la duka, mf. JIUNGE Duka la Mama Njeri",
+    "usage_LANG": "Tuma LUGHA sw kwa Kiswahili, LUGHA en kwa Kiingereza au LUGHA zh kwa Kichina.",
+    "usage_SELL": (
+        "Tuma UZA jina bei idadi, mf. UZA Unga wa mahindi 2kg 180 20. Ongeza #2 kuchagua aina ya 2 ya "
+        "menyu."
+    ),
+    "usage_PRICE": "Tuma BEI, namba ya bidhaa na bei mpya, mf. BEI 100017 200",
+    "usage_STOCK": "Tuma IDADI, namba ya bidhaa na idadi uliyo nayo, mf. IDADI 100017 30",
+    "usage_REMOVE": "Tuma ONDOA na namba ya bidhaa, mf. ONDOA 100017. BIDHAA huonyesha namba zako.",
+    "usage_ITEMS": "Tuma BIDHAA kuona bidhaa zako, BIDHAA 2 kwa ukurasa unaofuata.",
+    "usage_ORDERS": "Tuma ODA kuona oda zako, ODA 2 kwa ukurasa unaofuata.",
+    "usage_SENT": "Tuma IMETUMWA na namba ya oda ukishaituma, mf. IMETUMWA 4829131",
+    "usage_PAID": "Tuma IMELIPWA, namba ya oda, pesa uliyopokea na PIN, mf. IMELIPWA 4829131 1,600 PIN",
+    "usage_DELIVERED": "Tuma IMEFIKA, namba ya oda na PIN mnunuzi akichukua, mf. IMEFIKA 4829131 PIN",
+    "usage_RECEIVED": "Tuma NIMEPOKEA na namba ya oda ukipata bidhaa, mf. NIMEPOKEA 4829131",
+    "not_seller": "Wauzaji pekee wanaweza. Tuma JIUNGE na jina la duka kuanza kuuza.",
+    "seller_suspended": "Duka lako limesimamishwa. Tafadhali wasiliana na Soko.",
+    "not_agent": "Mawakala wa Soko pekee wanaweza kuthibitisha. Omba Soko ikusajili kama wakala.",
+    "agent_suspended": "Akaunti yako ya wakala imesimamishwa. Wasiliana na Soko.",
+    "pin_missing": "Ongeza PIN yako mwishoni. {usage}",
+    "pin_wrong": "PIN si sahihi, hakuna kilichorekodiwa. Majaribio {tries} kabla ya kufungwa dakika 15.",
+    "pin_locked": "PIN zisizo sahihi nyingi. Jaribu tena baada ya dakika {minutes}, au omba msaada Soko.",
+    "bad_order_code": "{code} si namba ya oda. Hakiki tarakimu na utume tena.",
+    "bad_product_code": "{code} si namba ya bidhaa yako. Tuma BIDHAA kuziona.",
+    "bad_price": "Bei iwe namba kama {example}, kwa {currency}. {usage}",
+    "bad_quantity": "Idadi iwe namba kamili hadi {most}. {usage}",
+    "busy": "Samahani, Soko ina shughuli nyingi. Tuma tena baada ya dakika chache.",
+    "joined": "Karibu Soko, {shop}! Weka bidhaa: UZA jina bei idadi, mf. UZA Unga 2kg 180 20",
+    "renamed": "Duka lako sasa linaitwa {shop}. Tuma MSAADA kuona amri zako.",
+    "sold": (
+        "{name} imewekwa kwa {price}, idadi {qty}, aina {category}. Namba {code}: wanunuzi wataipata kwa "
+        "Tafuta. Badilisha kwa BEI {code} au IDADI {code}."
+    ),
+    "priced": "{name} ({code}) sasa ni {price}. Oda zilizokwisha wekwa zinabaki na bei yake.",
+    "stocked": "{name} ({code}) sasa ina idadi {qty}.",
+    "removed": "{name} ({code}) imeondolewa. Oda zilizopo zinaendelea; UZA tena wakati wowote.",
+    "no_items": "Huna bidhaa sokoni. Tuma UZA jina bei idadi kuweka bidhaa.",
+    "items": "Bidhaa zako (namba jina bei idadi):",
+    "items_more": "Zaidi: BIDHAA {page}",
+    "no_open_orders": "Huna oda zilizo wazi. Wanunuzi huagiza kwa USSD; utapata SMS kwa kila oda.",
+    "open_orders": "Oda zilizo wazi:",
+    "orders_more": "Zaidi: ODA {page}",
+    "page_empty": "Hakuna ukurasa {page}. Tuma {keyword} kwa ukurasa wa kwanza.",
+    "lang_set": "Soko itakujibu kwa Kiswahili. Tuma MSAADA kuona amri zako.",
+    "stopped": "Hutapokea tena ujumbe wa Soko. Tuma ANZA kuupata tena.",
+    "started": "Ujumbe wa Soko umewashwa tena. Tuma MSAADA kuona amri zako.",
+    # -- Replies to the order lifecycle's commands: SENT, PAID, DELIVERED, RECEIVED (commerce/lifecycle.py) ---
+    "bad_code": "{code} si namba ya oda. Hakiki tarakimu na utume tena.",
+    "not_yours": "Hakuna oda {code} kwako. Hakiki namba na utume tena.",
+    "is_closed": "Oda {code} {status}. Hakuna kilichobadilishwa.",
+    "sent_ok": "Oda {code} imewekwa kuwa imetumwa. Mnunuzi na wakala wa {village} wamearifiwa.",
+    "sent_unpaid": "Oda {code} bado haijalipwa ({due} inadaiwa). Itume tu tukikuarifu imelipwa.",
+    "paid_full_reply": "Umeandika {amount} taslimu kwa oda {code}. Imelipwa yote. {next}",
+    "next_wait_goods": "Muuzaji ataileta kwako.",
+    "next_hand_over": "Mkabidhi, kisha tuma DELIVERED {code}.",
+    "paid_short_reply": (
+        "Umeandika {amount} taslimu kwa oda {code}. Bado inadaiwa: {due}. Tuma PAID {code} <kiasi> salio "
+        "likifika."
+    ),
+    "paid_over_reply": (
+        "Umeandika {amount} taslimu kwa oda {code}: {over} zaidi ya deni. Msimamizi ataarifiwa na "
+        "atakupigia."
+    ),
+    "already_paid": "Oda {code} imeshalipwa. Hakuna kilichoandikwa.",
+    "closed_no_cash": "Oda {code} {status}. Hakuna malipo yaliyoandikwa; mrudishie mnunuzi pesa.",
+    "bad_amount": "{reason}. Tuma PAID {code} <kiasi kwa {currency}>, mfano PAID {code} {example}.",
+    "delivered_reply": "Oda {code} imefungwa, imekabidhiwa. Asante.",
+    "delivered_cash_reply": "Oda {code} imefungwa, imekabidhiwa; {amount} taslimu imeandikwa. Asante.",
+    "not_sent_yet": "Oda {code} bado haijatumwa na muuzaji. Tuma DELIVERED {code} ukimkabidhi mnunuzi.",
+    "unpaid_no_handover": (
+        "Oda {code} haijalipwa ({due} inadaiwa). Pokea pesa kwa PAID {code} <kiasi> kabla ya kukabidhi."
+    ),
+    "received_reply": "Asante! Oda {code} imefungwa, umeipokea.",
+    "received_pay_first": "Oda {code}: lipa {due} kwa wakala wa {village}; wakala ataifunga oda.",
+    "amount_not_valid": "Kiasi si sahihi",
+    # -- Notices of a new order, and of one the buyer cancelled (commerce/orders.py) -------------------
+    "new_order": (
+        "Oda mpya {code}: {qty} x {name}, {total}. Kuchukua: {village}. Malipo: {method}. Tutakujulisha "
+        "ikilipwa; kisha ipeleke kwa wakala na ujibu SENT {code}"
+    ),
+    "new_order_pod": (
+        "Oda mpya {code}: {qty} x {name}, {total}, malipo ukipokea. Ipeleke kwa wakala wa {village}, "
+        "kisha jibu SENT {code}"
+    ),
+    "agent_new_order": "Oda {code} ya {buyer} itafika kwako: {qty} x {name}, {total} ({method}).",
+    "order_cancelled_seller": (
+        "Oda {code} imeghairiwa na mnunuzi. Usiitume; bidhaa imerudi kwenye orodha yako."
+    ),
+    "method_mobile_money": "Pesa ya simu",
+    "method_cash": "Pesa taslimu kwa wakala",
+    "method_on_delivery": "Lipa ukipokea",
+    # -- Notices of the order lifecycle and payments (commerce/order_state.Notices) --------------------
+    "buyer_dispatched": "Oda {code} iko njiani kwa {agent}, {village}. {pay}Ukiipokea, jibu RECEIVED {code}.",
+    "pay_at_handover": "Lipa {due} ukiichukua. ",
+    "agent_dispatched": "Oda {code} ya {buyer} inakuja kwako. {pay}Ukimkabidhi, tuma DELIVERED {code}.",
+    "collect_cash": "Pokea {due}. ",
+    "buyer_paid": "Tumepokea {amount} kwa oda {code}. Imelipwa yote; tutakuarifu ikiwa njiani.",
+    "buyer_paid_collect": "Tumepokea {amount} kwa oda {code}. Imelipwa yote; ichukue kwa {agent}, {village}.",
+    "buyer_part_paid": (
+        "Tumepokea {amount} kwa oda {code}. Bado inadaiwa: {due}. Lipa kwa wakala wa {village}."
+    ),
+    "seller_paid": "Oda {code} imelipwa ({amount}). Ipeleke kwa {agent}, {village}, kisha jibu SENT {code}.",
+    "buyer_payment_failed": (
+        "Malipo ya oda {code} hayakufanikiwa. Jaribu tena kupitia Oda zangu kwenye menyu ya USSD, au lipa "
+        "taslimu kwa wakala wa {village}."
+    ),
+    "buyer_payment_mismatch": (
+        "Tumepokea {amount} kwa oda {code}, lakini {due} inadaiwa. Oda bado haijalipwa; tutawasiliana "
+        "nawe."
+    ),
+    "buyer_late_payment": (
+        "Tumepokea {amount} kwa oda {code}, ambayo {status}. Tutawasiliana nawe kukurudishia."
+    ),
+    "checkout_no_answer": (
+        "Hatukupata jibu la ombi la malipo ya oda {code}. Jaribu tena kupitia Oda zangu kwenye USSD, au "
+        "lipa taslimu kwa wakala."
+    ),
+    "mobile_money_unavailable": (
+        "Pesa ya simu haipatikani sasa kwa oda {code}. Lipa taslimu kwa wakala wa {village}, au jaribu "
+        "baadaye kupitia Oda zangu."
+    ),
+    "buyer_expired": (
+        "Oda {code} imekwisha muda kwa sababu haikulipwa kwa wakati. Unaweza kuagiza tena wakati wowote."
+    ),
+    "seller_expired": "Oda {code} imekwisha muda bila kulipwa. Usiitume; bidhaa imerudi kwenye orodha yako.",
+    "agent_expired": "Oda {code} imekwisha muda bila kulipwa; haitafika kwako.",
+    "seller_delivered": "Oda {code} imekabidhiwa kwa mnunuzi. Asante!",
+    "buyer_delivered": "Oda {code} ni yako. Asante kwa kununua kwetu!",
+    "seller_paid_cash": "Oda {code}: {amount} taslimu imelipwa kwa wakala.",
+    "buyer_confirm_receipt": (
+        "Umepokea oda {code}? Ichukue kwa {agent}, {village}. Kama umeipokea, jibu RECEIVED {code}."
+    ),
+    "seller_reminder": (
+        "Kumbusho: oda {code} inasubiri. Ipeleke kwa {agent}, {village}, kisha jibu SENT {code}."
+    ),
+    "agent_reminder": (
+        "Kumbusho: oda {code} ya {buyer} inapaswa kuwa kwako. Ukimkabidhi, tuma DELIVERED {code}."
+    ),
+    # -- Notices of an order cancelled by Soko's operator (commerce/admin.py) --------------------------
+    "buyer_cancelled_by_soko": "Oda {code} imeghairiwa na Soko: {reason}.{refund} Piga tena kuagiza upya.",
+    "seller_cancelled_by_soko": (
+        "Oda {code} imeghairiwa na Soko: {reason}. Usiitume; bidhaa imerudi kwenye orodha yako."
+    ),
+    "buyer_refund_due": " Malipo yako yatarudishwa.",
+    # -- How a status reads inside a sentence ("Order 1234567 is cancelled"): status_word() ------------
+    "status_placed": "inasubiri malipo",
+    "status_paid": "imelipwa",
+    "status_dispatched": "iko njiani",
+    "status_delivered": "imekabidhiwa",
+    "status_cancelled": "imeghairiwa",
+    "status_expired": "imekwisha muda",
+}
