@@ -175,7 +175,7 @@ def confirm_delivery(engine: Engine, agent_id: int, order_code: str) -> Outcome:
         if why == order_moves.NO_MOVE:
             return _closed(order, lang) if order.status in CLOSED else Outcome(
                 False, t("not_sent_yet", lang, code=order.code))
-        if why is not None:  # unpaid, and not to be paid at hand-over
+        if why == "paid_or_pay_on_delivery":  # unpaid, and not to be paid at hand-over
             return Outcome(False, t("unpaid_no_handover", lang, code=order.code,
                                     due=money.format_money(order.due, lang)))
         cash = None
