@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import sys
 
 import click
@@ -53,15 +52,11 @@ def init_app(app: Flask) -> None:
     @click.option("--burst", is_flag=True, help="Run the jobs that are due, then stop.")
     def worker(burst):
         """Run the RQ worker (with its scheduler) over Soko's queues."""
-        from bootstrap import redis_client
-        from workers import runtime
-        from workers.run import run_worker
+        from workers import run
 
-        s = soko(app)
-        # The worker's own Redis connection: blocking reads, unlike the web's fail-fast one.
-        worker_redis = redis_client.connect(s.redis_url, redis_client.WORKER_OPTIONS)
-        runtime.use(runtime.Runtime(s.settings, s.db, worker_redis, os.getpid()))
-        run_worker(burst=burst)
+        # The worker's own runtime (blocking Redis reads, its own engine): nothing of the web
+        # app's is built, only its settings are read.
+        run.main(soko(app).settings, burst=burst)
 
     from gateway import rates_cli
 

@@ -111,3 +111,36 @@ def test_simulate_stops_at_the_end_of_input_and_refuses_a_bad_number(seeded):
     assert res.exit_code == 0 and "Choose a category:" in res.output
     bad = runner.invoke(args=["simulate", "not-a-phone"], input="")
     assert bad.exit_code != 0 and "is not a phone number" in bad.output
+
+
+def test_worker_runs_on_a_runtime_of_its_own(app, db_engine, redis_url):
+    """`flask --app gateway worker --burst` builds the worker's runtime through bootstrap (blocking
+    Redis reads) and sends what is queued; the web app's engine and Redis are never built."""
+    import redis
+    from rq import Queue
+
+    from bootstrap import redis_client
+    from commerce import outbox
+    from commerce.models import Message
+    from workers import runtime
+
+    with db_engine.begin() as conn:
+        mid = outbox.add(conn, "+254733123456", "Hello")
+    conn = redis.Redis.from_url(redis_url)
+    Queue("sms", connection=conn).enqueue("workers.sms.send_messages", [mid])
+    conn.close()
+    try:
+        res = app.test_cli_runner().invoke(args=["worker", "--burst"])
+        assert res.exit_code == 0, res.output
+        worker = runtime.runtime()
+        assert worker.role == "worker" and worker is not app.extensions["soko"]
+        # The worker's options (RQ sets the read timeout itself, around its blocking dequeue).
+        options = worker.redis.connection_pool.connection_kwargs
+        assert options["socket_connect_timeout"] == redis_client.WORKER_OPTIONS["socket_connect_timeout"] == 2
+        assert options["socket_keepalive"] is True
+    finally:
+        runtime.use(None)
+    worker.close()
+    assert not {"db", "redis"} & set(vars(app.extensions["soko"]))
+    with db_engine.connect() as c:
+        assert c.execute(select(Message.__table__.c.status)).scalar() == "recorded"
