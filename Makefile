@@ -26,3 +26,8 @@ bench: $(STAMP)
 
 clean:
 	rm -rf $(VENV) instance .pytest_cache .hypothesis .ruff_cache
+
+# Who imports whom between the top-level packages; CI runs it with --check (tools/import_graph.py).
+.PHONY: graph
+graph:
+	$(PYTHON) tools/import_graph.py

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import json
 import os
+from collections.abc import Callable
 from pathlib import Path
 from urllib.parse import urlparse
 
@@ -23,13 +24,14 @@ CATALOG_TOKEN_KEY = "soko:catalog"  # replaced on each change of categories, age
 CATALOG_TOKEN_TTL = 86400  # every key expires; a lapsed token just empties the caches once
 
 
-def publish_catalog_changes(url: str, client: redis.Redis) -> None:
-    """Make this process tell every Soko process sharing `url` when the cached catalog changes:
-    a fresh random token (never reused, unlike a counter that could restart) under one key that
-    the USSD engine reads with each session."""
+def publish_catalog_changes(name: str, client: Callable[[], redis.Redis]) -> None:
+    """Make this process tell every Soko process sharing the Redis `name` stands for when the cached
+    catalog changes: a fresh random token (never reused, unlike a counter that could restart) under
+    one key that the USSD engine reads with each session. `client` gives the connection when a
+    change comes (a runtime builds it on first use)."""
     from commerce import catalog
 
-    catalog.on_change(url, lambda: client.set(CATALOG_TOKEN_KEY, os.urandom(8).hex(), ex=CATALOG_TOKEN_TTL))
+    catalog.on_change(name, lambda: client().set(CATALOG_TOKEN_KEY, os.urandom(8).hex(), ex=CATALOG_TOKEN_TTL))
 
 
 # The worker waits on blocking reads (RQ's dequeue blocks for minutes): no read timeout there, or

@@ -7,12 +7,13 @@ the record cannot disagree with the change. Cancelling is a move of the order st
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Connection, Engine
 
-from commerce import order_moves, order_state, outbox, people
+from commerce import order_moves, order_state, outbox, people, phones
 from commerce.models import CANCELLED, Agent, AuditEntry, Order, Person, Seller, utcnow
 from commerce.texts import t
 
@@ -72,6 +73,53 @@ def add_agent(engine: Engine, phone: str, name: str, village: str, pin: str | No
         audit(conn, actor, "add_agent", f"agent:{agent_id}",
               f"{name} at {village}{' with a PIN' if pin else ''}")
         return agent_id
+
+
+AGENT_TEXT_MAX = 60  # an agent's name and village, as buyers see them in the pickup list
+
+
+class AgentRefused(ValueError):
+    """Why an agent was not registered: `field` (phone, name, village or pin) and `problem`
+    (missing, invalid or too_long). The CLI, the API and the pages each word it for their users."""
+
+    def __init__(self, field: str, problem: str):
+        super().__init__(f"{field}: {problem}")
+        self.field, self.problem = field, problem
+
+
+@dataclass(frozen=True)
+class AgentAdded:
+    id: int
+    phone: str  # E.164
+    name: str
+    village: str
+    has_pin: bool
+
+
+def register_agent(engine: Engine, phone: str | None, name: str | None, village: str | None,
+                   pin: str | None, *, region: str, actor: str) -> AgentAdded:
+    """The one way an operator adds (or updates) an agent, from the CLI, the admin API or the pages:
+    the number in any form people write it in `region`, name and village of 1 to AGENT_TEXT_MAX
+    characters (runs of spaces made one), a PIN of 4 to 8 digits or none (blank is none); then
+    `add_agent`, with its audit row. Raises AgentRefused, checking in that order."""
+    raw = (phone or "").strip()
+    if not raw:
+        raise AgentRefused("phone", "missing")
+    try:
+        e164 = phones.normalize(raw, region)
+    except ValueError:
+        raise AgentRefused("phone", "invalid") from None
+    name, village = " ".join((name or "").split()), " ".join((village or "").split())
+    for what, value in (("name", name), ("village", village)):
+        if not value:
+            raise AgentRefused(what, "missing")
+        if len(value) > AGENT_TEXT_MAX:
+            raise AgentRefused(what, "too_long")
+    pin = (pin or "").strip() or None
+    if pin is not None and not re.fullmatch(r"[0-9]{4,8}", pin):
+        raise AgentRefused("pin", "invalid")
+    agent_id = add_agent(engine, e164, name, village, pin, actor=actor)
+    return AgentAdded(agent_id, e164, name, village, pin is not None)
 
 
 def _set_suspended(engine: Engine, table, kind: str, target_id: int, suspended: bool, reason: str | None,

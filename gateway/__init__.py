@@ -7,39 +7,8 @@ import sys
 
 from flask import Flask, current_app
 
+import bootstrap
 from config import INSTANCE_DIR, Settings, SettingsError, load_settings
-
-
-class Soko:
-    """What a request needs, built once per app: settings, database engine, Redis, the USSD engine."""
-
-    def __init__(self, settings: Settings):
-        from bootstrap import redis_client
-        from commerce.db import make_engine
-        from menus import buyer
-        from menus.context import Context, Services
-        from menus.engine import Engine
-        from workers.queues import RQJobs
-
-        self.settings = settings
-        self.db = make_engine(settings.database_url)
-        self.redis_url = settings.redis_url or redis_client.embedded_url(INSTANCE_DIR)
-        self.redis = redis_client.connect(self.redis_url)
-        self.jobs = RQJobs(self.redis)
-        redis_client.publish_catalog_changes(self.redis_url, self.redis)
-        services = Services(engine=self.db, jobs=self.jobs, shop_name=settings.shop_name,
-                            payment_window_minutes=settings.payment_window_minutes)
-        self.ussd = Engine(
-            self.redis, buyer.SCREENS, buyer.HOME, max_chars=settings.ussd_max_chars,
-            ttl_seconds=settings.session_ttl_seconds, resume_frame=buyer.RESUME,
-            context_factory=lambda phone, lang, hop: Context(services, phone, lang, hop.session_id),
-            initial_language=self._language_of, version_key=redis_client.CATALOG_TOKEN_KEY,
-        )
-
-    def _language_of(self, phone: str) -> str:
-        from menus.context import language_on_record
-
-        return language_on_record(self.db, phone) or "en"
 
 
 def create_app(settings: Settings | None = None) -> Flask:
@@ -55,7 +24,9 @@ def create_app(settings: Settings | None = None) -> Flask:
     logging.getLogger("alembic").setLevel(logging.WARNING)
     app = Flask(__name__, instance_path=str(INSTANCE_DIR))
     app.config["MAX_CONTENT_LENGTH"] = webhook.MAX_BODY  # webhooks are small; refuse anything bigger
-    app.extensions["soko"] = Soko(settings)
+    # What a request needs (settings, engine, Redis, queues, the USSD engine), each part built on
+    # first use: the CLI commands run through this app too and need only some of them.
+    app.extensions["soko"] = bootstrap.build(settings, role="web")
 
     errors.init_app(app)
     for blueprint in (ussd.bp, sms.bp, payments.bp, health.bp):
@@ -67,5 +38,5 @@ def create_app(settings: Settings | None = None) -> Flask:
     return app
 
 
-def soko(app: Flask | None = None) -> Soko:
+def soko(app: Flask | None = None) -> bootstrap.Runtime:
     return (app or current_app).extensions["soko"]

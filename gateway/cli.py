@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
-import os
 import sys
 
 import click
 from flask import Flask
 
-from commerce import demo, people, phones, schema
+from commerce import admin, demo, phones, schema
+
+ACTOR = "admin:cli"
+
+# What each refusal of commerce.admin.register_agent says here: (message, the option it names).
+AGENT_REFUSALS = {
+    "phone": ("{phone!r} is not a phone number; write it like +254712345678", "PHONE"),
+    "pin": ("the PIN must be 4 to 8 digits", "--pin"),
+    "name": ("name and village must be 1 to 60 characters", None),
+    "village": ("name and village must be 1 to 60 characters", None),
+}
 
 
 def init_app(app: Flask) -> None:
@@ -34,34 +43,25 @@ def init_app(app: Flask) -> None:
     @click.option("--pin", default=None, help="A PIN the agent adds to PAID/DELIVERED (stored hashed).")
     def add_agent(phone, name, village, pin):
         """Register a village agent: their village becomes a pickup point."""
-        s = soko(app).settings
+        s = soko(app)
         try:
-            e164 = phones.normalize(phone, s.default_region)
-        except ValueError:
-            raise click.BadParameter(f"{phone!r} is not a phone number; write it like +254712345678",
-                                     param_hint="PHONE") from None
-        if pin is not None and not (pin.isascii() and pin.isdigit() and 4 <= len(pin) <= 8):
-            raise click.BadParameter("the PIN must be 4 to 8 digits", param_hint="--pin")
-        name, village = name.strip(), village.strip()
-        if not name or not village or len(name) > 60 or len(village) > 60:
-            raise click.BadParameter("name and village must be 1 to 60 characters")
-        with soko(app).db.begin() as conn:
-            agent_id = people.add_agent(conn, e164, name, village, pin)
-        click.echo(f"Agent {agent_id}: {name} at {village} ({e164}){' with a PIN' if pin else ''}.")
+            added = admin.register_agent(s.db, phone, name, village, pin, region=s.settings.default_region,
+                                         actor=ACTOR)
+        except admin.AgentRefused as refused:
+            message, hint = AGENT_REFUSALS[refused.field]
+            raise click.BadParameter(message.format(phone=phone), param_hint=hint) from None
+        click.echo(f"Agent {added.id}: {added.name} at {added.village} ({added.phone})"
+                   f"{' with a PIN' if added.has_pin else ''}.")
 
     @app.cli.command("worker")
     @click.option("--burst", is_flag=True, help="Run the jobs that are due, then stop.")
     def worker(burst):
         """Run the RQ worker (with its scheduler) over Soko's queues."""
-        from bootstrap import redis_client
-        from workers import runtime
-        from workers.run import run_worker
+        from workers import run
 
-        s = soko(app)
-        # The worker's own Redis connection: blocking reads, unlike the web's fail-fast one.
-        worker_redis = redis_client.connect(s.redis_url, redis_client.WORKER_OPTIONS)
-        runtime.use(runtime.Runtime(s.settings, s.db, worker_redis, os.getpid()))
-        run_worker(burst=burst)
+        # The worker's own runtime (blocking Redis reads, its own engine): nothing of the web
+        # app's is built, only its settings are read.
+        run.main(soko(app).settings, burst=burst)
 
     from gateway import rates_cli
 

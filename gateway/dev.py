@@ -10,6 +10,7 @@ import shutil
 import signal
 import subprocess
 import sys
+from dataclasses import replace
 
 from config import INSTANCE_DIR, SettingsError, load_settings
 
@@ -39,14 +40,15 @@ def main() -> int:
         metrics_dir.mkdir(parents=True)
         env["PROMETHEUS_MULTIPROC_DIR"] = str(metrics_dir)
 
+    import bootstrap
     from commerce import demo, schema
-    from commerce.db import make_engine
 
     schema.upgrade(settings.database_url)
-    engine = make_engine(settings.database_url)
-    with engine.begin() as conn:
+    # Its catalog changes go to the Redis the children will share (they build their own runtimes).
+    rt = bootstrap.build(replace(settings, redis_url=env.get("REDIS_URL")), role="cli")
+    with rt.db.begin() as conn:
         seeded = demo.seed(conn)
-    engine.dispose()
+    rt.close()
 
     port = env.get("PORT", "8000")
     bin_dir = os.path.dirname(sys.executable)

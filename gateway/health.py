@@ -11,8 +11,8 @@ from concurrent.futures import ThreadPoolExecutor
 from concurrent.futures import TimeoutError as FutureTimeout
 
 from flask import Blueprint, jsonify
-from sqlalchemy import text
 
+from commerce import health
 from gateway import soko
 from gateway.admin import jobs
 
@@ -32,22 +32,21 @@ def _timed(check):
     return run
 
 
-def check_redis(conn) -> dict:
-    conn.ping()
-    return {"queues": jobs.depths(conn)}
+def check_redis(s) -> dict:
+    s.redis.ping()
+    return {"queues": jobs.depths(s.jobs)}
 
 
-def check_database(engine) -> dict:
-    with engine.connect() as c:
-        c.execute(text("SELECT 1"))
+def check_database(s) -> dict:
+    health.ping(s.db)
     return {}
 
 
 @bp.get("/healthz")
 def healthz():
     s = soko()
-    futures = {"redis": _pool.submit(_timed(lambda: check_redis(s.redis))),
-               "database": _pool.submit(_timed(lambda: check_database(s.db)))}
+    futures = {"redis": _pool.submit(_timed(lambda: check_redis(s))),
+               "database": _pool.submit(_timed(lambda: check_database(s)))}
     deadline = time.monotonic() + DEADLINE_SECONDS
     out = {}
     for name, future in futures.items():

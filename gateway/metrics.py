@@ -22,10 +22,9 @@ from flask import Blueprint, Flask, Response, g, request
 from prometheus_client import CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
 from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
-from sqlalchemy import func, select
 from sqlalchemy.exc import SQLAlchemyError
 
-from commerce.models import Message, Order, Payment, UssdSessionEvent
+from commerce import reports
 from gateway import soko
 from gateway.admin import jobs
 
@@ -117,31 +116,27 @@ class WorldCollector:
             up.add_metric(["redis"], 0)
         yield up
 
+    # (metric, help, labels, key in reports.world_counts)
+    WORLD = (("soko_orders", "Orders by status.", ["status"], "orders"),
+             ("soko_payments", "Payments recorded, by method and result.", ["method", "result"], "payments"),
+             ("soko_sms", "Outbound SMS by status.", ["status"], "sms"),
+             ("soko_ussd_session_reports", "Africa's Talking end-of-session reports, by status.", ["status"],
+              "session_reports"))
+
     def _database(self):
-        ORD, PAY, MSG, EV = (Order.__table__, Payment.__table__, Message.__table__,
-                             UssdSessionEvent.__table__)
-        orders = GaugeMetricFamily("soko_orders", "Orders by status.", labels=["status"])
-        payments = GaugeMetricFamily("soko_payments", "Payments recorded, by method and result.",
-                                     labels=["method", "result"])
-        sms = GaugeMetricFamily("soko_sms", "Outbound SMS by status.", labels=["status"])
-        reports = GaugeMetricFamily("soko_ussd_session_reports",
-                                    "Africa's Talking end-of-session reports, by status.", labels=["status"])
-        with self.s.db.connect() as conn:
-            for status, n in conn.execute(select(ORD.c.status, func.count()).group_by(ORD.c.status)):
-                orders.add_metric([status], n)
-            for method, result, n in conn.execute(select(PAY.c.method, PAY.c.status, func.count())
-                                                  .group_by(PAY.c.method, PAY.c.status)):
-                payments.add_metric([method, result], n)
-            for status, n in conn.execute(select(MSG.c.status, func.count()).group_by(MSG.c.status)):
-                sms.add_metric([status], n)
-            for status, n in conn.execute(select(EV.c.status, func.count()).group_by(EV.c.status)):
-                reports.add_metric([status], n)
-        return orders, payments, sms, reports
+        counts = reports.world_counts(self.s.db)
+        families = []
+        for metric, help_text, labels, key in self.WORLD:
+            family = GaugeMetricFamily(metric, help_text, labels=labels)
+            for *values, n in counts[key]:
+                family.add_metric(list(values), n)
+            families.append(family)
+        return families
 
     def _queues(self):
         family = GaugeMetricFamily("soko_queue_jobs", "RQ jobs waiting or failed for good, per queue.",
                                    labels=["queue", "state"])
-        for name, depth in jobs.depths(self.s.redis).items():
+        for name, depth in jobs.depths(self.s.jobs).items():
             family.add_metric([name, "queued"], depth["queued"])
             family.add_metric([name, "failed"], depth["failed"])
         return family

@@ -10,10 +10,8 @@ import click
 from babel.numbers import is_currency
 from flask import Flask
 from flask.cli import AppGroup
-from sqlalchemy import select
 
-from commerce import rates
-from commerce.models import Rate
+from commerce import rates, reports
 
 
 def _currency(value: str, hint: str) -> str:
@@ -48,9 +46,7 @@ def register(app: Flask) -> None:
     @group.command("list")
     def list_rates():
         """Every rate, with when it was set (UTC)."""
-        R = Rate.__table__
-        with soko(app).db.connect() as conn:
-            rows = conn.execute(select(R).order_by(R.c.from_currency, R.c.to_currency)).all()
+        rows = reports.rates(soko(app).db)
         if not rows:
             click.echo("No rates set. Add one with: flask --app gateway rates set TZS KES 0.05")
         for row in rows:

@@ -8,13 +8,10 @@ On in development, off in production (SIMULATOR_ENABLED): when off, nothing here
 from __future__ import annotations
 
 from flask import Blueprint, Flask, jsonify, render_template, request
-from sqlalchemy import select
 from sqlalchemy.exc import SQLAlchemyError
 
-from commerce import phones
-from commerce.models import Agent, Person, Seller
+from commerce import phones, reports
 from gateway import soko
-from gateway.admin import reads
 
 bp = Blueprint("simulator", __name__)
 
@@ -35,20 +32,10 @@ def _with_token(path: str) -> str:
 
 def _people() -> list[dict]:
     """A few sellers and agents to act as, so a newcomer can play every part."""
-    PE, S, A = Person.__table__, Seller.__table__, Agent.__table__  # noqa: N806
-    out = []
     try:
-        with soko().db.connect() as conn:
-            for phone, shop in conn.execute(select(PE.c.phone, S.c.shop_name).join(S, S.c.person_id == PE.c.id)
-                                            .where(S.c.suspended.is_(False)).order_by(S.c.id).limit(4)):
-                out.append({"phone": phone, "label": f"Seller · {shop}"})
-            for phone, name, village in conn.execute(
-                    select(PE.c.phone, A.c.name, A.c.village).join(A, A.c.person_id == PE.c.id)
-                    .where(A.c.suspended.is_(False)).order_by(A.c.id).limit(4)):
-                out.append({"phone": phone, "label": f"Agent · {name}, {village}"})
+        return reports.people_to_act_as(soko().db)
     except SQLAlchemyError:
-        pass  # the phone still works; it just offers no one to act as
-    return out
+        return []  # the phone still works; it just offers no one to act as
 
 
 @bp.get("/simulator")
@@ -78,5 +65,4 @@ def inbox():
         phone = phones.normalize(raw, soko().settings.default_region)
     except ValueError:
         return jsonify(error="phone must be a phone number like +254712345678"), 400
-    with soko().db.connect() as conn:
-        return jsonify(phone=phone, messages=reads.conversation(conn, phone))
+    return jsonify(phone=phone, messages=reports.conversation(soko().db, phone))

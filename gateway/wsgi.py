@@ -15,9 +15,10 @@ from flask import Flask
 
 
 def app() -> Flask:
-    from gateway import create_app
+    from gateway import create_app, soko
 
     built = create_app()
+    soko(built).warm()  # engine, Redis, the USSD engine: built now, not by the first hops
     gc.collect()  # what start-up left behind goes now, not frozen forever
     gc.freeze()
     return built

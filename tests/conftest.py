@@ -129,8 +129,7 @@ def make_app(settings):
 
     yield _make
     for app in apps:
-        app.extensions["soko"].db.dispose()
-        app.extensions["soko"].redis.close()
+        app.extensions["soko"].close()
 
 
 @pytest.fixture

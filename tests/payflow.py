@@ -3,7 +3,6 @@ Africa's Talking server, a burst RQ worker on the test Redis, and AT-shaped noti
 
 from __future__ import annotations
 
-import os
 from datetime import UTC, datetime
 
 import pytest
@@ -80,7 +79,7 @@ def pay_app(make_app, fake_providers):
     with app.extensions["soko"].db.begin() as conn:
         demo.seed(conn)
     s = app.extensions["soko"]
-    runtime.use(runtime.Runtime(s.settings, s.db, s.redis, os.getpid()))
+    runtime.use(s)  # the app's bootstrap runtime, as a worker's
     yield app
     runtime.use(None)
     assert_ledger(s.db)

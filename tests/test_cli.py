@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import func, inspect, select
 
 from commerce import catalog, people
-from commerce.models import Agent, Category, Person, Product, Seller
+from commerce.models import Agent, AuditEntry, Category, Person, Product, Seller
 from tests.conftest import UssdSession
 
 
@@ -78,6 +78,19 @@ def test_add_agent_again_updates_the_same_agent(app):
         assert conn.execute(select(Agent.__table__.c.village)).scalar() == "Dadaab"
 
 
+def test_add_agent_is_recorded_in_the_audit_log_without_the_pin(app):
+    runner = app.test_cli_runner()
+    res = runner.invoke(args=["add-agent", "0733 123 456", "--name", "Amina  Yusuf", "--village", "Garissa",
+                              "--pin", "80417"])
+    assert res.exit_code == 0, res.output
+    with app.extensions["soko"].db.connect() as conn:
+        agent_id = conn.execute(select(Agent.__table__.c.id)).scalar_one()
+        audit = conn.execute(select(AuditEntry.__table__)).all()
+    assert [(a.actor, a.action, a.target, a.detail) for a in audit] == [
+        ("admin:cli", "add_agent", f"agent:{agent_id}", "Amina Yusuf at Garissa with a PIN")]
+    assert "80417" not in str(audit)
+
+
 def test_add_agent_refuses_bad_input_clearly(app):
     runner = app.test_cli_runner()
     for args, says in [
@@ -92,7 +105,7 @@ def test_add_agent_refuses_bad_input_clearly(app):
         assert res.exit_code != 0, args
         assert says in res.output, (args, res.output)
         assert "Traceback" not in res.output
-    assert _count(app, Agent) == 0 and _count(app, Person) == 0
+    assert _count(app, Agent) == 0 and _count(app, Person) == 0 and _count(app, AuditEntry) == 0
 
 
 def test_simulate_runs_a_ussd_session_from_stdin(seeded):
@@ -111,3 +124,36 @@ def test_simulate_stops_at_the_end_of_input_and_refuses_a_bad_number(seeded):
     assert res.exit_code == 0 and "Choose a category:" in res.output
     bad = runner.invoke(args=["simulate", "not-a-phone"], input="")
     assert bad.exit_code != 0 and "is not a phone number" in bad.output
+
+
+def test_worker_runs_on_a_runtime_of_its_own(app, db_engine, redis_url):
+    """`flask --app gateway worker --burst` builds the worker's runtime through bootstrap (blocking
+    Redis reads) and sends what is queued; the web app's engine and Redis are never built."""
+    import redis
+    from rq import Queue
+
+    from bootstrap import redis_client
+    from commerce import outbox
+    from commerce.models import Message
+    from workers import runtime
+
+    with db_engine.begin() as conn:
+        mid = outbox.add(conn, "+254733123456", "Hello")
+    conn = redis.Redis.from_url(redis_url)
+    Queue("sms", connection=conn).enqueue("workers.sms.send_messages", [mid])
+    conn.close()
+    try:
+        res = app.test_cli_runner().invoke(args=["worker", "--burst"])
+        assert res.exit_code == 0, res.output
+        worker = runtime.runtime()
+        assert worker.role == "worker" and worker is not app.extensions["soko"]
+        # The worker's options (RQ sets the read timeout itself, around its blocking dequeue).
+        options = worker.redis.connection_pool.connection_kwargs
+        assert options["socket_connect_timeout"] == redis_client.WORKER_OPTIONS["socket_connect_timeout"] == 2
+        assert options["socket_keepalive"] is True
+    finally:
+        runtime.use(None)
+    worker.close()
+    assert not {"db", "redis"} & set(vars(app.extensions["soko"]))
+    with db_engine.connect() as c:
+        assert c.execute(select(Message.__table__.c.status)).scalar() == "recorded"

@@ -431,7 +431,6 @@ def test_expiry_with_a_short_window(make_app, fake_providers, ussd):
     from tests.payflow import Jobs
 
     app = make_app(payment_window_minutes=1)
-    import os
 
     from commerce import demo
     from workers import runtime
@@ -439,7 +438,7 @@ def test_expiry_with_a_short_window(make_app, fake_providers, ussd):
     s = app.extensions["soko"]
     with s.db.begin() as conn:
         demo.seed(conn)
-    runtime.use(runtime.Runtime(s.settings, s.db, s.redis, os.getpid()))
+    runtime.use(s)  # the app's bootstrap runtime, as a worker's
     try:
         client = app.test_client()
         before = stock(s.db, "Maize flour 2kg")

@@ -5,7 +5,6 @@ local fake provider, which records what each phone would receive."""
 from __future__ import annotations
 
 import itertools
-import os
 
 import pytest
 from rq import SimpleWorker
@@ -26,7 +25,7 @@ def day(make_app, fake_providers):
     app = make_app(sms_backend="africastalking", at_username=AT_USERNAME, at_api_key=AT_API_KEY,
                    at_api_url=fake_providers.url)
     s = app.extensions["soko"]
-    runtime.use(runtime.Runtime(s.settings, s.db, s.redis, os.getpid()))
+    runtime.use(s)  # the app's bootstrap runtime, as a worker's
     with s.db.begin() as conn:  # the operator registers the village agent (flask --app gateway add-agent)
         people.add_agent(conn, AGENT, "Wanjiku", "Githunguri", pin=PIN)
     yield app

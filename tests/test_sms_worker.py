@@ -34,7 +34,7 @@ NUMBERS = ["+254711000001", "+254711000002", "+255754000003"]
 
 def _use(app):
     s = app.extensions["soko"]
-    runtime.use(runtime.Runtime(s.settings, s.db, s.redis, os.getpid()))
+    runtime.use(s)  # the app's bootstrap runtime, as a worker's
     return app
 
 

@@ -20,7 +20,6 @@ from commerce import money
 from commerce.models import MOBILE_MONEY, PLACED, Checkout, Payment, utcnow
 from commerce.order_state import Notices, load
 from providers import ProviderError
-from providers.africastalking.client import AfricasTalkingPayments
 from workers import runtime as rt
 from workers.queues import RQJobs
 
@@ -32,13 +31,6 @@ PENDING_GUARD = timedelta(minutes=2)
 # Africa's Talking sends a notification when the subscriber answers or the prompt expires (about a
 # minute on M-Pesa); a checkout still silent after this long gets reconciled.
 RECONCILE_AFTER = timedelta(minutes=10)
-
-
-def payments_client(settings) -> AfricasTalkingPayments | None:
-    if not (settings.at_username and settings.at_api_key and settings.at_payment_product):
-        return None
-    return AfricasTalkingPayments(settings.at_username, settings.at_api_key, settings.at_payment_product,
-                                  base_url=settings.at_payments_url)
 
 
 def _major(m: money.Money) -> str:
@@ -66,7 +58,7 @@ def start_checkout(order_id: int) -> str:
                                                      updated_at=now)).inserted_primary_key[0]
         due, phone, code = order.due, order.buyer_phone, order.code
 
-    client = payments_client(r.settings)
+    client = r.payments_client  # built by bootstrap from the AT_* settings
     if client is None:
         log.warning("mobile money is not configured (AT_USERNAME, AT_API_KEY, AT_PAYMENT_PRODUCT)")
         return _give_up(r, order_id, checkout_id, "not configured", "mobile_money_unavailable")

@@ -14,9 +14,16 @@ import threading
 
 from rq import SimpleWorker
 
+from config import Settings
 from workers import periodic
 from workers import runtime as rt
 from workers.queues import queues
+
+
+def main(settings: Settings, burst: bool = False) -> bool:
+    """The worker process (`flask --app gateway worker`): its own runtime, then the work loop."""
+    rt.use(rt.build(settings))
+    return run_worker(burst=burst)
 
 
 def run_worker(burst: bool = False) -> bool:

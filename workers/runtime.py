@@ -1,47 +1,31 @@
-"""What a job needs (settings, database engine, Redis), built once per process.
+"""What a job needs (settings, database engine, Redis, providers): the process's bootstrap runtime.
 
 Jobs are plain functions taking ids; they call `runtime()` rather than receiving objects, so they
-run the same in a forking RQ worker, a SimpleWorker or a test that calls them directly. Tests
-install their own runtime with `use()`.
+run the same in a forking RQ worker, a SimpleWorker or a test that calls them directly. The worker's
+entry point installs one with `use(build(settings))`; tests install an app's (`use(soko(app))`).
 """
 
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
 
-import redis
-from sqlalchemy.engine import Engine
+import bootstrap
+from config import Settings, load_settings
 
-from config import INSTANCE_DIR, Settings, load_settings
-
-
-@dataclass
-class Runtime:
-    settings: Settings
-    db: Engine
-    redis: redis.Redis
-    pid: int
+_current: bootstrap.Runtime | None = None
 
 
-_current: Runtime | None = None
+def build(settings: Settings) -> bootstrap.Runtime:
+    """The worker's runtime: blocking Redis reads (RQ's dequeue waits for minutes)."""
+    return bootstrap.build(settings, role="worker")
 
 
-def build(settings: Settings) -> Runtime:
-    from bootstrap import redis_client
-    from commerce.db import make_engine
-
-    url = settings.redis_url or redis_client.embedded_url(INSTANCE_DIR)
-    return Runtime(settings, make_engine(settings.database_url),
-                   redis_client.connect(url, redis_client.WORKER_OPTIONS), os.getpid())
-
-
-def use(rt: Runtime | None) -> None:
+def use(rt: bootstrap.Runtime | None) -> None:
     global _current
     _current = rt
 
 
-def runtime() -> Runtime:
+def runtime() -> bootstrap.Runtime:
     global _current
     if _current is None:
         _current = build(load_settings())

@@ -28,18 +28,14 @@ from __future__ import annotations
 import logging
 from collections import defaultdict
 from datetime import timedelta
-from functools import lru_cache
 
 import requests
 from rq import Queue
 from sqlalchemy import bindparam, select, update
 
 from commerce.models import Message, Person, utcnow
-from config import Settings
 from menus.sms.segments import MAX_SEGMENTS, fit
-from providers.africastalking.client import AfricasTalkingSms
 from providers.base import ProviderError, SendResult, SmsProvider
-from providers.twilio.client import TwilioSms
 from workers import runtime as rt
 from workers.queues import JOB_TTL, SEND_RETRY
 
@@ -57,19 +53,6 @@ class RetryLater(Exception):
     """Some messages met a passing failure and are pending again; RQ retries the job."""
 
 
-@lru_cache(maxsize=4)
-def provider_for(settings: Settings) -> SmsProvider | None:
-    """The SMS provider SMS_BACKEND names, built once per process; None for `outbox` (record only)."""
-    if settings.sms_backend == "africastalking":
-        return AfricasTalkingSms(settings.at_username, settings.at_api_key, sender_id=settings.at_sender_id,
-                                 base_url=settings.at_api_url)
-    if settings.sms_backend == "twilio":
-        callback = settings.public_url.rstrip("/") + "/sms/twilio/status" if settings.public_url else None
-        return TwilioSms(settings.twilio_account_sid, settings.twilio_auth_token, settings.twilio_from_number,
-                         base_url=settings.twilio_api_url, status_callback=callback)
-    return None
-
-
 # -- sending ----------------------------------------------------------------------------------
 
 def send_messages(ids: list[int]) -> dict:
@@ -78,7 +61,7 @@ def send_messages(ids: list[int]) -> dict:
     claimed = _claim(r.db, ids)
     counts = defaultdict(int)
     if claimed:
-        provider = provider_for(r.settings)
+        provider = r.sms_provider  # built by bootstrap from SMS_BACKEND; None records only
         if provider is None:
             _finish(r.db, [(m, "recorded", {}) for m in claimed])
             counts["recorded"] = len(claimed)

@@ -2,14 +2,12 @@
 
 from __future__ import annotations
 
-import re
-
 from flask import Blueprint, jsonify, request
 
 from commerce import admin as actions
-from commerce import codes, phones
+from commerce import codes, reports
 from gateway import soko
-from gateway.admin import auth, jobs, params, reads
+from gateway.admin import auth, jobs, params
 from gateway.admin.params import ParamError
 
 bp = Blueprint("admin_api", __name__, url_prefix="/admin/api")
@@ -23,7 +21,7 @@ def _bad(exc: ParamError):
     return jsonify(error=str(exc)), 400
 
 
-def _listing(key: str, items: list, total: int, page: params.Page, **extra):
+def _listing(key: str, items: list, total: int, page: reports.Page, **extra):
     return jsonify({key: items, **page.meta(total), **extra})
 
 
@@ -51,6 +49,14 @@ def _field(data: dict, name: str, longest: int, required: bool = True) -> str | 
     return value
 
 
+def _text(data: dict, name: str) -> str | None:
+    """A field the service checks: text or absent (a number or a list is refused here)."""
+    value = data.get(name)
+    if value is not None and not isinstance(value, str):
+        raise ParamError(f"{name} must be text")
+    return value
+
+
 def _order_code(code: str) -> str:
     if not (code.isascii() and code.isdigit() and codes.is_valid(code)):
         raise ParamError(f"{code[:20]!r} is not an order code (digits with a check digit, like 4829131)")
@@ -62,16 +68,14 @@ def _order_code(code: str) -> str:
 def orders():
     s = soko()
     f, page = params.order_filter(request.args, s.settings.default_region), params.page(request.args)
-    with s.db.connect() as conn:
-        items, total = reads.orders(conn, f, page)
+    items, total = reports.orders(s.db, f, page)
     return _listing("orders", items, total, page)
 
 
 @bp.get("/orders/<code>")
 def order(code: str):
     s = soko()
-    with s.db.connect() as conn:
-        found = reads.order(conn, _order_code(code))
+    found = reports.order(s.db, _order_code(code))
     if found is None:
         return jsonify(error=f"No order {code}"), 404
     return jsonify(found)
@@ -82,8 +86,7 @@ def messages():
     s = soko()
     to, status = params.message_filter(request.args, s.settings.default_region)
     page = params.page(request.args)
-    with s.db.connect() as conn:
-        items, total = reads.messages(conn, to, status, page)
+    items, total = reports.messages(s.db, to, status, page)
     return _listing("messages", items, total, page)
 
 
@@ -91,8 +94,7 @@ def messages():
 def sellers():
     s = soko()
     q, page = params.people_filter(request.args), params.page(request.args)
-    with s.db.connect() as conn:
-        items, total = reads.sellers(conn, q, page)
+    items, total = reports.sellers(s.db, q, page)
     return _listing("sellers", items, total, page)
 
 
@@ -100,8 +102,7 @@ def sellers():
 def agents():
     s = soko()
     q, page = params.people_filter(request.args), params.page(request.args)
-    with s.db.connect() as conn:
-        items, total = reads.agents(conn, q, page)
+    items, total = reports.agents(s.db, q, page)
     return _listing("agents", items, total, page)
 
 
@@ -110,8 +111,7 @@ def payments():
     s = soko()
     params.paging_only(request.args)
     page = params.page(request.args)
-    with s.db.connect() as conn:
-        items, total = reads.payments(conn, page)
+    items, total = reports.payments(s.db, page)
     return _listing("payments", items, total, page)
 
 
@@ -120,8 +120,7 @@ def audit():
     s = soko()
     params.paging_only(request.args)
     page = params.page(request.args)
-    with s.db.connect() as conn:
-        items, total = reads.audit_log(conn, page)
+    items, total = reports.audit_log(s.db, page)
     return _listing("entries", items, total, page)
 
 
@@ -129,13 +128,12 @@ def audit():
 def stats():
     s = soko()
     days = params.stats_days(request.args)
-    with s.db.connect() as conn:
-        return jsonify(reads.stats(conn, days))
+    return jsonify(reports.stats(s.db, days))
 
 
 @bp.get("/jobs/failed")
 def failed_jobs():
-    return jsonify(jobs=jobs.failed(soko().redis))
+    return jsonify(jobs=jobs.failed(soko().jobs))
 
 
 # -- actions (each recorded in the audit log) -----------------------------------------------------
@@ -151,26 +149,32 @@ def cancel(code: str):
         return jsonify(error=f"Order {code} is {done.status}; only a placed, paid or dispatched order can be "
                              "cancelled"), 409
     s.jobs.notify(done.message_ids)
-    with s.db.connect() as conn:
-        return jsonify(reads.order(conn, code))
+    return jsonify(reports.order(s.db, code))
+
+
+# What each refusal of commerce.admin.register_agent says here.
+AGENT_REFUSALS = {
+    ("phone", "missing"): "phone is required",
+    ("phone", "invalid"): "phone must be a phone number like +254712345678; got {phone!r}",
+    ("name", "missing"): "name is required",
+    ("name", "too_long"): f"name must be at most {actions.AGENT_TEXT_MAX} characters",
+    ("village", "missing"): "village is required",
+    ("village", "too_long"): f"village must be at most {actions.AGENT_TEXT_MAX} characters",
+    ("pin", "invalid"): "pin must be 4 to 8 digits",
+}
 
 
 @bp.post("/agents")
 def add_agent():
     s = soko()
     data = _body()
-    raw_phone = _field(data, "phone", 32)
+    phone, name, village, pin = (_text(data, key) for key in ("phone", "name", "village", "pin"))
     try:
-        phone = phones.normalize(raw_phone, s.settings.default_region)
-    except ValueError:
-        raise ParamError(f"phone must be a phone number like +254712345678; got {raw_phone!r}") from None
-    name, village = _field(data, "name", 60), _field(data, "village", 60)
-    pin = _field(data, "pin", 8, required=False)
-    if pin is not None and not re.fullmatch(r"[0-9]{4,8}", pin):
-        raise ParamError("pin must be 4 to 8 digits")
-    agent_id = actions.add_agent(s.db, phone, name, village, pin, actor=ACTOR)
-    with s.db.connect() as conn:
-        return jsonify(reads.agent(conn, agent_id)), 201
+        added = actions.register_agent(s.db, phone, name, village, pin, region=s.settings.default_region,
+                                       actor=ACTOR)
+    except actions.AgentRefused as refused:
+        raise ParamError(AGENT_REFUSALS[refused.field, refused.problem].format(phone=(phone or "")[:40])) from None
+    return jsonify(reports.agent(s.db, added.id)), 201
 
 
 def _suspend(kind: str, target_id: int, suspended: bool):
@@ -206,7 +210,7 @@ def reinstate_seller(seller_id: int):
 @bp.post("/jobs/<queue>/<job_id>/requeue")
 def requeue(queue: str, job_id: str):
     s = soko()
-    if not jobs.requeue(s.redis, queue, job_id):
+    if not jobs.requeue(s.jobs, queue, job_id):
         return jsonify(error=f"No failed job {job_id} on queue {queue}"), 404
     actions.record(s.db, ACTOR, "requeue_job", f"job:{queue}:{job_id}"[:60])
     return jsonify(requeued=job_id, queue=queue)

@@ -5,18 +5,18 @@ Jobs take ids, re-read the database and are safe to run twice, so a retry is alw
 
 from __future__ import annotations
 
-import redis
 from rq.exceptions import InvalidJobOperation, NoSuchJobError
 from rq.job import Job
 from rq.registry import FailedJobRegistry
 
-from workers.queues import QUEUE_NAMES, queues
+# Each function takes the runtime's `jobs` (soko().jobs, built by bootstrap): its `q` holds Soko's
+# RQ queues by name, on the runtime's Redis connection.
 
 
-def depths(conn: redis.Redis) -> dict[str, dict[str, int]]:
+def depths(jobs) -> dict[str, dict[str, int]]:
     """Jobs waiting, and jobs failed for good, per queue (a couple of Redis reads each)."""
     out = {}
-    for name, q in queues(conn).items():
+    for name, q in jobs.q.items():
         out[name] = {"queued": q.count, "failed": FailedJobRegistry(queue=q).count}
     return out
 
@@ -28,12 +28,12 @@ def _error_line(job: Job) -> str:
     return lines[-1][:300] if lines else ""
 
 
-def failed(conn: redis.Redis, per_queue: int = 50) -> list[dict]:
+def failed(jobs, per_queue: int = 50) -> list[dict]:
     out = []
-    for name, q in queues(conn).items():
+    for name, q in jobs.q.items():
         registry = FailedJobRegistry(queue=q)
         ids = registry.get_job_ids(0, per_queue - 1, desc=True)
-        for job in Job.fetch_many(ids, connection=conn):
+        for job in Job.fetch_many(ids, connection=q.connection):
             if job is None:
                 continue
             out.append({
@@ -45,11 +45,11 @@ def failed(conn: redis.Redis, per_queue: int = 50) -> list[dict]:
     return out
 
 
-def requeue(conn: redis.Redis, queue: str, job_id: str) -> bool:
+def requeue(jobs, queue: str, job_id: str) -> bool:
     """Put a failed job back on its queue; False when it is no longer in the failed registry."""
-    if queue not in QUEUE_NAMES:
+    if queue not in jobs.q:
         return False
-    registry = FailedJobRegistry(queue=queues(conn)[queue])
+    registry = FailedJobRegistry(queue=jobs.q[queue])
     try:
         registry.requeue(job_id)
     except (NoSuchJobError, InvalidJobOperation):

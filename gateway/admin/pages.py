@@ -6,16 +6,15 @@ posts a CSRF token; every action lands in the audit log as `admin:web`.
 
 from __future__ import annotations
 
-import re
 from urllib.parse import urlencode
 
 import redis
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from commerce import admin as actions
-from commerce import codes, money, phones
+from commerce import codes, money, reports
 from gateway import soko
-from gateway.admin import auth, chart, jobs, params, reads
+from gateway.admin import auth, chart, jobs, params
 from gateway.admin.params import ParamError
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
@@ -99,12 +98,11 @@ def dashboard():
         days = params.stats_days(request.args)
     except ParamError as exc:
         return _bad("admin/error.html", exc, message=str(exc))
-    with s.db.connect() as conn:
-        st = reads.stats(conn, days)
-        recent, _ = reads.orders(conn, params.OrderFilter(), params.Page(1, 10))
+    st = reports.stats(s.db, days)
+    recent, _ = reports.orders(s.db, reports.OrderFilter(), reports.Page(1, 10))
     charts = [(cur, chart.sales_svg(points, cur)) for cur, points in st["sales_per_day"]["by_currency"].items()]
     try:
-        queues = jobs.depths(s.redis)
+        queues = jobs.depths(s.jobs)
     except redis.RedisError:
         queues = None
     return render_template("admin/dashboard.html", stats=st, charts=charts, recent=recent, queues=queues,
@@ -119,8 +117,7 @@ def orders():
         f, page = params.order_filter(request.args, s.settings.default_region), params.page(request.args)
     except ParamError as exc:
         return _bad("admin/orders.html", exc, orders=[], meta=None, **ctx)
-    with s.db.connect() as conn:
-        items, total = reads.orders(conn, f, page)
+    items, total = reports.orders(s.db, f, page)
     return render_template("admin/orders.html", orders=items, meta=page.meta(total), **ctx)
 
 
@@ -129,8 +126,7 @@ def order(code: str):
     s = soko()
     found = None
     if code.isascii() and code.isdigit() and codes.is_valid(code):
-        with s.db.connect() as conn:
-            found = reads.order(conn, code)
+        found = reports.order(s.db, code)
     if found is None:
         return render_template("admin/error.html", message=f"No order {code}. Check the code."), 404
     return render_template("admin/order.html", order=found, can_cancel=found["status"] in params.STATUSES[:3])
@@ -163,8 +159,7 @@ def payments():
         page = params.page(request.args)
     except ParamError as exc:
         return _bad("admin/payments.html", exc, payments=[], meta=None)
-    with s.db.connect() as conn:
-        items, total = reads.payments(conn, page)
+    items, total = reports.payments(s.db, page)
     return render_template("admin/payments.html", payments=items, meta=page.meta(total))
 
 
@@ -175,8 +170,7 @@ def sellers():
         q, page = params.people_filter(request.args), params.page(request.args)
     except ParamError as exc:
         return _bad("admin/sellers.html", exc, sellers=[], meta=None, q="")
-    with s.db.connect() as conn:
-        items, total = reads.sellers(conn, q, page)
+    items, total = reports.sellers(s.db, q, page)
     return render_template("admin/sellers.html", sellers=items, meta=page.meta(total), q=q or "")
 
 
@@ -187,29 +181,30 @@ def agents():
         q, page = params.people_filter(request.args), params.page(request.args)
     except ParamError as exc:
         return _bad("admin/agents.html", exc, agents=[], meta=None, q="")
-    with s.db.connect() as conn:
-        items, total = reads.agents(conn, q, page)
+    items, total = reports.agents(s.db, q, page)
     return render_template("admin/agents.html", agents=items, meta=page.meta(total), q=q or "")
+
+
+# What each refusal of commerce.admin.register_agent says here (the field that was wrong).
+AGENT_REFUSALS = {
+    "phone": "That phone number is not valid; write it like +254712345678.",
+    "name": "Give the agent's name and village (1 to 60 characters each).",
+    "village": "Give the agent's name and village (1 to 60 characters each).",
+    "pin": "The PIN must be 4 to 8 digits, or left empty.",
+}
 
 
 @bp.post("/agents")
 def add_agent():
     s = soko()
     form = request.form
-    name, village = " ".join(form.get("name", "").split()), " ".join(form.get("village", "").split())
-    pin = form.get("pin", "").strip() or None
     try:
-        phone = phones.normalize(form.get("phone", ""), s.settings.default_region)
-    except ValueError:
-        flash("That phone number is not valid; write it like +254712345678.", "error")
-        return redirect(url_for("admin.agents"))
-    if not (0 < len(name) <= 60 and 0 < len(village) <= 60):
-        flash("Give the agent's name and village (1 to 60 characters each).", "error")
-    elif pin is not None and not re.fullmatch(r"[0-9]{4,8}", pin):
-        flash("The PIN must be 4 to 8 digits, or left empty.", "error")
+        added = actions.register_agent(s.db, form.get("phone"), form.get("name"), form.get("village"),
+                                       form.get("pin"), region=s.settings.default_region, actor=ACTOR)
+    except actions.AgentRefused as refused:
+        flash(AGENT_REFUSALS[refused.field], "error")
     else:
-        agent_id = actions.add_agent(s.db, phone, name, village, pin, actor=ACTOR)
-        flash(f"Agent {agent_id}: {name} at {village} is a pickup point now.", "ok")
+        flash(f"Agent {added.id}: {added.name} at {added.village} is a pickup point now.", "ok")
     return redirect(url_for("admin.agents"))
 
 
@@ -243,15 +238,14 @@ def messages():
         page = params.page(request.args)
     except ParamError as exc:
         return _bad("admin/messages.html", exc, messages=[], meta=None, args=request.args)
-    with s.db.connect() as conn:
-        items, total = reads.messages(conn, to, status, page)
+    items, total = reports.messages(s.db, to, status, page)
     return render_template("admin/messages.html", messages=items, meta=page.meta(total), args=request.args)
 
 
 @bp.get("/jobs")
 def failed_jobs():
     try:
-        failed, queues = jobs.failed(soko().redis), jobs.depths(soko().redis)
+        failed, queues = jobs.failed(soko().jobs), jobs.depths(soko().jobs)
     except redis.RedisError:
         return render_template("admin/error.html", message="Redis is not answering; the job queues live there."), 503
     return render_template("admin/jobs.html", jobs=failed, queues=queues)
@@ -260,7 +254,7 @@ def failed_jobs():
 @bp.post("/jobs/<queue>/<job_id>/requeue")
 def requeue(queue: str, job_id: str):
     s = soko()
-    if jobs.requeue(s.redis, queue, job_id):
+    if jobs.requeue(s.jobs, queue, job_id):
         actions.record(s.db, ACTOR, "requeue_job", f"job:{queue}:{job_id}"[:60])
         flash(f"Job {job_id} is back on the {queue} queue.", "ok")
     else:
@@ -276,6 +270,5 @@ def audit():
         page = params.page(request.args)
     except ParamError as exc:
         return _bad("admin/audit.html", exc, entries=[], meta=None)
-    with s.db.connect() as conn:
-        items, total = reads.audit_log(conn, page)
+    items, total = reports.audit_log(s.db, page)
     return render_template("admin/audit.html", entries=items, meta=page.meta(total))

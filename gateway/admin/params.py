@@ -3,33 +3,18 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from commerce import phones
-from commerce.models import CANCELLED, DELIVERED, DISPATCHED, EXPIRED, PAID, PAYMENT_METHODS, PLACED
+from commerce.models import PAYMENT_METHODS
+from commerce.reports import STATUSES, OrderFilter, Page
 
-STATUSES = (PLACED, PAID, DISPATCHED, DELIVERED, CANCELLED, EXPIRED)
 MAX_PER_PAGE = 100
 MAX_DAYS = 366
 
 
 class ParamError(ValueError):
     """The message is what the client sees, e.g. "status must be one of placed, paid, …; got 'x'"."""
-
-
-@dataclass(frozen=True)
-class Page:
-    page: int = 1
-    per_page: int = 20
-
-    @property
-    def offset(self) -> int:
-        return (self.page - 1) * self.per_page
-
-    def meta(self, total: int) -> dict:
-        return {"page": self.page, "per_page": self.per_page, "total": total,
-                "pages": max(1, -(-total // self.per_page))}
 
 
 def _known(args, allowed: set[str]) -> None:
@@ -89,18 +74,6 @@ def _text(args, name: str, longest: int = 60) -> str | None:
     if len(raw) > longest:
         raise ParamError(f"{name} must be at most {longest} characters")
     return raw or None
-
-
-@dataclass(frozen=True)
-class OrderFilter:
-    status: str | None = None
-    seller: int | None = None
-    agent: int | None = None
-    method: str | None = None
-    since: datetime | None = None  # inclusive, UTC
-    until: datetime | None = None  # exclusive, UTC
-    q: str | None = None  # an order code or the buyer's number
-    flagged: bool = False
 
 
 def order_filter(args, region: str) -> OrderFilter:

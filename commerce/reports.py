@@ -1,22 +1,29 @@
-"""What the operator reads: orders, payments, people, messages, the audit log, stats.
+"""What the operator reads: orders, payments, people, messages, the audit log, stats, rates, and
+the counts /metrics reports.
 
-Plain dicts shaped as SPEC §8 says, shared by the JSON API and the pages. Every list is one
-indexed, paged query plus a count; an order's detail is a handful of queries by its id.
+Plain dicts shaped as SPEC §8 says, shared by the admin JSON API, the admin pages, the simulator
+and the CLI. Every list is one indexed, paged query plus a count; an order's detail is a handful of
+queries by its id. Each function takes the engine and reads on one connection of its own.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from functools import wraps
 
 from sqlalchemy import and_, func, or_, select, true
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 
 from commerce import codes
 from commerce.models import (
+    CANCELLED,
     DELIVERED,
     DISPATCHED,
+    EXPIRED,
     OPEN_STATUSES,
     PAID,
+    PLACED,
     Agent,
     AuditEntry,
     Checkout,
@@ -28,22 +35,64 @@ from commerce.models import (
     Payment,
     Person,
     Product,
+    Rate,
     Seller,
+    UssdSessionEvent,
     utcnow,
 )
 from commerce.order_state import shown_minor
-from gateway.admin.params import STATUSES, OrderFilter, Page
 
 ORD, L, E, PAY, CH = (Order.__table__, OrderLine.__table__, OrderEvent.__table__, Payment.__table__,
                       Checkout.__table__)
 PE, S, A, P, M, IN, AU = (Person.__table__, Seller.__table__, Agent.__table__, Product.__table__,
                           Message.__table__, InboundMessage.__table__, AuditEntry.__table__)
 
+STATUSES = (PLACED, PAID, DISPATCHED, DELIVERED, CANCELLED, EXPIRED)
 SOLD = (PAID, DISPATCHED, DELIVERED)  # orders that count as sales: paid, or on their way to the buyer
 
 BUYER = PE.alias("buyer")
 SELLER_PERSON = PE.alias("seller_person")
 AGENT_PERSON = PE.alias("agent_person")
+
+
+@dataclass(frozen=True)
+class Page:
+    page: int = 1
+    per_page: int = 20
+
+    @property
+    def offset(self) -> int:
+        return (self.page - 1) * self.per_page
+
+    def meta(self, total: int) -> dict:
+        return {"page": self.page, "per_page": self.per_page, "total": total,
+                "pages": max(1, -(-total // self.per_page))}
+
+
+@dataclass(frozen=True)
+class OrderFilter:
+    status: str | None = None
+    seller: int | None = None
+    agent: int | None = None
+    method: str | None = None
+    since: datetime | None = None  # inclusive, UTC
+    until: datetime | None = None  # exclusive, UTC
+    q: str | None = None  # an order code or the buyer's number
+    flagged: bool = False
+
+
+def on_connection(read):
+    """A read called with the engine (as the gateway calls it) runs on a connection of its own;
+    called with an open connection, on that one."""
+
+    @wraps(read)
+    def run(db: Engine | Connection, *args, **kwargs):
+        if isinstance(db, Connection):
+            return read(db, *args, **kwargs)
+        with db.connect() as conn:
+            return read(conn, *args, **kwargs)
+
+    return run
 
 
 def when(value: datetime | None) -> str | None:
@@ -108,6 +157,7 @@ def _order_summary(r) -> dict:
     }
 
 
+@on_connection
 def orders(conn: Connection, f: OrderFilter, page: Page) -> tuple[list[dict], int]:
     conds = _where(f)
     where = and_(*conds) if conds else true()
@@ -127,6 +177,7 @@ def orders(conn: Connection, f: OrderFilter, page: Page) -> tuple[list[dict], in
     return found, total
 
 
+@on_connection
 def order(conn: Connection, code: str) -> dict | None:
     r = conn.execute(select(*_ORDER_COLUMNS).select_from(_orders_from()).where(ORD.c.code == code)).first()
     if r is None:
@@ -159,6 +210,7 @@ def message(x) -> dict:
             "created_at": when(x.created_at), "sent_at": when(x.sent_at)}
 
 
+@on_connection
 def messages(conn: Connection, to: str | None, status: str | None, page: Page) -> tuple[list[dict], int]:
     conds = ([M.c.to_phone == to] if to else []) + ([M.c.status == status] if status else [])
     where = and_(*conds) if conds else true()
@@ -167,6 +219,7 @@ def messages(conn: Connection, to: str | None, status: str | None, page: Page) -
     return [message(x) for x in rows], total
 
 
+@on_connection
 def conversation(conn: Connection, phone: str, limit: int = 50) -> list[dict]:
     """What a phone sent and was sent, newest last: the simulator's SMS pane."""
     out = [(x.created_at, 1, {"direction": "out", **message(x)}) for x in
@@ -186,6 +239,7 @@ def _search(q: str | None, *columns):
     return or_(*[func.lower(c).like(like) for c in columns])
 
 
+@on_connection
 def sellers(conn: Connection, q: str | None, page: Page) -> tuple[list[dict], int]:
     where = _search(q, S.c.shop_name, PE.c.phone)
     frm = S.join(PE, PE.c.id == S.c.person_id)
@@ -203,6 +257,7 @@ def sellers(conn: Connection, q: str | None, page: Page) -> tuple[list[dict], in
              "created_at": when(x.created_at)} for x in rows], total
 
 
+@on_connection
 def agents(conn: Connection, q: str | None, page: Page) -> tuple[list[dict], int]:
     where = _search(q, A.c.name, A.c.village, PE.c.phone)
     frm = A.join(PE, PE.c.id == A.c.person_id)
@@ -215,6 +270,7 @@ def agents(conn: Connection, q: str | None, page: Page) -> tuple[list[dict], int
              "created_at": when(x.created_at)} for x in rows], total
 
 
+@on_connection
 def agent(conn: Connection, agent_id: int) -> dict | None:
     x = conn.execute(select(A, PE.c.phone).join(PE, PE.c.id == A.c.person_id).where(A.c.id == agent_id)).first()
     if x is None:
@@ -225,6 +281,7 @@ def agent(conn: Connection, agent_id: int) -> dict | None:
 
 
 # -- payments and the audit log -------------------------------------------------------------------
+@on_connection
 def payments(conn: Connection, page: Page) -> tuple[list[dict], int]:
     total = conn.execute(select(func.count()).select_from(PAY)).scalar_one()
     rows = conn.execute(select(PAY, ORD.c.code).select_from(PAY.outerjoin(ORD, ORD.c.id == PAY.c.order_id))
@@ -233,6 +290,7 @@ def payments(conn: Connection, page: Page) -> tuple[list[dict], int]:
              "reference": x.reference, "status": x.status, "note": x.note, "at": when(x.at)} for x in rows], total
 
 
+@on_connection
 def audit_log(conn: Connection, page: Page) -> tuple[list[dict], int]:
     total = conn.execute(select(func.count()).select_from(AU)).scalar_one()
     rows = conn.execute(select(AU).order_by(AU.c.id.desc()).offset(page.offset).limit(page.per_page))
@@ -241,6 +299,7 @@ def audit_log(conn: Connection, page: Page) -> tuple[list[dict], int]:
 
 
 # -- stats ----------------------------------------------------------------------------------------
+@on_connection
 def stats(conn: Connection, days: int, today: date | None = None) -> dict:
     """Orders by status, sales per currency (all time and per day over `days`), the payment mix."""
     today = today or utcnow().date()
@@ -275,4 +334,38 @@ def stats(conn: Connection, days: int, today: date | None = None) -> dict:
         "sales": sales,
         "sales_per_day": {"from": first.isoformat(), "to": today.isoformat(), "by_currency": sales_per_day},
         "payment_mix": {"orders_by_method": orders_by_method, "payments": payments_mix},
+    }
+
+
+# -- for the simulator, the CLI and /metrics ------------------------------------------------------
+@on_connection
+def people_to_act_as(conn: Connection, limit: int = 4) -> list[dict]:
+    """A few active sellers and agents (phone, label), for the simulator's "act as" list."""
+    out = [{"phone": phone, "label": f"Seller · {shop}"} for phone, shop in conn.execute(
+        select(PE.c.phone, S.c.shop_name).join(S, S.c.person_id == PE.c.id)
+        .where(S.c.suspended.is_(False)).order_by(S.c.id).limit(limit))]
+    out += [{"phone": phone, "label": f"Agent · {name}, {village}"} for phone, name, village in conn.execute(
+        select(PE.c.phone, A.c.name, A.c.village).join(A, A.c.person_id == PE.c.id)
+        .where(A.c.suspended.is_(False)).order_by(A.c.id).limit(limit))]
+    return out
+
+
+@on_connection
+def rates(conn: Connection) -> list:
+    """Every exchange rate (from_currency, to_currency, rate, updated_at), by currency pair."""
+    R = Rate.__table__  # noqa: N806
+    return conn.execute(select(R).order_by(R.c.from_currency, R.c.to_currency)).all()
+
+
+@on_connection
+def world_counts(conn: Connection) -> dict[str, list[tuple]]:
+    """What the world holds, for /metrics: orders by status, payments by method and result, outbound
+    SMS by status, Africa's Talking's end-of-session reports by status."""
+    EV = UssdSessionEvent.__table__  # noqa: N806
+    return {
+        "orders": conn.execute(select(ORD.c.status, func.count()).group_by(ORD.c.status)).all(),
+        "payments": conn.execute(select(PAY.c.method, PAY.c.status, func.count())
+                                 .group_by(PAY.c.method, PAY.c.status)).all(),
+        "sms": conn.execute(select(M.c.status, func.count()).group_by(M.c.status)).all(),
+        "session_reports": conn.execute(select(EV.c.status, func.count()).group_by(EV.c.status)).all(),
     }
