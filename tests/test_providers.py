@@ -1,4 +1,6 @@
-"""The real africastalking / twilio SDKs talking to the local fake provider server."""
+"""The providers' outbound clients (plain HTTP for Africa's Talking, the `twilio` SDK) talking to the
+local fake provider server. Their webhook parsers have tables of their own, beside them in
+providers/*/test_*.py."""
 
 from __future__ import annotations
 
@@ -8,7 +10,8 @@ import time
 
 import pytest
 
-from providers.africastalking.client import AfricasTalkingPayments, AfricasTalkingSms
+from providers.africastalking.payments import AfricasTalkingPayments
+from providers.africastalking.sms import AfricasTalkingSms
 from providers.base import (
     CheckoutResult,
     ProviderError,
@@ -175,9 +178,9 @@ def test_at_connection_refused_is_retryable():
 
 def test_at_invalid_sender_id_answer_fails_everyone():
     # A shape AT uses when the whole request is refused with a 2xx: empty Recipients.
-    from providers.africastalking.client import _map_recipients
+    from providers.africastalking.sms import map_recipients
 
-    results = _map_recipients({"SMSMessageData": {"Message": "InvalidSenderId", "Recipients": []}}, NUMBERS)
+    results = map_recipients({"SMSMessageData": {"Message": "InvalidSenderId", "Recipients": []}}, NUMBERS)
     assert all(not r.ok and r.status == "InvalidSenderId" and not r.retryable for r in results)
 
 
@@ -266,6 +269,7 @@ def test_checkout_request(fake_providers, payments):  # noqa: F811
 
     assert isinstance(result, CheckoutResult)
     assert result.status == "PendingConfirmation" and result.description == "Waiting for user input"
+    assert result.accepted
     assert re.fullmatch(r"ATPid_[0-9a-f]{32}", result.transaction_id)
     (req,) = fake_providers.requests
     assert req["method"] == "POST" and req["path"] == "/mobile/checkout/request"

@@ -20,7 +20,7 @@ from commerce import money
 from commerce.models import MOBILE_MONEY, PLACED, Checkout, Payment, utcnow
 from commerce.order_state import Notices, load
 from providers import ProviderError
-from providers.africastalking.client import AfricasTalkingPayments
+from providers.africastalking.payments import AfricasTalkingPayments
 from workers import runtime as rt
 from workers.queues import RQJobs
 
@@ -81,7 +81,7 @@ def start_checkout(order_id: int) -> str:
             raise  # failed for good: into RQ's failed registry with its error
         return f"refused: {exc}"
 
-    if result.status != "PendingConfirmation" or not result.transaction_id:
+    if not result.accepted or not result.transaction_id:
         return _give_up(r, order_id, checkout_id, f"{result.status}: {result.description}", "buyer_payment_failed")
     with r.db.begin() as conn:
         # The notification may have come first (a quick buyer): take its outcome.

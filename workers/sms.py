@@ -37,7 +37,7 @@ from sqlalchemy import bindparam, select, update
 from commerce.models import Message, Person, utcnow
 from config import Settings
 from menus.sms.segments import MAX_SEGMENTS, fit
-from providers.africastalking.client import AfricasTalkingSms
+from providers.africastalking.sms import AfricasTalkingSms
 from providers.base import ProviderError, SendResult, SmsProvider
 from providers.twilio.client import TwilioSms
 from workers import runtime as rt
