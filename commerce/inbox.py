@@ -45,7 +45,7 @@ class Inbox:
         # A reply to a message the person just sent goes out even after STOP (carriers allow it).
         mid = outbox.add(conn, self.phone, text, kind="reply", force=True)
         if self.link_id:
-            # A premium (on-demand) message: the reply goes back with its linkId, from its short code.
+            # A premium (on-demand) message: the reply goes back with its link id, from its short code.
             conn.execute(update(M).where(M.c.id == mid).values(link_id=self.link_id, short_code=self.to))
         if self.reply_in_response:
             # The provider sends it from the webhook's answer; the row is the record of it (the

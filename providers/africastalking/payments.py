@@ -145,17 +145,20 @@ class AfricasTalkingPayments:
         phone_number: str,
         currency: str,
         amount: str,
-        metadata: dict[str, str],
+        order_code: str | None,
         provider_channel: str | None = None,
     ) -> CheckoutResult:
-        """Ask AT to prompt the subscriber for payment. Returns AT's immediate answer; the outcome
+        """Ask AT to prompt the subscriber for `amount` (major units, a decimal string) for
+        `order_code`, which the notification brings back. Returns AT's immediate answer; the outcome
         arrives later as a payment notification. Raises ProviderError on transport/HTTP failure."""
         if not is_e164(phone_number):
             raise ProviderError(f"not an E.164 number: {phone_number!r}", retryable=False)
         if not re.fullmatch(r"[A-Z]{3}", currency or ""):
             raise ProviderError(f"currency must be an ISO 4217 code, got {currency!r}", retryable=False)
-        if not all(isinstance(k, str) and isinstance(v, str) for k, v in metadata.items()):
-            raise ProviderError("metadata must map str to str", retryable=False)
+        if order_code is not None and not isinstance(order_code, str):
+            raise ProviderError(f"order code must be text, got {order_code!r}", retryable=False)
+        # AT hands `metadata` back, as `requestMetadata`, in the notification (parse_notification).
+        metadata = {"orderCode": order_code} if order_code else {}
         payload = {
             "username": self.username,
             "productName": self.product_name,
