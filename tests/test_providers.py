@@ -176,14 +176,6 @@ def test_at_connection_refused_is_retryable():
     assert info.value.retryable
 
 
-def test_at_invalid_sender_id_answer_fails_everyone():
-    # A shape AT uses when the whole request is refused with a 2xx: empty Recipients.
-    from providers.africastalking.sms import map_recipients
-
-    results = map_recipients({"SMSMessageData": {"Message": "InvalidSenderId", "Recipients": []}}, NUMBERS)
-    assert all(not r.ok and r.status == "InvalidSenderId" and not r.retryable for r in results)
-
-
 # -- Twilio -------------------------------------------------------------------------------------------
 
 def test_twilio_send(fake_providers, twilio_sms):  # noqa: F811
