@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from config import Settings
-from providers.africastalking.client import AfricasTalkingPayments, AfricasTalkingSms
+from providers.africastalking.payments import AfricasTalkingPayments
+from providers.africastalking.sms import AfricasTalkingSms
 from providers.base import SmsProvider
 from providers.twilio.client import TwilioSms
 

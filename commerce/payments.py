@@ -5,13 +5,14 @@ order's currency. A payment that does not fit the order (wrong currency, wrong a
 order that is already paid, expired or unknown) is still recorded, as `flagged`, with a flag on the
 order for the operator; it never counts towards `paid_minor`.
 
-Mobile money is idempotent on Africa's Talking's `transactionId` through the unique
+Mobile money is idempotent on the provider's transaction id through the unique
 (method, reference) constraint: a redelivered notification finds its row and changes nothing.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from decimal import Decimal
 
 from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
@@ -84,71 +85,46 @@ def next_cash_reference(conn: Connection, order: OrderView) -> str:
     return f"cash:{order.code}:{n + 1}"
 
 
-# -- mobile money notifications (Africa's Talking, PROVIDERS.md §3) -------------------------------
+# -- mobile money notifications (whichever provider sent them) -------------------------------------
+
+# Notification.status
+SUCCEEDED = "succeeded"  # the money was received
+REFUSED = "failed"  # the payer refused or could not pay
+# anything else: not paid, and not a refusal either (e.g. still pending)
+
 
 @dataclass(frozen=True)
 class Notification:
-    transaction_id: str
-    status: str  # "Success", "Failed" (anything else counts as not paid)
-    category: str
-    value: money.Money | None
+    transaction_id: str  # the provider's, unique per payment
+    status: str  # SUCCEEDED, REFUSED or anything else (not paid)
+    value: money.Money | None  # None only when not SUCCEEDED
     order_code: str | None
-    source: str | None
     description: str
     provider_ref: str | None
+    status_text: str = ""  # the provider's own word for the status, kept in the payment's note
 
 
-def _text(data: dict, name: str, limit: int = 200) -> str | None:
-    value = data.get(name)
-    if value is None:
-        return None
-    if not isinstance(value, str | int | float) or isinstance(value, bool):
-        raise ValueError(f"{name} must be text")
-    return str(value)[:limit]
-
-
-def parse_notification(data: object) -> Notification:
-    """Africa's Talking's JSON payment notification; ValueError (the 400 reason) when malformed."""
-    if not isinstance(data, dict):
-        raise ValueError("Body must be a JSON object")
-    tid = data.get("transactionId")
-    if not isinstance(tid, str) or not tid.strip() or len(tid) > 80:
-        raise ValueError("transactionId is missing or malformed")
-    status = data.get("status")
-    if not isinstance(status, str) or not status.strip() or len(status) > 40:
-        raise ValueError("status is missing or malformed")
-    raw_value = data.get("value")
-    value = None
-    if raw_value is not None or status == "Success":
-        try:
-            value = money.parse_provider_value(raw_value)
-        except (ValueError, TypeError):
-            if status == "Success":
-                raise ValueError("value must look like 'KES 375.0000'") from None
-    meta = data.get("requestMetadata")
-    if meta is not None and not isinstance(meta, dict):
-        raise ValueError("requestMetadata must be an object")
-    order_code = (meta or {}).get("orderCode")
-    if not isinstance(order_code, str) or not order_code.strip():
-        # Paybill (C2B) payments carry the account number the payer typed.
-        order_code = _text(data, "clientAccount", 20)
-    return Notification(
-        transaction_id=tid.strip(), status=status.strip(), category=_text(data, "category", 40) or "",
-        value=value, order_code=order_code.strip() if order_code else None, source=_text(data, "source", 40),
-        description=_text(data, "description") or "", provider_ref=_text(data, "providerRefId", 80),
-    )
+def received_value(amount: Decimal, currency: str) -> money.Money:
+    """An amount a provider reports (major units) as Money, exactly; ValueError for an unknown
+    currency, or an amount that is not a whole number of its minor units ("KES 1.005")."""
+    if not amount.is_finite() or amount < 0 or amount > money.MAX_MAJOR_UNITS:
+        raise ValueError(f"Not an amount: {amount}")
+    value = money.from_decimal(amount, currency)
+    if money.to_decimal(value) != amount:
+        raise ValueError(f"{currency} {amount} is not a whole number of {currency} minor units")
+    return value
 
 
 @dataclass
 class Recorded:
-    created: bool  # False: this transactionId was already recorded, nothing changed
+    created: bool  # False: this transaction id was already recorded, nothing changed
     outcome: str  # paid, failed, mismatch, overpaid, late, unknown_order, duplicate
     order_id: int | None = None
     message_ids: list[int] = field(default_factory=list)
 
 
 def record_notification(engine: Engine, n: Notification) -> Recorded:
-    """Record one notification in one transaction; safe to call again with the same transactionId."""
+    """Record one notification in one transaction; safe to call again with the same transaction id."""
     try:
         with engine.begin() as conn:
             exists = conn.execute(select(PAY.c.id, PAY.c.order_id).where(
@@ -172,14 +148,14 @@ def _find_order(conn: Connection, n: Notification) -> OrderView | None:
 
 def _record(conn: Connection, n: Notification) -> Recorded:
     order = _find_order(conn, n)
-    ok = n.status == "Success"
+    ok = n.status == SUCCEEDED
     conn.execute(update(CO).where(CO.c.transaction_id == n.transaction_id)
-                 .values(status="success" if ok else "failed", description=n.description[:200] or n.status,
+                 .values(status="success" if ok else "failed", description=n.description[:200] or n.status_text,
                          updated_at=utcnow()))
     value = n.value
     amount_minor = value.amount_minor if value else 0
     currency = value.currency if value else (order.currency if order else "XXX")
-    note = f"{n.status}: {n.description}"[:200]
+    note = f"{n.status_text}: {n.description}"[:200]
 
     if order is None:
         record_unmatched(conn, None, MOBILE_MONEY, amount_minor, currency, n.transaction_id,
@@ -190,7 +166,7 @@ def _record(conn: Connection, n: Notification) -> Recorded:
     if not ok:
         record_unmatched(conn, order.id, MOBILE_MONEY, amount_minor, currency, n.transaction_id, FAILED, note)
         # An old attempt failing after a newer one paid must not alarm the buyer.
-        if n.status == "Failed" and order.status == PLACED and not order.paid_in_full:
+        if n.status == REFUSED and order.status == PLACED and not order.paid_in_full:
             notices.send("buyer", "buyer_payment_failed")
         return Recorded(True, "failed", order.id, notices.ids)
 

@@ -1,4 +1,4 @@
-"""Africa's Talking payment notifications: `POST /payments/africastalking` (JSON, PROVIDERS.md §3).
+"""Mobile-money payment notifications: `POST /payments/africastalking` (JSON, PROVIDERS.md §3).
 
 Answered in one small database transaction, nothing remote: the payment is recorded against its
 order (or flagged) and the notifications it causes are outbox rows that the worker sends. AT
@@ -8,34 +8,49 @@ unknown order, a wrong amount — gets 200; only a malformed body gets 400, and 
 
 from __future__ import annotations
 
-import json
 import logging
 
 from flask import Blueprint, jsonify, request
 
 from commerce import payments
 from gateway import soko
-from gateway.webhook import check_token, plain
+from gateway.webhook import BadRequest, check_token, plain
+from providers.africastalking import payments as at_payments
+from providers.base import PAYMENT_FAILED, PAYMENT_SUCCEEDED, PaymentNotice
 
 log = logging.getLogger("soko.payments")
 bp = Blueprint("payments", __name__)
+
+_STATUS = {PAYMENT_SUCCEEDED: payments.SUCCEEDED, PAYMENT_FAILED: payments.REFUSED}
+
+
+def notification(notice: PaymentNotice) -> payments.Notification:
+    """The provider's notice as commerce's Notification. BadRequest when money was received but its
+    amount is not one commerce can hold exactly (an unknown currency, a fraction of a cent)."""
+    status = _STATUS.get(notice.status, notice.status)
+    value = None
+    if notice.amount is not None and notice.currency is not None:
+        try:
+            value = payments.received_value(notice.amount, notice.currency)
+        except ValueError as exc:
+            if status == payments.SUCCEEDED:
+                raise BadRequest(f"The amount is not one we can take: {exc}") from None
+    return payments.Notification(
+        transaction_id=notice.transaction_id, status=status, value=value, order_code=notice.order_code,
+        description=notice.description, provider_ref=notice.provider_ref, status_text=notice.provider_status,
+    )
 
 
 @bp.post("/payments/africastalking")
 def africastalking():
     app = soko()
     check_token(app.settings.at_webhook_token)
-    raw = request.get_data(cache=False)
     try:
-        data = json.loads(raw.decode("utf-8"))
-    except (UnicodeDecodeError, ValueError):
-        return plain("Body must be a JSON object\n", 400)
-    try:
-        notification = payments.parse_notification(data)
-    except ValueError as exc:
+        n = notification(at_payments.parse_notification(request.get_data(cache=False)))
+    except BadRequest as exc:
         return plain(f"{exc}\n", 400)
-    recorded = payments.record_notification(app.db, notification)
+    recorded = payments.record_notification(app.db, n)
     app.jobs.notify(recorded.message_ids)
     if recorded.outcome not in ("paid", "duplicate", "failed"):
-        log.warning("payment %s: %s", notification.transaction_id, recorded.outcome)
+        log.warning("payment %s: %s", n.transaction_id, recorded.outcome)
     return jsonify(status="received", outcome=recorded.outcome)

@@ -1,4 +1,5 @@
-"""Reading provider webhooks strictly: form bodies decoded as UTF-8 or refused, tokens checked."""
+"""Reading provider webhooks strictly: form bodies decoded as UTF-8 or refused, tokens checked,
+phone numbers normalized for the providers' parsers."""
 
 from __future__ import annotations
 
@@ -7,6 +8,11 @@ from functools import lru_cache
 from urllib.parse import unquote
 
 from flask import Response, abort, request
+
+from commerce import phones
+from providers.base import BadRequest
+
+__all__ = ["BadRequest", "check_token", "form", "normalizer", "plain", "urlencoded"]
 
 MAX_FIELDS = 64
 MAX_BODY = 64 * 1024  # webhooks are small: anything bigger is refused (413), by werkzeug
@@ -17,8 +23,21 @@ def plain(body: str, status: int = 200) -> Response:
     return Response(body, status=status, content_type="text/plain; charset=utf-8")
 
 
-class BadRequest(ValueError):
-    """The request is malformed; the message is the plain-text answer (400)."""
+@lru_cache(maxsize=65536)
+def normalized(raw: str, region: str) -> str | None:
+    """E.164 of a phone number, or None; memoized (parsing costs more than the rest of a hop's
+    Python, and every hop of a session sends the same number)."""
+    try:
+        return phones.normalize(raw, region)
+    except ValueError:
+        return None
+
+
+@lru_cache(maxsize=64)
+def normalizer(region: str):
+    """What providers' parsers take to read a phone number: raw -> E.164 or None, local numbers
+    read in `region`. One per region, so the hop builds no closure."""
+    return lambda raw: normalized(raw, region)
 
 
 def form(*, only_reader: bool = False) -> dict[str, str]:

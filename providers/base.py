@@ -1,14 +1,100 @@
-"""The small interface every outbound SMS provider implements.
+"""What every provider folder speaks in: plain values its webhooks parse into, and the small
+interface of its outbound calls.
 
-Jobs in `workers/` depend only on these names, so a provider can be swapped (or faked by a local
-HTTP server in tests) without touching the outbox logic.
+Nothing of Soko is imported here: these are primitives (str, int, Decimal), so commerce/ and menus/
+never learn a provider's field names, and a provider can be swapped (or faked by a local HTTP
+server in tests) without touching the callers.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
+from decimal import Decimal
 from typing import Protocol, runtime_checkable
 
+# A phone number as received -> E.164, or None when it is not a valid number. The gateway passes
+# its own (memoized) one, so providers need not know the default region or the numbering plan.
+Normalize = Callable[[str], "str | None"]
+
+
+class BadRequest(ValueError):
+    """A webhook request its provider's format does not allow; str() is the plain-text 400 reason."""
+
+
+# -- what webhooks parse into ------------------------------------------------------------------
+
+@dataclass(frozen=True, slots=True)
+class UssdRequest:
+    """One USSD hop."""
+
+    session_id: str
+    phone: str  # E.164
+    service_code: str
+    text: str  # every input of the session so far, joined with "*" ("" on the first hop)
+
+
+# UssdSessionEnd.status
+SESSION_COMPLETED, SESSION_INCOMPLETE, SESSION_FAILED = "completed", "incomplete", "failed"
+
+
+@dataclass(frozen=True)
+class UssdSessionEnd:
+    """The provider's report that a USSD session is over (for drop-off analytics)."""
+
+    session_id: str
+    phone: str | None  # as the provider sent it
+    status: str  # SESSION_COMPLETED, SESSION_INCOMPLETE or SESSION_FAILED
+    duration_ms: int | None
+    hops: int | None
+    last_input: str | None
+    error: str | None
+
+
+@dataclass(frozen=True)
+class IncomingSms:
+    provider: str
+    provider_id: str  # the provider's id of this message: unique per provider, so redelivery is seen
+    sender: str  # E.164
+    to: str  # the number or short code it was sent to
+    text: str
+    link_id: str | None  # a premium (on-demand) message: its reply must carry this back
+    reply_in_response: bool  # the reply goes in the HTTP answer (not through the outbox)
+
+
+# DeliveryReport.status: `sent` while the message is on its way; `delivered` and `failed` are final.
+SENT, DELIVERED, FAILED = "sent", "delivered", "failed"
+
+
+@dataclass(frozen=True)
+class DeliveryReport:
+    provider: str
+    provider_id: str  # the id the provider gave the message when it took it (SendResult.provider_id)
+    status: str  # SENT, DELIVERED or FAILED
+    detail: str  # why it failed, or the provider's word for the state
+
+
+# PaymentNotice.status: PAYMENT_OTHER is neither money received nor a refusal (e.g. still pending).
+PAYMENT_SUCCEEDED, PAYMENT_FAILED, PAYMENT_OTHER = "succeeded", "failed", "other"
+
+
+@dataclass(frozen=True)
+class PaymentNotice:
+    """A mobile-money payment notification."""
+
+    transaction_id: str  # unique per payment: a redelivered notice carries the same one
+    status: str  # PAYMENT_SUCCEEDED, PAYMENT_FAILED or PAYMENT_OTHER
+    provider_status: str  # the provider's own word, for the record
+    amount: Decimal | None  # major units, as sent (not rounded); None when absent on a non-payment
+    currency: str | None  # ISO 4217 code as sent, with amount
+    order_code: str | None  # what the payer or our checkout request said it pays for
+    description: str
+    provider_ref: str | None  # the mobile-money operator's receipt
+    payer: str | None = None
+    category: str = ""
+
+
+# -- outbound -----------------------------------------------------------------------------------
 
 @dataclass
 class SendResult:
@@ -46,12 +132,13 @@ def is_retryable_status(status_code: int) -> bool:
 
 @dataclass
 class CheckoutResult:
-    """Africa's Talking's answer to a mobile checkout request (the payment itself comes later, by
-    notification). `status` is the provider's word, e.g. "PendingConfirmation"."""
+    """A provider's immediate answer to a mobile checkout request (the payment itself comes later,
+    by notification)."""
 
-    status: str
+    status: str  # the provider's word, for the record
     transaction_id: str | None
     description: str
+    accepted: bool = False  # the provider is now asking the payer: a notification will follow
 
 
 @runtime_checkable

@@ -1,7 +1,8 @@
 """A local fake of the Africa's Talking and Twilio HTTP APIs, for tests.
 
-The real SDKs are pointed at `FakeProviders.url` (AT_API_URL, AT_PAYMENTS_URL, TWILIO_API_URL);
-nothing is patched. Request and response shapes follow the providers' documentation (see
+The real clients (providers/africastalking over plain HTTP, providers/twilio through the `twilio`
+SDK) are pointed at `FakeProviders.url` (AT_API_URL, AT_PAYMENTS_URL, TWILIO_API_URL); nothing is
+patched. Request and response shapes follow the providers' documentation (see
 /work/shared/PROVIDERS.md §2-4).
 
     fake.url               base URL, e.g. http://127.0.0.1:PORT
@@ -165,7 +166,7 @@ class FakeProviders:
 
     @staticmethod
     def _json(data, status: int = 200) -> Response:
-        # Exactly "application/json": the AT SDK parses nothing else.
+        # Exactly "application/json", as AT sends it (its own SDK parses nothing else).
         response = Response(json.dumps(data), status=status)
         response.headers["Content-Type"] = "application/json"
         return response

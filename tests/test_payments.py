@@ -552,3 +552,27 @@ def test_stalled_orders_get_reminders(client, ussd, pay_app):
     assert any(f"send DELIVERED {code}" in m for m in messages_to(db, "+254722000101", code))
     with db.begin() as conn:
         conn.execute(delete(CO))
+
+
+@pytest.mark.parametrize(("amount", "currency", "minor"), [
+    ("375.0000", "KES", 37500), ("375.5000", "KES", 37550), ("0.0100", "KES", 1), ("0", "KES", 0),
+    ("5000.0000", "UGX", 5000), ("1000.5000", "TZS", 100050),
+])
+def test_a_provider_amount_becomes_money_exactly(amount, currency, minor):
+    from decimal import Decimal
+
+    from commerce import money, payments
+
+    assert payments.received_value(Decimal(amount), currency) == money.Money(minor, currency)
+
+
+@pytest.mark.parametrize(("amount", "currency"), [
+    ("1.005", "KES"), ("5000.5", "UGX"), ("-1", "KES"), ("1", "XYZ"), ("1e13", "KES"), ("NaN", "KES"),
+])
+def test_a_provider_amount_money_cannot_hold_is_refused(amount, currency):
+    from decimal import Decimal
+
+    from commerce import payments
+
+    with pytest.raises(ValueError):
+        payments.received_value(Decimal(amount), currency)

@@ -168,3 +168,34 @@ def test_the_form_reader_reads_what_parse_qsl_reads(pairs, plus):
     assert urlencoded(body) == dict(parse_qsl(body.decode(), keep_blank_values=True, errors="strict"))
     raw = "&".join(f"{k}={v}" for k, v in pairs if "&" not in k + v)  # unescaped text as clients send it
     assert urlencoded(raw.encode()) == dict(parse_qsl(raw, keep_blank_values=True, errors="strict"))
+
+
+EVENTS = URL + "/events"
+SESSION_END = {"date": "2024-05-10 12:34:56", "sessionId": "ATUid_end1", "serviceCode": CODE, "networkCode": "63902",
+               "phoneNumber": "+254712345678", "status": "Failed", "cost": "KES 0.10", "durationInMillis": "15020",
+               "hopsCount": "3", "input": "1*1", "lastAppResponse": "CON Food:", "errorMessage": "Application response timeout"}
+
+
+def test_a_session_end_is_stored_once_in_neutral_words(app, client):
+    from commerce.models import UssdSessionEvent
+
+    EV = UssdSessionEvent.__table__  # noqa: N806
+    assert client.post(EVENTS, data=SESSION_END).status_code == 200
+    assert client.post(EVENTS, data={**SESSION_END, "status": "Success"}).status_code == 200  # a redelivery
+    with app.extensions["soko"].db.connect() as conn:
+        rows = conn.execute(select(EV.c.session_id, EV.c.phone, EV.c.status, EV.c.duration_ms, EV.c.hops,
+                                   EV.c.last_input, EV.c.error)).all()
+    assert [tuple(r) for r in rows] == [("ATUid_end1", "+254712345678", "failed", 15020, 3, "1*1",
+                                         "Application response timeout")]
+
+
+@pytest.mark.parametrize(("data", "reason"), [
+    ({"sessionId": "ATUid_x", "status": "Teleported"}, "Missing sessionId or unknown status"),
+    ({"status": "Success"}, "Missing sessionId or unknown status"),
+    ({"sessionId": "ATUid_\x00", "status": "Success"}, "sessionId contains a NUL character"),
+])
+def test_a_malformed_session_end_is_refused_and_stores_nothing(app, client, data, reason):
+    before = counts(app)
+    res = client.post(EVENTS, data=data)
+    assert res.status_code == 400 and res.get_data(as_text=True) == reason + "\n"
+    assert counts(app) == before

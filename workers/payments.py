@@ -4,7 +4,7 @@ never got their payment notification.
 The checkout is recorded (`checkouts` row) before the provider is called, so a crash in between
 leaves a trace the reconcile job picks up. The notification itself is handled by the web side
 (gateway/payments.py → commerce/payments.py); it may even arrive before this job has stored the
-transactionId, which is why the row takes the payment's status when one is already recorded.
+transaction id, which is why the row takes the payment's status when one is already recorded.
 """
 
 from __future__ import annotations
@@ -63,7 +63,7 @@ def start_checkout(order_id: int) -> str:
         log.warning("mobile money is not configured (AT_USERNAME, AT_API_KEY, AT_PAYMENT_PRODUCT)")
         return _give_up(r, order_id, checkout_id, "not configured", "mobile_money_unavailable")
     try:
-        result = client.checkout(phone, due.currency, _major(due), {"orderCode": code})
+        result = client.checkout(phone, due.currency, _major(due), code)
     except ProviderError as exc:
         if exc.retryable and not _last_attempt():
             _set(r, checkout_id, "error", str(exc))
@@ -73,7 +73,7 @@ def start_checkout(order_id: int) -> str:
             raise  # failed for good: into RQ's failed registry with its error
         return f"refused: {exc}"
 
-    if result.status != "PendingConfirmation" or not result.transaction_id:
+    if not result.accepted or not result.transaction_id:
         return _give_up(r, order_id, checkout_id, f"{result.status}: {result.description}", "buyer_payment_failed")
     with r.db.begin() as conn:
         # The notification may have come first (a quick buyer): take its outcome.

@@ -15,8 +15,8 @@ report), or `failed`, or `recorded` when SMS_BACKEND=outbox. Rules:
   (needs the worker's scheduler). After MAX_ATTEMPTS, or on a permanent failure, `failed`.
 * **Batching.** Claimed rows with the same text go to the provider in one call of up to
   `provider.max_batch` recipients (Africa's Talking takes 1000; Twilio one per call). A reply to
-  an Africa's Talking premium message (it came with a `linkId`) goes alone, through AT's premium
-  send, from the short code it came to, with that linkId.
+  an Africa's Talking premium message (it came with a link id) goes alone, through AT's premium
+  send, from the short code it came to, with that link id.
 * **Sweep.** `sweep()` runs every minute (workers/periodic.py, RQ's cron in the worker): it
   re-enqueues rows left `pending` (an enqueue lost with Redis, a retry lost with its job) once
   their backoff has passed, and marks `sending` rows past their lease `unconfirmed`.
@@ -110,7 +110,7 @@ def _send(db, provider: SmsProvider, claimed: list, counts) -> None:
     by_body: dict[str, list] = defaultdict(list)
     for row in claimed:
         if row.link_id and hasattr(provider, "send_premium"):
-            # A reply to an on-demand subscriber: alone, with its linkId, from its short code.
+            # A reply to an on-demand subscriber: alone, with its link id, from its short code.
             text = fit(row.body, MAX_SEGMENTS)
             try:
                 result = provider.send_premium(text, row.to_phone, row.short_code, row.link_id)
