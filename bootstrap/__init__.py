@@ -1,7 +1,7 @@
 """One place that builds what every entry point needs: engine, Redis, queues, caches, providers.
 
     rt = bootstrap.build(settings, role="web")  # "web", "worker" or "cli"
-    rt.db  rt.redis  rt.jobs  rt.ussd  rt.sms_provider  rt.payments_client  rt.settings
+    rt.db  rt.redis  rt.jobs  rt.ussd  rt.sms_limit  rt.sms_provider  rt.payments_client  rt.settings
 
 The web app (gateway.create_app), the worker (workers.runtime), the CLI commands (through the app,
 and `worker` through workers.run), `make run` (gateway/dev.py) and the tests all build through this.
@@ -87,6 +87,13 @@ class Runtime:
         return engine(self)
 
     @part
+    def sms_limit(self):
+        """How many inbound SMS one number gets answered a minute, counted in this runtime's Redis."""
+        from menus.sms.rate_limit import InboundLimit
+
+        return InboundLimit(self.redis)
+
+    @part
     def sms_provider(self):
         """The SMS provider SMS_BACKEND names; None for `outbox` (record only)."""
         return clients.sms_provider(self.settings)
@@ -98,7 +105,7 @@ class Runtime:
 
     def warm(self) -> Runtime:
         """Build every part now (a server process, before it takes requests and freezes the heap)."""
-        for name in ("db", "redis", "jobs", "ussd", "sms_provider", "payments_client"):
+        for name in ("db", "redis", "jobs", "ussd", "sms_limit", "sms_provider", "payments_client"):
             getattr(self, name)
         return self
 

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import logging
 
-from flask import Blueprint, Flask, Response, abort, current_app, request
+from flask import Blueprint, Response, abort, request
 from sqlalchemy.exc import SQLAlchemyError
 
 import menus.sms
@@ -19,22 +19,12 @@ from commerce import delivery_reports, phones
 from commerce.inbox import Inbox
 from gateway import soko
 from gateway.webhook import BadRequest, check_token, form, normalizer, plain
-from menus.sms.rate_limit import InboundLimit
 from providers.africastalking import sms as at_sms
 from providers.base import DeliveryReport, IncomingSms
 from providers.twilio import webhook as twilio_webhook
 
 log = logging.getLogger("soko.sms")
 bp = Blueprint("sms", __name__)
-
-LIMIT = "soko.sms_limit"  # the app's InboundLimit, in app.extensions (tests give it their clock)
-
-
-@bp.record_once
-def _setup(state) -> None:
-    app: Flask = state.app
-    app.extensions[LIMIT] = InboundLimit(soko(app).redis)
-
 
 def _unavailable(phone: str, exc: Exception) -> Response:
     log.warning("sms from %s not handled: %s", phones.mask(phone), type(exc).__name__)
@@ -43,7 +33,7 @@ def _unavailable(phone: str, exc: Exception) -> Response:
 
 def _handle(app, sms: IncomingSms):
     """menus.sms.answer, then enqueue what it wrote (after its commit). Raises SQLAlchemyError."""
-    limit: InboundLimit = current_app.extensions[LIMIT]
+    limit = app.sms_limit
     if limit.over(sms.sender):
         log.warning("sms from %s over %d a minute; not answered", phones.mask(sms.sender), limit.per_minute)
         return None

@@ -27,8 +27,8 @@ from typing import Any
 import orjson
 
 from commerce import texts
+from commerce.gsm import cut, gsm_units, is_gsm, ucs2_units
 from menus.store import HopConnection
-from menus.text import cut, gsm_units, is_gsm, ucs2_units
 
 Frame = list  # [screen_code, *args]; paged screens keep their offset as the last element
 

@@ -18,7 +18,7 @@ from menus.engine import Engine, Hop, Outcome, Screen, View, window
 from tests.conftest import UssdSession
 
 # GSM 03.38, written out here rather than imported, so the budget is checked independently of
-# menus/text.py: the basic table, and the extension table whose characters take two septets.
+# commerce/gsm.py: the basic table, and the extension table whose characters take two septets.
 GSM_BASIC = set(
     "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
     "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"

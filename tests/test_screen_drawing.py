@@ -13,8 +13,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from commerce import texts
+from commerce.gsm import cut, gsm_units, is_gsm, ucs2_units
 from menus.engine import PAGE_SIZE, Engine, Frame, Screen, State, View
-from menus.text import cut, gsm_units, is_gsm, ucs2_units
 
 
 class Reference(Engine):

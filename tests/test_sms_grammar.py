@@ -12,8 +12,8 @@ from sqlalchemy.engine import Connection
 
 import menus.sms
 from commerce import codes, people
+from commerce.gsm import REPLY_SEGMENTS, segments
 from menus.sms.grammar import ALIASES, parse
-from menus.sms.segments import REPLY_SEGMENTS, segments
 
 
 @pytest.mark.parametrize("text,name,args", [

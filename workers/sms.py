@@ -20,7 +20,7 @@ report), or `failed`, or `recorded` when SMS_BACKEND=outbox. Rules:
 * **Sweep.** `sweep()` runs every minute (workers/periodic.py, RQ's cron in the worker): it
   re-enqueues rows left `pending` (an enqueue lost with Redis, a retry lost with its job) once
   their backoff has passed, and marks `sending` rows past their lease `unconfirmed`.
-* **Budget.** No message goes out longer than MAX_SEGMENTS segments (menus/sms/segments.py).
+* **Budget.** No message goes out longer than MAX_SEGMENTS segments (commerce/gsm.py).
 """
 
 from __future__ import annotations
@@ -33,8 +33,8 @@ import requests
 from rq import Queue
 from sqlalchemy import bindparam, select, update
 
+from commerce.gsm import MAX_SEGMENTS, fit
 from commerce.models import Message, Person, utcnow
-from menus.sms.segments import MAX_SEGMENTS, fit
 from providers.base import ProviderError, SendResult, SmsProvider
 from workers import runtime as rt
 from workers.queues import JOB_TTL, SEND_RETRY

@@ -17,10 +17,10 @@ from typing import Protocol
 from sqlalchemy.engine import Connection, Engine
 
 from commerce import agents, listings, people, phones
+from commerce.gsm import REPLY_SEGMENTS, fit
 from commerce.texts import t
 from menus.sms import agent, common, seller
 from menus.sms.grammar import Command, parse
-from menus.sms.segments import REPLY_SEGMENTS, fit
 
 log = logging.getLogger("soko.sms")
 

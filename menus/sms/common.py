@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from commerce import codes, lifecycle, listings, optout, people
+from commerce.gsm import REPLY_SEGMENTS, fit
 from commerce.texts import t
-from menus.sms.segments import REPLY_SEGMENTS, fit
 
 
 def help_text(sender) -> str:

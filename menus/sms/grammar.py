@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from menus.text import fold
+from commerce.gsm import fold
 
 MAX_TEXT = 1600  # longer than any concatenated SMS; anything past it is not a command
 

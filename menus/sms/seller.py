@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from commerce import catalog, codes, lifecycle, listings, money
+from commerce.gsm import REPLY_SEGMENTS, fit, segments
 from commerce.texts import t
-from menus.sms.segments import REPLY_SEGMENTS, fit, segments
 
 PAGE = 5  # listings per ITEMS / ORDERS reply: five lines fit two segments with ordinary names
 NAME_IN_LIST = 22
