@@ -23,7 +23,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
-from commerce import catalog, codes, db, money, notices, outbox, rates
+from commerce import catalog, codes, db, money, notices, outbox
 from commerce.models import (
     CANCELLED,
     ON_DELIVERY,
@@ -67,13 +67,6 @@ class Quote:
     seller_total: money.Money
     total: money.Money | None  # None: no rate for the pair
     rate: object
-
-
-def quote(conn: Connection, price_minor: int, currency: str, quantity: int, buyer_currency: str) -> Quote:
-    seller_total = money.Money(price_minor * quantity, currency)
-    rate = rates.get(conn, currency, buyer_currency)
-    total = money.convert(seller_total, buyer_currency, rate) if rate is not None else None
-    return Quote(seller_total, total, rate)
 
 
 # Built once: a statement built per call costs SQLAlchemy a cache key of its values.
@@ -345,4 +338,4 @@ def cancel_by_buyer(engine: Engine, phone: str, order_id: int) -> tuple[bool, st
 
 
 __all__ = ["OPEN_STATUSES", "Placed", "place_order", "announce", "unannounced", "buyer_orders", "buyer_order",
-           "cancel_by_buyer", "quote", "can_cancel", "release_stock", "record_event"]
+           "cancel_by_buyer", "can_cancel", "release_stock", "record_event"]
