@@ -403,7 +403,7 @@ class Engine:
         # Measure in the encoding the whole screen needs (one non-GSM character makes it UCS-2).
         measure = gsm_units if is_gsm(text) else ucs2_units
         room = budget - measure(prefix) - (measure(tail) + 1 if tail else 0)
-        if room > 0:
+        if room >= -1:  # -1: no room for the header nor its newline, so it is left out
             shorter = self._compose(prefix, cut(header, room), tail)
             if self._fits(shorter):
                 return shorter

@@ -223,7 +223,14 @@ def pytest_collection_modifyitems(config, items):
     config.stash[_UNIT_ONLY] = not any(item.get_closest_marker("integration") for item in items)
 
 
-@pytest.hookimpl(tryfirst=True)
-def pytest_fixture_setup(fixturedef, request):
-    if fixturedef.argname in SERVER_FIXTURES and request.config.stash.get(_UNIT_ONLY, False):
-        pytest.fail(f"a unit test reached the {fixturedef.argname} fixture: mark it integration", pytrace=False)
+class _UnitGuard:
+    """A plugin, not a conftest hook: session-scoped fixtures are set up through the root's hooks."""
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_fixture_setup(self, fixturedef, request):
+        if fixturedef.argname in SERVER_FIXTURES and request.config.stash.get(_UNIT_ONLY, False):
+            pytest.fail(f"a unit test reached the {fixturedef.argname} fixture: mark it integration", pytrace=False)
+
+
+def pytest_configure(config):
+    config.pluginmanager.register(_UnitGuard(), "soko-unit-guard")
