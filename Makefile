@@ -4,19 +4,25 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 
-.PHONY: run test lint bench clean
+.PHONY: run test test-fast lint bench clean
 
-$(STAMP): requirements.txt
+# Everything: what production runs (requirements.txt) and the test, lint, browser and bench tools.
+$(STAMP): requirements.txt requirements-dev.txt
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -r requirements.txt
+	$(BIN)/pip install --quiet -r requirements-dev.txt
 	touch $(STAMP)
 
 run: $(STAMP)
 	$(BIN)/python -m gateway.dev
 
+# Unit and integration tiers (embedded Valkey and SQLite unless REDIS_URL / DATABASE_URL are set).
 test: $(STAMP)
 	$(BIN)/pytest -q -n 2 --dist loadfile
+
+# The unit tier alone: seconds, no Redis, no database.
+test-fast: $(STAMP)
+	$(BIN)/pytest -q -m "not integration"
 
 lint: $(STAMP)
 	$(BIN)/ruff check .

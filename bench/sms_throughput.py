@@ -30,14 +30,10 @@ from pathlib import Path
 from rq import SimpleWorker, Worker
 from sqlalchemy import delete, func, insert, select
 
-ROOT = Path(__file__).resolve().parent.parent
-if str(ROOT) not in sys.path:
-    sys.path.insert(0, str(ROOT))
-
-from commerce import schema  # noqa: E402
-from commerce.models import Message  # noqa: E402
-from config import Settings, load_settings  # noqa: E402
-from tests.fakes import AT_API_KEY, AT_USERNAME, FakeProviders  # noqa: E402
+from commerce import schema
+from commerce.models import Message
+from config import Settings, load_settings
+from tests.fakes import AT_API_KEY, AT_USERNAME, FakeProviders
 from workers import runtime  # noqa: E402
 from workers import sms as _preloaded  # noqa: E402,F401  (imported before the fork, as the worker does)
 from workers.queues import SEND_RETRY, queues  # noqa: E402

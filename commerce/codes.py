@@ -71,13 +71,6 @@ def is_valid(code: str) -> bool:
     return _is_ascii_digits(code) and len(code) >= 2 and _interim(code) == 0
 
 
-def strip_check(code: str) -> str:
-    """The payload of a valid code (without its check digit); ValueError if invalid."""
-    if not is_valid(code):
-        raise ValueError(f"Not a valid code: {code!r}")
-    return code[:-1]
-
-
 def new_order_code(rng: _Chooser = secrets, width: int = 6) -> str:
     """A random order code: `width` digits (first non-zero, so none is lost to int()) + check.
 

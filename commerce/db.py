@@ -1,4 +1,5 @@
-"""Engine and session factory. One engine per process; sessions are short units of work."""
+"""The engine (one per process), and the fast paths beside it: prebuilt reads and writes on the DBAPI
+connection (Reader, Writer) and a count of commits for per-hop caches."""
 
 from __future__ import annotations
 
@@ -10,7 +11,6 @@ from contextlib import contextmanager
 from sqlalchemy import create_engine, event, make_url
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
-from sqlalchemy.orm import Session, sessionmaker
 
 
 def make_engine(url: str) -> Engine:
@@ -325,13 +325,3 @@ def commits() -> int:
     change may have made what it read stale."""
     return _commits
 
-
-def make_sessionmaker(engine: Engine) -> sessionmaker[Session]:
-    return sessionmaker(engine, expire_on_commit=False)
-
-
-@contextmanager
-def transaction(factory: sessionmaker[Session]):
-    """A unit of work: commit on success, roll back on any error."""
-    with factory() as session, session.begin():
-        yield session

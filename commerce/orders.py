@@ -23,7 +23,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
-from commerce import catalog, codes, db, money, order_moves, order_state, outbox, rates, texts
+from commerce import catalog, codes, db, money, order_moves, order_state, outbox, texts
 from commerce.models import (
     CANCELLED,
     ON_DELIVERY,
@@ -69,11 +69,6 @@ class Quote:
     rate: object
 
 
-def quote(conn: Connection, price_minor: int, currency: str, quantity: int, buyer_currency: str) -> Quote:
-    seller_total = money.Money(price_minor * quantity, currency)
-    rate = rates.get(conn, currency, buyer_currency)
-    total = money.convert(seller_total, buyer_currency, rate) if rate is not None else None
-    return Quote(seller_total, total, rate)
 
 
 class _NoStock(Exception):
@@ -325,4 +320,4 @@ def cancel_by_buyer(engine: Engine, phone: str, order_id: int) -> tuple[bool, st
 
 
 __all__ = ["OPEN_STATUSES", "Placed", "place_order", "announce", "unannounced", "buyer_orders", "buyer_order",
-           "cancel_by_buyer", "quote", "can_cancel"]
+           "cancel_by_buyer", "can_cancel"]

@@ -112,27 +112,18 @@ def _product_go(ctx, f, choice, view):
     most = view.chosen(choice)
     if most is None:
         return Outcome(invalid="invalid")
-    return Outcome(push=["Q", f[1], most if isinstance(most, int) else _max_quantity(ctx, f[1])])
-
-
-def _max_quantity(ctx, pid) -> int:
-    p = ctx.product(pid)
-    return min(p.stock, orders.MAX_QUANTITY) if p else 0
-
-
-def _most(ctx, f) -> int:
-    return f[2] if len(f) > 2 else _max_quantity(ctx, f[1])  # a session from before keeps ["Q", pid]
+    return Outcome(push=["Q", f[1], most])
 
 
 def _quantity(ctx, f):
-    most = _most(ctx, f)
+    most = f[2]
     if most <= 0:
         return View([t("product_gone", ctx.lang)])
     return View([t("quantity", ctx.lang, max=most)], free_text=True)
 
 
 def _quantity_go(ctx, f, choice, view):
-    most = _most(ctx, f)
+    most = f[2]
     if choice.isascii() and choice.isdigit() and 1 <= int(choice) <= most:
         return Outcome(push=["V", f[1], int(choice), 0])
     return Outcome(invalid="bad_quantity_hint")
@@ -180,12 +171,10 @@ def _summary(ctx, f):
 
 
 def _summary_go(ctx, f, choice, view):
-    picked = view.chosen(choice)
-    # "yes:<total shown>", or plain "yes" in a session whose summary was drawn before the total was kept
-    answer, _, shown = picked.partition(":") if isinstance(picked, str) else (None, "", "")
-    if answer == "no":
+    picked = view.chosen(choice)  # "yes:<total shown>" or "no"
+    if picked == "no":
         return Outcome(end=["Z", "cancelled_choice"])
-    if answer != "yes":
+    if picked is None:
         return Outcome(invalid="invalid")
     _, pid, qty, aid, m = f
     method = PAYMENT_METHODS[m]
@@ -195,7 +184,7 @@ def _summary_go(ctx, f, choice, view):
         # One order per USSD session and summary: a redelivered Confirm finds it again.
         request_key=f"ussd:{ctx.session_id}:{pid}:{qty}:{aid}:{m}"[:80],
         payment_window_minutes=s.payment_window_minutes, language=ctx.lang,
-        expected_total_minor=int(shown) if shown.isdigit() else None)
+        expected_total_minor=int(picked.removeprefix("yes:")))
     if not placed.ok:
         if placed.error == "price_changed":
             ctx.forget_cached()  # the summary is drawn again with the price the order would take

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import timedelta
 from functools import lru_cache
 from typing import Protocol
 
@@ -28,8 +27,6 @@ class Jobs(Protocol):
     def notify(self, message_ids: list[int]) -> None: ...
 
     def start_checkout(self, order_id: int) -> None: ...
-
-    def schedule_expiry(self, order_id: int, after: timedelta) -> None: ...
 
     def placed_writes(self, order_id: int, *, checkout: bool) -> tuple[list[tuple], Callable[[list], None]]: ...
 
@@ -201,7 +198,7 @@ class Context:
         return _price_text(price_minor, currency, rate, mine, self.lang)
 
     def quote(self, price_minor: int, currency: str, quantity: int) -> orders.Quote:
-        """What `quantity` would cost this buyer (as orders.quote, with the rate from the cache)."""
+        """What `quantity` would cost this buyer (with the rate from the cache)."""
         return _quote(price_minor * quantity, currency, self.currency, self.rate(currency, self.currency))
 
     def fmt(self, m: money.Money) -> str:

@@ -66,7 +66,7 @@ class Outcome:
     push: Frame | None = None  # open a new screen on top
     replace: list[Frame] | None = None  # replace the whole stack (e.g. back home after a language change)
     end: Frame | None = None  # finish the session on this (END) screen
-    invalid: str | None = None  # text key of a hint (commerce.texts); the screen is shown again
+    invalid: str | None = None  # text key of a hint; the screen is shown again
     pop: int = 0  # leave this many screens first (then push / end)
 
 
@@ -102,28 +102,21 @@ class State:
 
     def encode(self) -> bytes:
         """Compact UTF-8 JSON (orjson: a tenth of the stdlib's time, the same bytes)."""
-        fields = [self.sid, self.length, self.crc, self.lang, int(self.ended), self.frames, self.hint]
-        if self.shown is not None:
-            fields += [self.shown, int(self.more)]
-        return orjson.dumps(fields)
+        return orjson.dumps([self.sid, self.length, self.crc, self.lang, int(self.ended), self.frames, self.hint,
+                             self.shown, int(self.more)])
 
     @classmethod
     def decode(cls, raw: bytes | str | None) -> State | None:
         if not raw:
             return None
         try:
-            sid, length, crc, lang, ended, frames, hint, *shown = orjson.loads(raw)
-            state = cls(sid, length, crc, lang, bool(ended), frames, hint)
-            if len(shown) == 2 and isinstance(shown[0], list):  # blobs written before have none
-                state.shown, state.more = shown[0], bool(shown[1])
-            return state
+            sid, length, crc, lang, ended, frames, hint, shown, more = orjson.loads(raw)
+            return cls(sid, length, crc, lang, bool(ended), frames, hint, shown, bool(more))
         except (ValueError, TypeError):
-            return None  # an old or damaged blob: start afresh rather than fail the hop
+            return None  # a damaged blob: start afresh rather than fail the hop
 
-    def offered(self) -> View | None:
-        """The top screen's options as last shown (keys only), or None when not recorded."""
-        if self.shown is None:
-            return None
+    def offered(self) -> View:
+        """The top screen's options as last shown (keys only): every open session records them."""
         return View([], [""] * len(self.shown), self.shown, self.more)
 
 
@@ -174,30 +167,12 @@ class Engine:
             raw, token = io.command("MGET", key, self.version_key)
         else:
             raw, token = io.command("GET", key), None
-        state = State.decode(raw)
-        sid = crc(hop.session_id)
-        text = hop.text
-
-        ctx = None
+        state, new = self.session(State.decode(raw), hop)
+        ctx = self._context(hop, state.lang, token)
         try:
-            if state is not None and state.sid == sid:
-                ctx = self._context(hop, state.lang, token)
-                if state.length == len(text) and state.crc == crc(text):
-                    return self._show(state, ctx)  # redelivered hop: same screen, nothing moves
-                if state.ended:
-                    return "END " + texts.t("ended", state.lang)
-                user_input = self._relative_input(state, text)
-                if user_input is None:  # text does not continue the last one: take the newest part
-                    user_input = text.rsplit("*", 1)[-1]
-                state.length, state.crc, state.hint = len(text), crc(text), None
-                if len(user_input) > MAX_INPUT:
-                    state.hint = "too_long"
-                else:
-                    self._apply(state, user_input, ctx)
-            else:
-                state = self._new_session(state, sid, text, hop)
-                ctx = self._context(hop, state.lang, token)
-            screen = self._show(state, ctx)  # first: it records what the screen offers
+            screen, moved = self.step(state, hop.text, ctx, new)
+            if not moved:
+                return screen
             save = ("SET", key, state.encode(), "EX", self.ttl)
             later = getattr(ctx, "redis_writes", None)
             if not later:
@@ -213,8 +188,34 @@ class Engine:
                 at += len(commands)
             return screen
         finally:
-            if ctx is not None:
-                ctx.close()
+            ctx.close()
+
+    # -- navigation, with no I/O of its own (the screens do their reads through ctx) ----------
+    def session(self, saved: State | None, hop: Hop) -> tuple[State, bool]:
+        """The state `hop` continues (the saved one, for the same provider session), or a new
+        session's, with True."""
+        sid = crc(hop.session_id)
+        if saved is not None and saved.sid == sid:
+            return saved, False
+        return self._new_session(saved, sid, hop.text, hop), True
+
+    def step(self, state: State, text: str, ctx, new: bool = False) -> tuple[str, bool]:
+        """The screen answering a hop's `text`; `state` is moved in place. False when nothing moved
+        (a redelivered hop, a hop after the end), so there is nothing to save."""
+        if not new:
+            if state.length == len(text) and state.crc == crc(text):
+                return self.draw(state, ctx), False  # redelivered hop: same screen, nothing moves
+            if state.ended:
+                return "END " + texts.t("ended", state.lang), False
+            user_input = self._relative_input(state, text)
+            if user_input is None:  # text does not continue the last one: take the newest part
+                user_input = text.rsplit("*", 1)[-1]
+            state.length, state.crc, state.hint = len(text), crc(text), None
+            if len(user_input) > MAX_INPUT:
+                state.hint = "too_long"
+            else:
+                self._apply(state, user_input, ctx)
+        return self.draw(state, ctx), True
 
     def _context(self, hop: Hop, lang: str, token):
         ctx = self.context_factory(hop.phone, lang, hop)
@@ -255,14 +256,14 @@ class Engine:
             state.frames.pop()
             return
         if choice == NAV_MORE and screen.paged:
-            view = state.offered() or self._page(ctx, frame)
+            view = state.offered()
             if view.more:
                 state.frames.append(frame[:-1] + [frame[-1] + len(view.options)])
                 return
         if screen.handle is None:
             state.hint = "invalid"
             return
-        view = view or state.offered() or self._page(ctx, frame)
+        view = view or state.offered()
         # The handler may commit a change; the context's reads are outside transactions (each sees
         # what is committed) and its per-hop cache notices commits, so the next screen is current.
         outcome = screen.handle(ctx, frame, choice, view)
@@ -286,15 +287,12 @@ class Engine:
     MIN_LABEL = 8  # a label is never cut shorter than this
     HEADER_ROOM = 12  # units kept for the header when labels must be shortened
 
-    def _page(self, ctx, frame: Frame) -> View:
-        """Render `frame` and fit its options on one screen. A paged list moves the options that do
-        not fit to the next page (`more`); other screens keep every option, shortening labels."""
-        return self._layout(ctx, frame)[0]
-
     def _layout(self, ctx, frame: Frame) -> tuple[View, str | None]:
-        """`_page`'s view, and the screen's text up to its navigation line when that text with the
-        full navigation (`0 Back 00 Home`) is known to fit, else None. Each option's line is built
-        and measured once: `_show` adds the navigation instead of composing the screen again."""
+        """Render `frame` and fit its options on one screen: a paged list moves the options that do
+        not fit to the next page (`more`); other screens keep every option, shortening labels.
+        With the view, the screen's text up to its navigation line when that text with the full
+        navigation (`0 Back 00 Home`) is known to fit, else None. Each option's line is built and
+        measured once: `draw` adds the navigation instead of composing the screen again."""
         screen = self.screens[frame[0]]
         view = screen.render(ctx, frame)
         if view.end or not view.options:
@@ -356,7 +354,8 @@ class Engine:
                 return options  # nothing left to cut; _fit is the last guard
             options[longest] = cut(options[longest], max(self.MIN_LABEL, len(options[longest]) - 4))
 
-    def _show(self, state: State, ctx) -> str:
+    def draw(self, state: State, ctx) -> str:
+        """The screen of the state's top frame; the state records what it offers."""
         ctx.lang = state.lang
         frame = state.frames[-1]
         view, start = self._layout(ctx, frame)
@@ -404,7 +403,7 @@ class Engine:
         # Measure in the encoding the whole screen needs (one non-GSM character makes it UCS-2).
         measure = gsm_units if is_gsm(text) else ucs2_units
         room = budget - measure(prefix) - (measure(tail) + 1 if tail else 0)
-        if room > 0:
+        if room >= -1:  # -1: no room for the header nor its newline, so it is left out
             shorter = self._compose(prefix, cut(header, room), tail)
             if self._fits(shorter):
                 return shorter

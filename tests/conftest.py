@@ -202,3 +202,34 @@ def ussd(client):
         return UssdSession(client, phone, session_id, **kw)
 
     return _new
+
+
+# -- the test pyramid -------------------------------------------------------------------------------
+# A test that reaches Redis or the database (through redis_url / database_url, which every server
+# fixture depends on) is `integration`; the rest is the unit tier, `make test-fast` (-m "not
+# integration"). In a run with no integration test left, the server fixtures refuse to start, so a
+# unit test cannot reach a server by accident (e.g. through request.getfixturevalue).
+SERVER_FIXTURES = frozenset({"redis_url", "database_url"})
+_UNIT_ONLY = pytest.StashKey[bool]()
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_collection_modifyitems(config, items):
+    for item in items:
+        if SERVER_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.integration)
+    yield  # then -m deselects
+    config.stash[_UNIT_ONLY] = not any(item.get_closest_marker("integration") for item in items)
+
+
+class _UnitGuard:
+    """A plugin, not a conftest hook: session-scoped fixtures are set up through the root's hooks."""
+
+    @pytest.hookimpl(tryfirst=True)
+    def pytest_fixture_setup(self, fixturedef, request):
+        if fixturedef.argname in SERVER_FIXTURES and request.config.stash.get(_UNIT_ONLY, False):
+            pytest.fail(f"a unit test reached the {fixturedef.argname} fixture: mark it integration", pytrace=False)
+
+
+def pytest_configure(config):
+    config.pluginmanager.register(_UnitGuard(), "soko-unit-guard")

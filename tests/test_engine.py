@@ -1,47 +1,22 @@
 """The USSD engine's rules, one by one: back, home, more, the character budget, hints, state in Redis,
-resume, input relative to the previous hop, and redelivery. Through HTTP unless a rule is the engine's
-alone (paging a synthetic list), and always on the real Redis-protocol server and database."""
+resume, input relative to the previous hop, and redelivery. Through HTTP on the real Redis-protocol
+server and database, unless a rule is the engine's alone (paging a synthetic list: no Redis)."""
 
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 
 import pytest
-import redis
+from hypothesis import HealthCheck, example, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from commerce import catalog, codes, people, texts
 from commerce.models import Category, Order, Product
-from menus import buyer
-from menus.engine import Engine, Hop, Outcome, Screen, View, window
+from menus.engine import Outcome, Screen, State, View, session_key, window
+from tests import handset
 from tests.conftest import UssdSession
-
-# GSM 03.38, written out here rather than imported, so the budget is checked independently of
-# commerce/gsm.py: the basic table, and the extension table whose characters take two septets.
-GSM_BASIC = set(
-    "@£$¥èéùìòÇ\nØø\rÅåΔ_ΦΓΛΩΠΨΣΘΞÆæßÉ !\"#¤%&'()*+,-./0123456789:;<=>?"
-    "¡ABCDEFGHIJKLMNOPQRSTUVWXYZÄÖÑÜ§¿abcdefghijklmnopqrstuvwxyzäöñüà"
-)
-GSM_EXT = set("^{}\\[~]|€\f")
-
-
-def screen_cost(answer: str, max_chars: int) -> tuple[int, int]:
-    """(units used, units allowed) for a whole USSD answer, `CON `/`END ` included."""
-    if all(c in GSM_BASIC or c in GSM_EXT for c in answer):
-        return sum(2 if c in GSM_EXT else 1 for c in answer), max_chars
-    return sum(2 if ord(c) > 0xFFFF else 1 for c in answer), min(80, max_chars // 2)
-
-
-def assert_fits(answer: str, max_chars: int) -> None:
-    assert answer.startswith(("CON ", "END ")), answer
-    used, allowed = screen_cost(answer, max_chars)
-    assert used <= allowed, f"{used} > {allowed} units:\n{answer}"
-
-
-def options(screen: str) -> dict[str, str]:
-    """Numbered options on a screen: {"1": "Shop", ...}."""
-    return dict(re.findall(r"^([1-9])\. (.*)$", screen, flags=re.M))
+from tests.ussd_budget import assert_fits, options, screen_cost
 
 
 def soko(app):
@@ -101,16 +76,42 @@ def test_bad_quantity_hint_then_a_good_one(seeded, ussd):
     assert s.send("3").startswith("CON Pickup point:")
 
 
-def test_every_hint_a_screen_can_give_has_words_in_every_language():
-    import inspect
+HINT_WALK = st.lists(st.one_of(
+    st.sampled_from(["0", "00", "98", "1", "2", "3", "4", "9", "100", "x", "rice", "zzqx", "1234567"]),
+    st.text(alphabet="0123456789*ab ", max_size=8), st.text(alphabet="ab1", min_size=81, max_size=90)),
+    max_size=8)
+_hint_walks = iter(range(10**9))
 
-    source = inspect.getsource(buyer)
-    hints = set(re.findall(r'invalid="(\w+)"', source)) | set(re.findall(r'"(\w+_hint)"', source))
-    hints |= {"out_of_stock", "order_failed", "product_gone", "too_long", "invalid"}
-    for key in hints:
-        for lang in ("en", "sw", "zh"):
-            text = texts.t(key, lang)
-            assert text and "{" not in text, (key, lang)
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(lang=st.sampled_from(sorted(texts.LANGUAGES)), typed=HINT_WALK)
+@example(lang="sw", typed=["2", "x"])  # a search with no word in it
+@example(lang="zh", typed=["2", "zzqx"])  # a search that finds nothing
+@example(lang="sw", typed=["2", "1234567"])  # a code that is no product's
+@example(lang="zh", typed=["1", "1", "1", "1", "100"])  # a quantity out of range
+@example(lang="sw", typed=["a" * 81])  # over-long input
+@example(lang="zh", typed=["7"])  # no such option
+def test_every_hint_a_screen_gives_has_words_in_every_language(seeded, ussd, lang, typed):
+    """Whatever is typed on whichever screen, a refused input's hint (kept in the session) has words,
+    without placeholders, in every language, and the screen shows it on top in the user's."""
+    phone = "+254712345678"
+    with soko(seeded).db.begin() as conn:
+        people.set_language(conn, phone, lang)
+    s = ussd(phone=phone, session_id=f"hints-{next(_hint_walks)}")
+    s.dial()
+    for value in typed:
+        answer = s.send(value)
+        state = State.decode(soko(seeded).redis.get(session_key(phone)))
+        if state.hint is None:
+            continue
+        for language in texts.LANGUAGES:
+            words = texts.t(state.hint, language)
+            assert words.strip() and "{" not in words, (state.hint, language)
+        shown = answer.removeprefix("CON ").split("\n", 1)[0]
+        hint = texts.t(state.hint, state.lang)
+        assert shown == hint or (shown.endswith("..") and hint.startswith(shown[:-2].rstrip())), (answer, hint)
+        if answer.startswith("END"):
+            break
 
 
 # -- paging ---------------------------------------------------------------------------------------
@@ -178,15 +179,7 @@ def test_the_pickup_list_pages_too(make_app, max_chars):
     assert s.last.startswith("CON How will you pay?")
 
 
-@dataclass
-class _Ctx:
-    lang: str = "en"
-
-    def close(self):
-        pass
-
-
-def _list_engine(redis_url, items, max_chars):
+def _list_engine(items, max_chars):
     def render(ctx, f):
         part, more = window(items, f[-1])
         return View(["Pick one:"], part, part, more)
@@ -197,20 +190,17 @@ def _list_engine(redis_url, items, max_chars):
 
     screens = {"H": Screen(render, handle, paged=True),
                "E": Screen(lambda ctx, f: View([f"You chose {f[1]}"], end=True))}
-    conn = redis.Redis.from_url(redis_url)
-    return Engine(conn, screens, ["H", 0], max_chars=max_chars, ttl_seconds=60,
-                  context_factory=lambda phone, lang, hop: _Ctx(lang))
+    return handset.engine(screens, ["H", 0], max_chars)
 
 
 @pytest.mark.parametrize("max_chars", [60, 100, 160, 182])
-def test_engine_pages_any_list_to_the_budget(clean, redis_url, max_chars):
+def test_engine_pages_any_list_to_the_budget(max_chars):
     """Labels of every length, GSM extension characters (two units each) and one UCS-2 label."""
     items = [("€" * (i % 7)) + f"thing {i} " + "x" * (i * 7 % 45) + "[]" * (i % 3) for i in range(40)]
     if max_chars >= 100:  # 60 GSM characters leave 30 UCS-2 units: too few for any label and "98 More"
         items[17] = "大米 五公斤"
-    engine = _list_engine(redis_url, items, max_chars)
-    text, seen, pages = "", [], 0
-    answer = engine.answer(Hop("S1", "+254712345678", text))
+    phone = handset.Handset(_list_engine(items, max_chars))
+    answer, seen, pages = phone.dial(), [], 0
     while True:
         assert_fits(answer, max_chars)
         last_page = list(options(answer).values())
@@ -218,14 +208,13 @@ def test_engine_pages_any_list_to_the_budget(clean, redis_url, max_chars):
         pages += 1
         if "98 More" not in answer:
             break
-        text = text + ("*" if text else "") + "98"
-        answer = engine.answer(Hop("S1", "+254712345678", text))
+        answer = phone.send("98")
     assert len(seen) == len(items) and pages > 4
     for label, item in zip(seen, items, strict=True):
         # a label too long for any screen is cut with "..", never dropped or repeated
         assert label == item or (label.endswith("..") and item.startswith(label[:-2].rstrip()))
     # choosing on the last page picks the item shown there
-    answer = engine.answer(Hop("S1", "+254712345678", text + "*1"))
+    answer = phone.send("1")
     assert answer.startswith("END You chose " + last_page[0].removesuffix(".."))
 
 

@@ -36,7 +36,7 @@ def _free_port() -> int:
 
 @pytest.fixture
 def env(settings, fake_providers):
-    return {**os.environ, "PYTHONPATH": str(ROOT), "DATABASE_URL": settings.database_url,
+    return {**os.environ, "DATABASE_URL": settings.database_url,
             "REDIS_URL": settings.redis_url, "USSD_SERVICE_CODE": settings.ussd_service_code,
             "SMS_BACKEND": "africastalking", "AT_USERNAME": AT_USERNAME, "AT_API_KEY": AT_API_KEY,
             "AT_API_URL": fake_providers.url}

@@ -201,8 +201,7 @@ def test_an_order_whose_drain_job_was_lost_is_started_by_the_minute_sweep(client
 
 def test_a_bad_entry_on_the_list_does_not_lose_the_rest(client, ussd, jobs, pay_app, caplog):
     """One entry that does not parse and one order that is not in the database are logged and
-    dropped; the real order beside them is started. A job queued by the earlier release
-    (`workers.orders.order_placed`, one per order) still runs."""
+    dropped; the real order beside them is started."""
     import json
 
     from rq import Queue
@@ -222,19 +221,6 @@ def test_a_bad_entry_on_the_list_does_not_lose_the_rest(client, ussd, jobs, pay_
     [send] = sms_q.get_jobs()
     assert len(_notices(db, [row])) == 2 and sorted(send.args[0]) == _notices(db, [row])
     assert f"soko-expire-{row.id}" in jobs.scheduled()
-
-    # The old per-order job, queued before the deploy by a release that wrote an order's notices
-    # with it (and pushed their ids): they are sent, and none is written twice.
-    from commerce import orders as commerce_orders
-
-    code2 = buy(client, ussd, method="2", session="ATUid_pay2")
-    row2 = order(db, code2)
-    redis.delete(PLACED_KEY)
-    ids2 = commerce_orders.announce(db, [row2.id])  # as the old release's transaction did
-    Queue("orders", connection=redis).enqueue("workers.orders.order_placed", row2.id, ids2, False)
-    jobs.run(fast_forward=False)
-    assert f"soko-expire-{row2.id}" in jobs.scheduled() and not jobs.failed()
-    assert sorted(sms_q.get_jobs()[-1].args[0]) == sorted(ids2) == _notices(db, [row2])
 
 
 def test_an_order_whose_push_was_lost_is_announced_by_the_minute_sweep(client, ussd, pay_app):

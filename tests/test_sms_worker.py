@@ -233,7 +233,7 @@ def test_a_worker_killed_mid_send_does_not_send_twice(at_app, fake_providers, se
     send nothing more: the row is left `unconfirmed` for the operator."""
     [mid] = queue_messages(at_app, [(NUMBERS[0], "Your order is on its way")])
     fake_providers.delay(30)
-    env = {**os.environ, "PYTHONPATH": str(ROOT), "DATABASE_URL": settings.database_url,
+    env = {**os.environ, "DATABASE_URL": settings.database_url,
            "REDIS_URL": settings.redis_url, "SMS_BACKEND": "africastalking", "AT_USERNAME": AT_USERNAME,
            "AT_API_KEY": AT_API_KEY, "AT_API_URL": fake_providers.url}
     env["DATABASE_URL"] = env["DATABASE_URL"].replace("postgresql+psycopg://", "postgresql://")

@@ -10,7 +10,7 @@ from sqlalchemy import func, select
 
 from commerce import demo
 from commerce.models import Order, OrderEvent, OrderLine
-from tests.test_engine import assert_fits
+from tests.ussd_budget import assert_fits
 
 PHONES = ["+254712345678", "+254722000555", "0712000111", "+255712345678", "+256772123456", "254733444555"]
 BUDGETS = [100, 160, 182]

@@ -45,20 +45,10 @@ def drain_placed() -> int:
     return started
 
 
-def order_placed(order_id: int, message_ids: list[int], checkout: bool) -> str:
-    """The per-order job earlier releases enqueued (some may still be queued): one order's drain."""
-    r = rt.runtime()
-    return "started" if _start(r, [json.dumps([order_id, message_ids, checkout])]) else "no such order"
-
-
-def _parse(item) -> tuple[int, list[int], bool]:
-    """(order id, ids of notices written with it, checkout?) of a list item: `[id, checkout]`, or
-    `[id, message ids, checkout]` as pushed by releases that wrote the notices with the order."""
-    fields = json.loads(item)
-    if len(fields) == 2:
-        return int(fields[0]), [], bool(fields[1])
-    order_id, message_ids, checkout = fields
-    return int(order_id), [int(m) for m in message_ids], bool(checkout)
+def _parse(item) -> tuple[int, bool]:
+    """(order id, checkout?) of a list item `[id, checkout]`."""
+    order_id, checkout = json.loads(item)
+    return int(order_id), bool(checkout)
 
 
 def _start(r, raw: list) -> int:
@@ -77,7 +67,7 @@ def _start(r, raw: list) -> int:
         with r.db.connect() as conn:
             rows = {row.id: row for row in conn.execute(
                 select(ORD.c.id, ORD.c.created_at, ORD.c.expires_at)
-                .where(ORD.c.id.in_({order_id for order_id, _, _ in placed})))}
+                .where(ORD.c.id.in_({order_id for order_id, _ in placed})))}
         written = orders.announce(r.db, list(rows))
     except Exception:
         # Nothing started for these yet: back on the list for the next drain (the minute sweep).
@@ -85,8 +75,8 @@ def _start(r, raw: list) -> int:
             pipe.lpush(PLACED_KEY, *reversed(raw)).expire(PLACED_KEY, JOB_TTL)
             pipe.execute()
         raise
-    message_ids, starts = written, []
-    for order_id, ids, checkout in placed:
+    starts = []
+    for order_id, checkout in placed:
         try:
             row = rows.get(order_id)
             if row is None:
@@ -95,10 +85,9 @@ def _start(r, raw: list) -> int:
             placed_at = row.created_at.replace(tzinfo=UTC)
             starts.append((order_id, placed_at + CHECKOUT_DELAY if checkout else None,
                            row.expires_at and row.expires_at.replace(tzinfo=UTC)))
-            message_ids += ids
         except Exception:
             log.exception("could not start the work of order %s", order_id)
-    RQJobs(r.redis).orders_jobs(message_ids, starts)
+    RQJobs(r.redis).orders_jobs(written, starts)
     return len(starts)
 
 

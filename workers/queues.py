@@ -96,17 +96,11 @@ class RQJobs:
         second, so the drain runs 0-2 s after the ring."""
         _schedule(self.q["orders"], datetime.now(UTC) + DRAIN_DELAY, "workers.orders.drain_placed")
 
-    def order_jobs(self, order_id: int, message_ids: list[int], *, checkout_at: datetime | None,
-                   expire_at: datetime | None) -> None:
-        """Everything a new order starts, in one Redis round trip (one pipeline): its notifications
-        now, the mobile money checkout at `checkout_at` and its expiry at `expire_at` (None: none)."""
-        self.orders_jobs(message_ids, [(order_id, checkout_at, expire_at)])
-
     def orders_jobs(self, message_ids: list[int], starts: list[tuple[int, datetime | None, datetime | None]],
                     send_batch: int = 500) -> None:
-        """`order_jobs` for a batch of orders, in one round trip: their notifications in send jobs of
-        up to `send_batch` messages (as the outbox sweep's), and each (order id, checkout_at,
-        expire_at)'s checkout and expiry."""
+        """Everything new orders start, in one Redis round trip (one pipeline): their notifications
+        in send jobs of up to `send_batch` messages (as the outbox sweep's), and each (order id,
+        checkout_at, expire_at)'s mobile money checkout and expiry (None: none)."""
         if not message_ids and not starts:
             return
         try:
@@ -132,10 +126,6 @@ class RQJobs:
         except redis.RedisError:
             log.warning("could not enqueue the jobs of orders %s; the outbox and expiry sweeps cover them",
                         [order_id for order_id, _, _ in starts])
-
-    def schedule_expiry(self, order_id: int, after: timedelta) -> None:
-        """Expire the order when its payment window closes (the job does nothing if it was paid)."""
-        self._expiry(order_id, f"soko-expire-{order_id}", datetime.now(UTC) + after)
 
     def schedule_expiry_at(self, order_id: int, at: datetime) -> None:
         # Its own id: the job reschedules itself with this, and a running job's id must not be reused.
