@@ -71,7 +71,6 @@ _NUMBER_RE = re.compile(
     r"(?P<int>[0-9]{1,3}(?P<sep>[, ])[0-9]{3}(?:(?P=sep)[0-9]{3})*|[0-9]+)(?:\.(?P<frac>[0-9]+))?"
 )
 _CODE_AROUND_RE = re.compile(r"(?:(?P<pre>[A-Za-z]{3})\s*)?(?P<body>.*?)(?:\s*(?P<post>[A-Za-z]{3}))?")
-_PROVIDER_RE = re.compile(r"(?P<cur>[A-Z]{3})\s+(?P<num>[0-9]+(?:\.[0-9]+)?)")
 
 
 def _checked_currency(currency: str) -> str:
@@ -218,23 +217,6 @@ def parse_amount(text: str, currency: str, *, allow_zero: bool = False) -> Money
     # Exact: the typed decimals are never more than the currency's digits.
     return from_decimal(value, currency)
 
-
-def parse_provider_value(text: str) -> Money:
-    """A provider amount such as Africa's Talking's "KES 375.0000" -> Money, exactly.
-
-    ValueError if malformed, negative, or not a whole number of minor units ("KES 1.005").
-    """
-    match = _PROVIDER_RE.fullmatch(text.strip()) if isinstance(text, str) else None
-    if not match or len(text) > _MAX_TEXT:
-        raise ValueError(f"Not a provider amount: {text!r}")
-    currency = _checked_currency(match["cur"])
-    value = Decimal(match["num"])
-    if value > MAX_MAJOR_UNITS:
-        raise ValueError(f"Provider amount too large: {text!r}")
-    minor = value.scaleb(precision(currency), context=_EXACT)
-    if minor != minor.to_integral_value():
-        raise ValueError(f"{text!r} is not a whole number of {currency} minor units")
-    return Money(int(minor), currency)
 
 
 # Memoized: screens and notices format the same few prices over and over (Babel is not cheap).

@@ -1,3 +1,4 @@
+import json
 from decimal import ROUND_DOWN, Decimal
 
 import pytest
@@ -15,7 +16,6 @@ from commerce.money import (
     format_money,
     from_decimal,
     parse_amount,
-    parse_provider_value,
     precision,
     to_decimal,
 )
@@ -181,7 +181,8 @@ def test_parse_amount_only_ever_raises_value_error(text, currency):
     ],
 )
 def test_parse_provider_value(text, expected):
-    assert parse_provider_value(text) == expected
+    """Africa's Talking's `value` as the provider reads it, then as commerce counts it."""
+    assert provider_value(text) == expected
 
 
 @pytest.mark.parametrize(
@@ -203,7 +204,16 @@ def test_parse_provider_value(text, expected):
 )
 def test_parse_provider_value_rejects(text):
     with pytest.raises(ValueError):
-        parse_provider_value(text)
+        provider_value(text)
+
+
+def provider_value(text: str) -> Money:
+    """The webhook's path: the provider's parse (None: not its shape), then commerce's exact Money."""
+    from commerce.payments import received_value
+    from providers.africastalking.payments import parse_notification
+
+    notice = parse_notification(json.dumps({"transactionId": "ATPid_1", "status": "Success", "value": text}).encode())
+    return received_value(notice.amount, notice.currency)
 
 
 # --- formatting --------------------------------------------------------------------------
