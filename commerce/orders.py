@@ -217,19 +217,22 @@ def _add_buyer(w: db.Writer, phone: str, language: str, currency: str, now) -> i
     return w.rows(_W_BUYER_ID, {"phone": phone})[0][0]
 
 
-# What the seller's and agent's notices of a new order say, and whom they go to.
+# What the notices of a new order say (the buyer's receipt, the seller's and the agent's notices),
+# and whom they go to.
 _NEWS = (
     select(ORD.c.id, ORD.c.code, ORD.c.payment_method, ORD.c.total_minor, ORD.c.currency,
            ORD.c.seller_total_minor, ORD.c.seller_currency, L.c.name, L.c.quantity, A.c.village,
            SP.c.phone.label("seller_phone"), SP.c.language.label("seller_language"),
-           AP.c.phone.label("agent_phone"), AP.c.language.label("agent_language"), B.c.phone.label("buyer_phone"))
+           AP.c.phone.label("agent_phone"), AP.c.language.label("agent_language"), B.c.phone.label("buyer_phone"),
+           B.c.language.label("buyer_language"))
     .join(L, L.c.order_id == ORD.c.id).join(S, S.c.id == ORD.c.seller_id).join(SP, SP.c.id == S.c.person_id)
     .join(A, A.c.id == ORD.c.agent_id).join(AP, AP.c.id == A.c.person_id).join(B, B.c.id == ORD.c.buyer_id))
 
 
 def announce(engine: Engine, order_ids) -> list[int]:
-    """Write the notices of new orders (the seller's, and the pickup agent's) that are not written
-    yet, in one transaction, and mark those orders announced; the new messages' ids, to send.
+    """Write the notices of new orders that are not written yet (the buyer's receipt, the seller's,
+    the pickup agent's), in one transaction, and mark those orders announced; the new messages'
+    ids, to send.
 
     The orders are claimed by a guarded UPDATE first, so a second call (a redelivered job, the
     sweep beside the drain, another worker) finds nothing left to write and adds no duplicate."""
@@ -246,15 +249,19 @@ def announce(engine: Engine, order_ids) -> list[int]:
         message_ids = []
         for o in conn.execute(_NEWS.where(ORD.c.id.in_(claimed)).order_by(ORD.c.id)):
             seller_total, total = money.Money(o.seller_total_minor, o.seller_currency), money.Money(o.total_minor, o.currency)
+            # The buyer's receipt first: a buyer whose Confirm screen was lost (a dropped call, the
+            # apology of a hop whose order committed) still gets the code, the total and how to pay.
             # A prepaid order waits for its payment before the seller sends it; pay on delivery goes now.
             for to, lang, kind, amount in (
+                    (o.buyer_phone, o.buyer_language, f"receipt_{o.payment_method}", total),
                     (o.seller_phone, o.seller_language,
                      "new_order_pod" if o.payment_method == ON_DELIVERY else "new_order", seller_total),
                     (o.agent_phone, o.agent_language, "agent_new_order", total)):
                 body = texts.t(kind, lang, code=o.code, qty=o.quantity, name=o.name,
                                total=money.format_money(amount, lang), village=o.village,
                                method=texts.t(f"method_{o.payment_method}", lang), buyer=o.buyer_phone)
-                mid = outbox.add(conn, to, body, kind=kind, order_id=o.id)  # nothing for numbers that sent STOP
+                mid = outbox.add(conn, to, body, kind="receipt" if kind.startswith("receipt_") else kind,
+                                 order_id=o.id)  # nothing for numbers that sent STOP
                 if mid is not None:
                     message_ids.append(mid)
     return message_ids

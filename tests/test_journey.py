@@ -46,10 +46,10 @@ def test_shop_to_order_with_cash(seeded, ussd):
         assert history == ["placed"]
         notes = conn.execute(select(Message.__table__.c.to_phone).where(Message.__table__.c.order_id == order.id)).scalars().all()
         assert notes == [] and not order.announced  # told by the worker, a second later (below)
-    assert len(orders.announce(engine, orders.unannounced(engine))) == 2  # what the worker's drain does
+    assert len(orders.announce(engine, orders.unannounced(engine))) == 3  # what the worker's drain does
     with engine.connect() as conn:
         notes = conn.execute(select(Message.__table__.c.to_phone).where(Message.__table__.c.order_id == order.id)).scalars().all()
-        assert sorted(notes) == ["+254711000001", "+254722000101"]  # the seller and the pickup agent
+        assert sorted(notes) == ["+254711000001", "+254712345678", "+254722000101"]  # seller, buyer, agent
 
 
 

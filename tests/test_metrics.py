@@ -49,7 +49,7 @@ def test_a_buyer_day_shows_in_the_metrics(seeded, client, ussd):
     assert value(after, "soko_ussd_sessions_started_total") - value(before, "soko_ussd_sessions_started_total") == 1
     assert value(after, "soko_ussd_sessions_ended_total") - value(before, "soko_ussd_sessions_ended_total") == 1
     assert value(after, "soko_orders", status="placed") == 1
-    assert value(after, "soko_sms", status="pending") == 2  # the seller and the agent are told
+    assert value(after, "soko_sms", status="pending") == 3  # the buyer's receipt, the seller and the agent
     assert value(after, "soko_payments", method="mobile_money", result="flagged") == 1
     assert ("soko_queue_jobs", (("queue", "sms"), ("state", "queued"))) in after
     assert value(after, "soko_queue_jobs", queue="payments", state="failed") == 0

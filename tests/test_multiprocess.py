@@ -151,16 +151,16 @@ def test_one_buyer_across_two_web_processes_and_two_workers(seeded, processes, f
         orders = conn.execute(select(Order.__table__.c.code)).scalars().all()
     assert orders == [code]
 
-    # The workers send the seller's and the agent's notifications through the fake provider.
+    # The workers send the buyer's receipt and the seller's and agent's notices through the fake provider.
     def sent():
         with engine.connect() as conn:
             rows = conn.execute(select(Message.__table__.c.to_phone, Message.__table__.c.status)).all()
         return rows if rows and all(status == "sent" for _, status in rows) else None
 
-    rows = _wait_for(sent, "both notifications sent by the workers")
-    assert sorted(phone for phone, _ in rows) == ["+254711000001", "+254722000101"]
+    rows = _wait_for(sent, "the order's notifications sent by the workers")
+    assert sorted(phone for phone, _ in rows) == ["+254711000001", "+254712345678", "+254722000101"]
     recipients = {r["form"]["to"] for r in fake_providers.requests_to("/messaging") if r.get("form")}
-    assert recipients == {"+254711000001", "+254722000101"}
+    assert recipients == {"+254711000001", "+254712345678", "+254722000101"}
 
 
 def test_a_new_pickup_point_shows_in_every_web_process_at_once(seeded, processes, env):

@@ -146,7 +146,7 @@ def test_confirm_rings_the_doorbell_once_and_one_drain_starts_the_rest(client, u
     [send] = sms_q.get_jobs()
     assert send.func_name == "workers.sms.send_messages"
     notices = _notices(db, rows)
-    assert len(notices) == 4 and sorted(send.args[0]) == notices  # the seller's and the agent's, of both
+    assert len(notices) == 6 and sorted(send.args[0]) == notices  # the buyer's receipt, the seller's, the agent's
     due = jobs.scheduled()
     checkouts = {Job.fetch(j, connection=redis).args[0]: a for j, a in due.items() if not j.startswith("soko-expire")}
     for row in rows:
@@ -196,7 +196,7 @@ def test_an_order_whose_drain_job_was_lost_is_started_by_the_minute_sweep(client
         with db.connect() as conn:
             statuses = conn.execute(select(MSGS.c.status).join(ORD, ORD.c.id == MSGS.c.order_id)
                                     .where(ORD.c.code == code)).scalars().all()
-        assert len(statuses) == 2 and "pending" not in statuses, statuses
+        assert len(statuses) == 3 and "pending" not in statuses, statuses  # receipt, seller, agent
 
 
 def test_a_bad_entry_on_the_list_does_not_lose_the_rest(client, ussd, jobs, pay_app, caplog):
@@ -219,7 +219,7 @@ def test_a_bad_entry_on_the_list_does_not_lose_the_rest(client, ussd, jobs, pay_
     assert "does not parse" in caplog.text and f"{row.id + 1000} is not in the database" in caplog.text
     sms_q = Queue("sms", connection=redis)
     [send] = sms_q.get_jobs()
-    assert len(_notices(db, [row])) == 2 and sorted(send.args[0]) == _notices(db, [row])
+    assert len(_notices(db, [row])) == 3 and sorted(send.args[0]) == _notices(db, [row])
     assert f"soko-expire-{row.id}" in jobs.scheduled()
 
 
@@ -237,7 +237,7 @@ def test_an_order_whose_push_was_lost_is_announced_by_the_minute_sweep(client, u
     with db.connect() as conn:
         statuses = conn.execute(select(MSGS.c.status).join(ORD, ORD.c.id == MSGS.c.order_id)
                                 .where(ORD.c.code == code)).scalars().all()
-    assert len(statuses) == 2 and "pending" not in statuses, statuses
+    assert len(statuses) == 3 and "pending" not in statuses, statuses
     assert order(db, code).announced
 
 

@@ -50,9 +50,12 @@ def test_announce_writes_the_notices_once(seeded):
         msgs = conn.execute(select(MSGS).where(MSGS.c.order_id == placed.order_id).order_by(MSGS.c.id)).all()
     assert again == [] and row.announced is True and orders.unannounced(engine) == []
     assert [m.id for m in msgs] == ids
-    assert [(m.kind, m.to_phone) for m in msgs] == [("new_order", "+254711000001"), ("agent_new_order", "+254722000101")]
+    assert [(m.kind, m.to_phone) for m in msgs] == [
+        ("receipt", BUYER), ("new_order", "+254711000001"), ("agent_new_order", "+254722000101")]
     assert {m.status for m in msgs} == {"pending"} and all(m.attempts == 0 for m in msgs)
-    assert msgs[0].body.startswith(f"New order {placed.code}: 2 x Maize flour 2kg") and "KES 360" in msgs[0].body
+    assert msgs[0].body == (f"Order {placed.code} placed: 2 x Maize flour 2kg, KES 360. Pickup: Kiambu. Pay by "
+                            "mobile money: enter your PIN at the prompt, or choose Pay now in My orders.")
+    assert msgs[1].body.startswith(f"New order {placed.code}: 2 x Maize flour 2kg") and "KES 360" in msgs[1].body
     assert row.updated_at == row.created_at  # announcing is not a change of the order
 
 
@@ -61,9 +64,37 @@ def test_a_seller_who_sent_stop_is_not_told(seeded):
     with engine.begin() as conn:
         conn.execute(text("UPDATE people SET opted_out = true WHERE phone = '+254711000001'"))
     placed = _place(engine)
-    [only] = orders.announce(engine, [placed.order_id])
+    ids = orders.announce(engine, [placed.order_id])
     with engine.connect() as conn:
-        assert conn.execute(select(MSGS.c.to_phone).where(MSGS.c.id == only)).scalar() == "+254722000101"
+        to = conn.execute(select(MSGS.c.to_phone).where(MSGS.c.id.in_(ids)).order_by(MSGS.c.id)).scalars().all()
+    assert to == [BUYER, "+254722000101"]  # the buyer's receipt and the agent's notice
+
+
+def test_every_buyer_gets_a_receipt_in_their_language_saying_how_to_pay(seeded):
+    """Issue 16 item 1: the receipt names the code, the items, the total, the pickup point and how to
+    pay, in the language the buyer chose, for each way of paying; a buyer who sent STOP gets none."""
+    engine = seeded.extensions["soko"].db
+    pid, aid = product_id(engine, "Maize flour 2kg"), agent_id(engine)
+    buyers = {"+254712000001": ("sw", "cash"), "+254712000002": ("zh", "on_delivery"),
+              "+254712000003": ("en", "cash"), "+254712000004": ("en", "mobile_money")}
+    with engine.begin() as conn:
+        for phone, (lang, _) in buyers.items():
+            conn.execute(PEOPLE.insert().values(phone=phone, language=lang, currency="KES",
+                                                opted_out=phone.endswith("4")))
+    placed = {phone: orders.place_order(engine, phone=phone, product_id=pid, quantity=1, agent_id=aid,
+                                        method=method, request_key=None, payment_window_minutes=30)
+              for phone, (_, method) in buyers.items()}
+    orders.announce(engine, [p.order_id for p in placed.values()])
+    with engine.connect() as conn:
+        receipts = dict(conn.execute(select(MSGS.c.to_phone, MSGS.c.body).where(MSGS.c.kind == "receipt")).all())
+    sw, zh, en = (placed[p].code for p in ("+254712000001", "+254712000002", "+254712000003"))
+    assert receipts == {
+        "+254712000001": f"Oda {sw} imepokelewa: 1 x Maize flour 2kg, KES 180. Kuchukua: Kiambu. Lipa KES 180 "
+                         "taslimu kwa wakala huko; muuzaji ataituma ukishalipa.",
+        "+254712000002": f"订单{zh}已下单：1 x Maize flour 2kg，KES 180。取货：Kiambu。取货时付款KES 180。",
+        "+254712000003": f"Order {en} placed: 1 x Maize flour 2kg, KES 180. Pickup: Kiambu. Pay KES 180 cash to "
+                         "the agent there; the seller sends it once you have paid.",
+    }  # +254712000004 sent STOP: no receipt
 
 
 def test_the_same_request_twice_is_one_order(seeded):

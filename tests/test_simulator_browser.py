@@ -112,7 +112,7 @@ def test_buyer_orders_on_the_simulator_and_the_operator_sees_it(live, page):
     from commerce import orders
 
     db = app.extensions["soko"].db
-    assert len(orders.announce(db, orders.unannounced(db))) == 2  # the seller's and the agent's
+    assert len(orders.announce(db, orders.unannounced(db))) == 3  # the receipt, the seller's and the agent's
     page.click('.person[data-phone="+254711000001"]')
     expect(page.locator("#sms-number")).to_have_text("+254711000001")
     expect(page.locator("#inbox")).to_contain_text(f"New order {code}")

@@ -12,7 +12,7 @@ from sqlalchemy import select, update
 
 from commerce import catalog, codes, people
 from commerce.models import Agent, InboundMessage, Message, Order, Payment, Person, Product, utcnow
-from tests.orderkit import place
+from tests.orderkit import BUYER, place
 
 IN, M, P, PE, A, ORD, PAY = (InboundMessage.__table__, Message.__table__, Product.__table__, Person.__table__,
                              Agent.__table__, Order.__table__, Payment.__table__)
@@ -86,7 +86,7 @@ def test_stop_and_start(seeded, sms):
     assert sms(SELLER, "STOP").startswith("You will get no more Soko messages")
     placed = place(db(seeded))  # the seller's new-order notice is not written while opted out
     with db(seeded).connect() as conn:
-        assert conn.execute(select(M.c.to_phone).where(M.c.order_id == placed.order_id)).scalars().all() == [AGENT]
+        assert conn.execute(select(M.c.to_phone).where(M.c.order_id == placed.order_id)).scalars().all() == [BUYER, AGENT]
     assert sms(SELLER, "start").startswith("Soko messages are on again")
     with db(seeded).connect() as conn:
         assert conn.execute(select(PE.c.opted_out).where(PE.c.phone == SELLER)).scalar() is False

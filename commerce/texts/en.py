@@ -185,6 +185,17 @@ TEXTS: dict[str, str] = {
         "New order {code}: {qty} x {name}, {total}, paid on delivery. Send it to the agent at {village}, "
         "then reply SENT {code}"
     ),
+    "receipt_mobile_money": (
+        "Order {code} placed: {qty} x {name}, {total}. Pickup: {village}. Pay by mobile money: enter your "
+        "PIN at the prompt, or choose Pay now in My orders."
+    ),
+    "receipt_cash": (
+        "Order {code} placed: {qty} x {name}, {total}. Pickup: {village}. Pay {total} cash to the agent "
+        "there; the seller sends it once you have paid."
+    ),
+    "receipt_on_delivery": (
+        "Order {code} placed: {qty} x {name}, {total}. Pickup: {village}. Pay {total} when you collect it."
+    ),
     "agent_new_order": "Order {code} for {buyer} will come to your point: {qty} x {name}, {total} ({method}).",
     "order_cancelled_seller": (
         "Order {code} was cancelled by the buyer. Do not send it; the stock is back on your listing."

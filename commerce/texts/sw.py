@@ -177,6 +177,17 @@ TEXTS: dict[str, str] = {
         "Oda mpya {code}: {qty} x {name}, {total}, malipo ukipokea. Ipeleke kwa wakala wa {village}, "
         "kisha jibu SENT {code}"
     ),
+    "receipt_mobile_money": (
+        "Oda {code} imepokelewa: {qty} x {name}, {total}. Kuchukua: {village}. Lipa kwa pesa ya simu: weka "
+        "PIN ukiombwa, au chagua Lipa sasa katika Oda zangu."
+    ),
+    "receipt_cash": (
+        "Oda {code} imepokelewa: {qty} x {name}, {total}. Kuchukua: {village}. Lipa {total} taslimu kwa "
+        "wakala huko; muuzaji ataituma ukishalipa."
+    ),
+    "receipt_on_delivery": (
+        "Oda {code} imepokelewa: {qty} x {name}, {total}. Kuchukua: {village}. Lipa {total} ukiichukua."
+    ),
     "agent_new_order": "Oda {code} ya {buyer} itafika kwako: {qty} x {name}, {total} ({method}).",
     "order_cancelled_seller": (
         "Oda {code} imeghairiwa na mnunuzi. Usiitume; bidhaa imerudi kwenye orodha yako."

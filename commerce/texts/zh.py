@@ -148,6 +148,9 @@ TEXTS: dict[str, str] = {
         "新订单 {code}: {qty} x {name}, {total}。取货点: {village}。付款: {method}。付款后我们会通知你，届时送到代理点并回复 SENT {code}"
     ),
     "new_order_pod": "新订单 {code}: {qty} x {name}, {total}，货到付款。请送到 {village} 的代理点，然后回复 SENT {code}",
+    "receipt_mobile_money": "订单{code}已下单：{qty} x {name}，{total}。取货：{village}。手机钱包付款：按提示输入密码，或在“我的订单”选“立即付款”。",
+    "receipt_cash": "订单{code}已下单：{qty} x {name}，{total}。取货：{village}。请到代理处付现金{total}，付款后卖家发货。",
+    "receipt_on_delivery": "订单{code}已下单：{qty} x {name}，{total}。取货：{village}。取货时付款{total}。",
     "agent_new_order": "订单 {code} ({buyer}) 将送到你的取货点: {qty} x {name}, {total} ({method})。",
     "order_cancelled_seller": "订单 {code} 已被买家取消。请勿发货，库存已恢复。",
     "method_mobile_money": "手机钱包",
