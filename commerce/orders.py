@@ -26,6 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from commerce import catalog, codes, db, money, order_moves, order_state, outbox, texts
 from commerce.models import (
     CANCELLED,
+    EXPIRED,
     ON_DELIVERY,
     OPEN_STATUSES,
     PAYMENT_METHODS,
@@ -306,6 +307,35 @@ def buyer_order(conn: Connection, phone: str, order_id: int) -> OrderRow | None:
     return OrderRow(r[0], r[1], r[2], r[3], money.Money(r[4], r[5]), r[6], r[7], r[8], r[9], r[10]) if r else None
 
 
+# How long after an order the buyer's next dial still mentions it, and the same order confirmed
+# again asks first: a buyer who saw the apology of a hop whose order committed finds it.
+RECENT = timedelta(minutes=10)
+
+
+def just_placed(conn: Connection, phone: str, now: datetime | None = None) -> str | None:
+    """The code of the buyer's latest order when it was placed within RECENT and still stands.
+
+    One index seek (people by phone, then orders by (buyer_id, id)): a new USSD session asks it."""
+    row = conn.execute(select(ORD.c.code, ORD.c.status, ORD.c.created_at).join(PE, PE.c.id == ORD.c.buyer_id)
+                       .where(PE.c.phone == phone).order_by(ORD.c.id.desc()).limit(1)).first()
+    if row is None or row.status in (CANCELLED, EXPIRED):
+        return None
+    return row.code if row.created_at >= (now or utcnow()) - RECENT else None
+
+
+def same_order_lately(conn: Connection, phone: str, product_id: int, quantity: int, agent_id: int,
+                      now: datetime | None = None) -> str | None:
+    """The code of an order of the same product, quantity and pickup point that this buyer placed
+    within RECENT and that still stands (not cancelled or expired): confirming it again is more
+    likely a buyer who never saw the first Confirm answer than one who wants two."""
+    return conn.execute(
+        select(ORD.c.code).join(PE, PE.c.id == ORD.c.buyer_id).join(L, L.c.order_id == ORD.c.id)
+        .where(PE.c.phone == phone, ORD.c.created_at >= (now or utcnow()) - RECENT,
+               ORD.c.agent_id == agent_id, L.c.product_id == product_id, L.c.quantity == quantity,
+               ORD.c.status.not_in((CANCELLED, EXPIRED)))
+        .order_by(ORD.c.id.desc()).limit(1)).scalar()
+
+
 def can_cancel(order: OrderRow) -> bool:
     """A buyer may cancel an order nobody has paid for or sent yet (the state machine's rule)."""
     return order_moves.refusal(order, CANCELLED, "buyer") is None
@@ -327,4 +357,4 @@ def cancel_by_buyer(engine: Engine, phone: str, order_id: int) -> tuple[bool, st
 
 
 __all__ = ["OPEN_STATUSES", "Placed", "place_order", "announce", "unannounced", "buyer_orders", "buyer_order",
-           "cancel_by_buyer", "can_cancel"]
+           "cancel_by_buyer", "can_cancel", "just_placed", "same_order_lately", "RECENT"]

@@ -12,9 +12,24 @@ HOME = ["H"]
 RESUME = ["R"]
 
 
+def _just_placed(ctx) -> list[str]:
+    """A new session's first screen starts with the buyer's order of the last few minutes, so a
+    buyer who saw the apology of a hop whose order had committed (or lost the Confirm answer) finds
+    it. Asked only when the last session may have ended that way: it stopped at the summary or
+    on the placed screen, or Redis kept nothing of it."""
+    if not getattr(ctx, "new_session", False):
+        return []
+    before = ctx.before
+    if before is not None and before.frames[-1][0] not in ("Y", "D"):
+        return []  # the last session stopped elsewhere: it placed nothing unseen
+    code = orders.just_placed(ctx.db, ctx.phone)
+    return [t("just_placed", ctx.lang, code=code)] if code else []
+
+
 def _home(ctx, f):
     labels = [t(k, ctx.lang) for k in ("shop", "search", "my_orders", "language")]
-    return View([t("welcome", ctx.lang, shop=ctx.services.shop_name)], labels, ["C", "S", "O", "G"])
+    return View(_just_placed(ctx) + [t("welcome", ctx.lang, shop=ctx.services.shop_name)], labels,
+                ["C", "S", "O", "G"])
 
 
 def _home_go(ctx, f, choice, view):
@@ -25,7 +40,8 @@ def _home_go(ctx, f, choice, view):
 
 
 def _resume(ctx, f):
-    return View([t("resume", ctx.lang)], [t("continue", ctx.lang), t("start_again", ctx.lang)], [1, 2])
+    return View(_just_placed(ctx) + [t("resume", ctx.lang)], [t("continue", ctx.lang), t("start_again", ctx.lang)],
+                [1, 2])
 
 
 def _resume_go(ctx, f, choice, view):
@@ -177,6 +193,33 @@ def _summary_go(ctx, f, choice, view):
     if picked is None:
         return Outcome(invalid="invalid")
     _, pid, qty, aid, m = f
+    shown = int(picked.removeprefix("yes:"))
+    earlier = orders.same_order_lately(ctx.db, ctx.phone, pid, qty, aid)
+    if earlier:  # most likely the first Confirm's answer never reached the buyer: ask, don't double
+        return Outcome(push=["AG", pid, qty, aid, m, shown, earlier])
+    return _place(ctx, pid, qty, aid, m, shown)
+
+
+def _again(ctx, f):
+    return View([t("order_again", ctx.lang, code=f[-1])], [t("order_again_yes", ctx.lang), t("no", ctx.lang)],
+                ["yes", "no"])
+
+
+def _again_go(ctx, f, choice, view):
+    picked = view.chosen(choice)
+    if picked == "no":
+        return Outcome(end=["K", f[-1]])
+    if picked != "yes":
+        return Outcome(invalid="invalid")
+    _, pid, qty, aid, m, shown, _earlier = f
+    return _place(ctx, pid, qty, aid, m, shown)
+
+
+def _kept(ctx, f):
+    return View([t("order_kept", ctx.lang, code=f[1])], end=True)
+
+
+def _place(ctx, pid, qty, aid, m, shown):
     method = PAYMENT_METHODS[m]
     s = ctx.services
     placed = orders.place_order(
@@ -184,7 +227,7 @@ def _summary_go(ctx, f, choice, view):
         # One order per USSD session and summary: a redelivered Confirm finds it again.
         request_key=f"ussd:{ctx.session_id}:{pid}:{qty}:{aid}:{m}"[:80],
         payment_window_minutes=s.payment_window_minutes, language=ctx.lang,
-        expected_total_minor=int(picked.removeprefix("yes:")))
+        expected_total_minor=shown)
     if not placed.ok:
         if placed.error == "price_changed":
             ctx.forget_cached()  # the summary is drawn again with the price the order would take
@@ -307,6 +350,8 @@ SCREENS: dict[str, Screen] = {
     "V": Screen(_pickup, _pickup_go, paged=True),
     "M": Screen(_method, _method_go),
     "Y": Screen(_summary, _summary_go),
+    "AG": Screen(_again, _again_go),
+    "K": Screen(_kept),
     "D": Screen(_done),
     "O": Screen(_my_orders, _my_orders_go, paged=True),
     "OD": Screen(_order, _order_go),

@@ -167,8 +167,11 @@ class Engine:
             raw, token = io.command("MGET", key, self.version_key)
         else:
             raw, token = io.command("GET", key), None
-        state, new = self.session(State.decode(raw), hop)
+        saved = State.decode(raw)
+        state, new = self.session(saved, hop)
         ctx = self._context(hop, state.lang, token)
+        # A new session's first screen may say what the last one left behind (menus/buyer.py).
+        ctx.new_session, ctx.before = new, saved if new else None
         try:
             screen, moved = self.step(state, hop.text, ctx, new)
             if not moved:

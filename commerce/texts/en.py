@@ -52,6 +52,10 @@ TEXTS: dict[str, str] = {
         "you have paid."
     ),
     "placed_on_delivery": "Order {code} placed. Total {total}. Pay when you collect it at {village}.",
+    "just_placed": "Your order {code} was placed.",
+    "order_again": "You ordered this a few minutes ago (order {code}). Order it again?",
+    "order_again_yes": "Yes, order again",
+    "order_kept": "Nothing new was ordered. Your order {code} stands; see My orders.",
     "out_of_stock": "Sorry, not enough in stock now. Choose a smaller quantity or another product.",
     "price_changed": "The price has just changed. Check the new total and confirm again.",
     "order_failed": "Sorry, the order could not be placed. Please try again.",

@@ -52,6 +52,10 @@ TEXTS: dict[str, str] = {
         "ukishalipa."
     ),
     "placed_on_delivery": "Oda {code} imepokelewa. Jumla {total}. Lipa ukiichukua {village}.",
+    "just_placed": "Oda yako {code} imepokelewa.",
+    "order_again": "Uliagiza hiki dakika chache zilizopita (oda {code}). Uagize tena?",
+    "order_again_yes": "Ndiyo, agiza tena",
+    "order_kept": "Hakuna oda mpya. Oda yako {code} ipo; tazama Oda zangu.",
     "out_of_stock": "Samahani, hazitoshi sasa. Chagua idadi ndogo au bidhaa nyingine.",
     "price_changed": "Bei imebadilika sasa hivi. Angalia jumla mpya uthibitishe tena.",
     "order_failed": "Samahani, oda haikuweza kuwekwa. Jaribu tena.",
