@@ -162,4 +162,45 @@ def load_settings(environ: dict | None = None) -> Settings:
         )
     if production and settings.admin_token is not None and len(settings.admin_token) < 16:
         raise SettingsError("ADMIN_TOKEN must be at least 16 characters in production")
+    if production:
+        _refuse_forgeable(settings)
     return settings
+
+
+# -- Issue 13 item 5: nothing forged gets in ----------------------------------------------------------
+# Providers that sign nothing: a callback is theirs only if it carries `?token=<their token>`, so
+# production does not start while one of them is switched on without its token. One row each:
+# (who, the path segment of their webhooks (`/ussd/<slug>`, `/sms/<slug>`, `/payments/<slug>`), the
+# setting that switches them on (None: always served), their token setting). Settings are named
+# as in the environment; the Settings field is the lower-case name. Round-two aggregators and rails
+# add their row, e.g. ("Hubtel", "hubtel", "HUBTEL_ENABLED", "HUBTEL_WEBHOOK_TOKEN").
+UNSIGNED_WEBHOOKS: list[tuple[str, str, str | None, str]] = [
+    ("Africa's Talking", "africastalking", None, "AT_WEBHOOK_TOKEN"),  # its routes are always served
+]
+
+
+def _setting(settings: Settings, name: str):
+    return getattr(settings, name.lower(), None)
+
+
+def missing_webhook_tokens(settings: Settings) -> list[tuple[str, str]]:
+    """(provider, token setting) of every switched-on provider that signs nothing and has no token."""
+    return [(who, token) for who, _, enabled, token in UNSIGNED_WEBHOOKS
+            if (enabled is None or _setting(settings, enabled)) and not _setting(settings, token)]
+
+
+def webhook_token(settings: Settings, path: str) -> str | None:
+    """The `?token=` the webhook at `path` (`/ussd/africastalking`) requires, if any."""
+    parts = path.split("/")
+    slug = parts[2] if len(parts) > 2 else ""
+    return next((_setting(settings, token) for _, s, _, token in UNSIGNED_WEBHOOKS if s == slug), None)
+
+
+def _refuse_forgeable(settings: Settings) -> None:
+    for who, token in missing_webhook_tokens(settings):
+        raise SettingsError(
+            f"{token} is required when SOKO_ENV=production: {who} signs nothing, so anyone could post "
+            f"its callbacks; set it to a long random value and add ?token=<value> to {who}'s callback URLs")
+    if settings.simulator_enabled:
+        raise SettingsError("SIMULATOR_ENABLED must be off when SOKO_ENV=production: the simulator acts as "
+                            "any phone number; remove the setting")

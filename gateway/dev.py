@@ -6,6 +6,7 @@ With `REDIS_URL` unset it starts the embedded Valkey and hands its URL to both p
 from __future__ import annotations
 
 import os
+import secrets
 import shutil
 import signal
 import subprocess
@@ -33,6 +34,9 @@ def main() -> int:
             print("soko: the embedded Valkey did not start; set REDIS_URL to a Redis server", file=sys.stderr)
             return 1
     env.setdefault("DATABASE_URL", settings.database_url)
+    made_up = None
+    if not settings.admin_token:  # the simulator and /admin need a sign-in: one token for this run
+        made_up = env["ADMIN_TOKEN"] = secrets.token_urlsafe(18)
     if "PROMETHEUS_MULTIPROC_DIR" not in env:
         # Two gunicorn workers: their metrics add up through files in a directory emptied at start.
         metrics_dir = INSTANCE_DIR / "prometheus"
@@ -61,7 +65,7 @@ def main() -> int:
     base = f"http://127.0.0.1:{port}"
     print(f"""
 Soko is running{' with the demo catalog' if seeded else ''}.
-  Phone simulator:  {base}/simulator
+  Phone simulator:  {base}/simulator   (sign in with {f"this run's admin token {made_up}" if made_up else "ADMIN_TOKEN"})
   USSD hops:        POST {base}/ussd/africastalking   (form: sessionId, serviceCode, phoneNumber, text)
   Incoming SMS:     POST {base}/sms/africastalking
   Try it here:      .venv/bin/flask --app gateway simulate 0712345678

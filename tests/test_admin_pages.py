@@ -58,12 +58,34 @@ def test_a_changed_token_signs_browsers_out(admin_app, make_app):
     assert other.get("/admin").status_code == 302
 
 
-def test_wrong_tokens_are_limited(admin_app):
+def test_wrong_tokens_are_limited_but_the_operator_is_never_locked_out(admin_app):
+    """Ten wrong tokens from one address: the eleventh wrong one gets 429, the right one still
+    signs in from that very address."""
     client = admin_app.test_client()
     for _ in range(10):
         assert client.post("/admin/login", data={"token": "guess"}).status_code == 401
-    res = client.post("/admin/login", data={"token": TOKEN})
+    res = client.post("/admin/login", data={"token": "guess"})
     assert res.status_code == 429 and "Wait five minutes" in res.get_data(as_text=True)
+    res = admin_app.test_client().post("/admin/login", data={"token": TOKEN, "next": "/admin/orders"})
+    assert res.status_code == 302 and res.headers["Location"] == "/admin/orders"
+    assert client.post("/admin/login", data={"token": "guess"}).status_code == 429  # still counted
+
+
+def test_signing_out_ends_the_session_on_the_server(browser, db_engine):
+    """A cookie copied before signing out (another tab, a stolen copy) stops working at once, for
+    pages and for actions."""
+    code = place(db_engine)
+    copied = browser.get_cookie("session").value
+    thief = browser.application.test_client()
+    thief.set_cookie("session", copied)
+    assert thief.get("/admin/orders").status_code == 200  # the same session, while it lasts
+    assert browser.post("/admin/logout", data={"csrf": browser.csrf}).status_code == 302
+    res = thief.get("/admin/orders")
+    assert res.status_code == 302 and res.headers["Location"].startswith("/admin/login")
+    res = thief.post(f"/admin/orders/{code}/cancel", data={"reason": "after logout", "csrf": browser.csrf})
+    assert res.status_code == 302 and res.headers["Location"].startswith("/admin/login")
+    with db_engine.connect() as conn:
+        assert conn.execute(select(Order.__table__.c.status).where(Order.__table__.c.code == code)).scalar() == "placed"
 
 
 def test_overview_shows_stats_and_the_sales_chart(browser, db_engine):

@@ -68,7 +68,8 @@ def test_a_malformed_setting_raises_one_line_naming_it(env, name):
     assert name in message and "\n" not in message
 
 
-PROD = {"SOKO_ENV": "production", "DATABASE_URL": "postgresql://soko@db/soko", "REDIS_URL": "redis://cache:6379/0"}
+PROD = {"SOKO_ENV": "production", "DATABASE_URL": "postgresql://soko@db/soko", "REDIS_URL": "redis://cache:6379/0",
+        "AT_WEBHOOK_TOKEN": "a-long-random-callback-token"}
 
 
 def test_production_runs_on_postgresql_and_redis():
@@ -81,12 +82,31 @@ def test_production_runs_on_postgresql_and_redis():
     ({"DATABASE_URL": None}, "DATABASE_URL"),  # the default SQLite is refused
     ({"DATABASE_URL": "sqlite:///instance/soko.db"}, "DATABASE_URL"),
     ({"ADMIN_TOKEN": "short"}, "ADMIN_TOKEN"),
+    ({"AT_WEBHOOK_TOKEN": None}, "AT_WEBHOOK_TOKEN"),  # Africa's Talking signs nothing
+    ({"SIMULATOR_ENABLED": "1"}, "SIMULATOR_ENABLED"),  # it acts as any phone number
 ])
 def test_production_refuses_the_development_defaults(change, name):
     env = {k: v for k, v in {**PROD, **change}.items() if v is not None}
     with pytest.raises(SettingsError) as err:
         load_settings(env)
     assert name in str(err.value) and "\n" not in str(err.value)
+
+
+def test_every_switched_on_provider_that_signs_nothing_needs_its_token_in_production(monkeypatch):
+    """The table round-two providers add their row to: one switched on without its token stops
+    start-up with a line naming the token setting; switched off, it needs none."""
+    import config
+
+    monkeypatch.setattr(config, "UNSIGNED_WEBHOOKS", config.UNSIGNED_WEBHOOKS + [
+        ("Shop Payments", "shoppay", "SMS_BACKEND", "ADMIN_TOKEN")])  # stand-ins: any two settings
+    with pytest.raises(SettingsError) as err:
+        load_settings({**PROD, "SMS_BACKEND": "outbox"})
+    assert str(err.value).startswith("ADMIN_TOKEN is required when SOKO_ENV=production: Shop Payments signs nothing")
+    prod = load_settings({**PROD, "ADMIN_TOKEN": "x" * 16})
+    assert config.webhook_token(prod, "/ussd/africastalking/events") == "a-long-random-callback-token"
+    assert config.webhook_token(prod, "/payments/shoppay") == "x" * 16
+    assert config.webhook_token(prod, "/sms/twilio") is None  # Twilio signs its requests
+    assert load_settings({"SOKO_ENV": "development"}).at_webhook_token is None  # development starts without
 
 
 def test_empty_values_count_as_unset():
@@ -103,6 +123,9 @@ def _start(env_changes: dict[str, str]):
 @pytest.mark.parametrize(("env", "name"), [
     ({"USSD_MAX_CHARS": "lots"}, "USSD_MAX_CHARS"),
     ({"SOKO_ENV": "production", "DATABASE_URL": "postgresql://soko@db/soko"}, "REDIS_URL"),
+    ({"SOKO_ENV": "production", "DATABASE_URL": "postgresql://soko@db/soko", "REDIS_URL": "redis://cache:6379/0"},
+     "AT_WEBHOOK_TOKEN"),
+    ({**PROD, "SIMULATOR_ENABLED": "1"}, "SIMULATOR_ENABLED"),
     ({"SMS_BACKEND": "twilio"}, "TWILIO_ACCOUNT_SID"),
 ])
 def test_start_up_with_a_bad_setting_exits_with_one_line_naming_it(env, name):

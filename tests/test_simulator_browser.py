@@ -18,6 +18,7 @@ from werkzeug.serving import make_server
 CHROMIUM = "/usr/bin/chromium"
 SHOTS = Path(__file__).parent / "screenshots"
 TOKEN = "browser-test-admin-token"
+HOOK_TOKEN = "hook-secret-for-the-browser-test"
 
 needs_chromium = pytest.mark.skipif(not os.path.exists(CHROMIUM),
                                     reason="needs Debian's chromium: apt-get install -y chromium")
@@ -27,7 +28,7 @@ needs_chromium = pytest.mark.skipif(not os.path.exists(CHROMIUM),
 def live(make_app, db_engine):
     from commerce import demo
 
-    app = make_app(admin_token=TOKEN)
+    app = make_app(admin_token=TOKEN, at_webhook_token=HOOK_TOKEN)
     with db_engine.begin() as conn:
         demo.seed(conn)
     server = make_server("127.0.0.1", 0, app, threaded=True)
@@ -63,6 +64,16 @@ def press_keys(page, keys: str) -> None:
         page.click(f'.key[data-key="{key}"]')
 
 
+def open_simulator(page, base: str) -> None:
+    """The simulator sends the operator to sign in first, then back to it."""
+    page.goto(base + "/simulator")
+    assert page.inner_text("h1") == "Sign in"
+    page.fill('input[name="token"]', TOKEN)
+    page.click("text=Sign in >> nth=-1")
+    page.wait_for_url(base + "/simulator")
+    assert HOOK_TOKEN not in page.content()  # the page posts through /simulator/send, which adds it
+
+
 def answer(page, keys: str, expect: str, by_keypad: bool = True) -> str:
     if by_keypad:
         press_keys(page, keys)
@@ -80,7 +91,7 @@ def test_buyer_orders_on_the_simulator_and_the_operator_sees_it(live, page):
     from playwright.sync_api import expect
 
     app, base = live
-    page.goto(base + "/simulator")
+    open_simulator(page, base)
     expect(page.locator("#screen")).to_contain_text("Dial *384*123#")
     expect(page.locator("#inbox")).to_contain_text("No SMS for this number yet.")
     shot(page, "01-simulator-idle")
@@ -123,11 +134,8 @@ def test_buyer_orders_on_the_simulator_and_the_operator_sees_it(live, page):
         expect(page.locator("#inbox li.in")).to_contain_text("HELP")
     shot(page, "05-seller-inbox")
 
-    # The operator signs in with the token and finds the order.
+    # The operator, signed in already, finds the order.
     page.goto(base + "/admin/orders")
-    expect(page.locator("h1")).to_have_text("Sign in")
-    page.fill('input[name="token"]', TOKEN)
-    page.click("text=Sign in >> nth=-1")
     expect(page.locator("h1")).to_have_text("Orders")
     row = page.locator("tr", has_text=code)
     expect(row).to_contain_text("placed")
@@ -147,7 +155,7 @@ def test_buyer_orders_on_the_simulator_and_the_operator_sees_it(live, page):
 @needs_chromium
 def test_hanging_up_ends_the_session_and_a_new_dial_starts_afresh(live, page):
     _, base = live
-    page.goto(base + "/simulator")
+    open_simulator(page, base)
     answer(page, "*384*123#", "Welcome to Soko")
     answer(page, "1", "1. Food")
     page.click("#hangup")
@@ -159,12 +167,84 @@ def test_hanging_up_ends_the_session_and_a_new_dial_starts_afresh(live, page):
 
 
 def test_simulator_is_off_when_disabled(make_app):
-    client = make_app(simulator_enabled=False).test_client()
+    client = make_app(simulator_enabled=False, admin_token=TOKEN).test_client()
     assert client.get("/simulator").status_code == 404
     assert client.get("/simulator/inbox?phone=%2B254712345678").status_code == 404
 
 
-def test_inbox_lists_a_numbers_messages_oldest_first(seeded, client, db_engine):
+def test_simulator_is_never_served_in_production(make_app):
+    """load_settings refuses SIMULATOR_ENABLED in production (tests/test_config.py); an app built
+    from production settings in code does not route it either."""
+    client = make_app(env="production", simulator_enabled=True, admin_token=TOKEN).test_client()
+    for path in ("/simulator", "/simulator/inbox?phone=%2B254712345678"):
+        assert client.get(path).status_code == 404
+    assert client.post("/simulator/send/ussd/africastalking").status_code == 404
+
+
+def _signed_in(client):
+    assert client.post("/admin/login", data={"token": TOKEN, "next": "/simulator"}).headers["Location"] == "/simulator"
+    html = client.get("/simulator").get_data(as_text=True)
+    client.csrf = re.search(r'"csrf": "([^"]+)"', html).group(1)
+    return client
+
+
+@pytest.fixture
+def sim(make_app, seeded):
+    """A signed-in browser's client of an app whose Africa's Talking webhooks need a token."""
+    return _signed_in(make_app(admin_token=TOKEN, at_webhook_token=HOOK_TOKEN).test_client())
+
+
+HOP = {"sessionId": "ATUid_sim_1", "serviceCode": "*384*123#", "phoneNumber": "+254712345678", "text": ""}
+
+
+def test_without_the_admin_sign_in_the_simulator_gives_nothing(make_app, seeded):
+    client = make_app(admin_token=TOKEN, at_webhook_token=HOOK_TOKEN).test_client()
+    res = client.get("/simulator")
+    assert res.status_code == 302 and res.headers["Location"] == "/admin/login?next=/simulator"
+    res = client.get("/simulator/inbox?phone=%2B254711000001")
+    assert res.status_code == 401 and res.get_json() == {"error": "Sign in at /admin/login first"}
+    res = client.post("/simulator/send/ussd/africastalking", data=HOP)
+    assert res.status_code == 401 and not res.get_data(as_text=True).startswith("CON")
+    closed = make_app(admin_token=None).test_client().get("/simulator")
+    assert closed.status_code == 401 and "set ADMIN_TOKEN" in closed.get_data(as_text=True)
+
+
+def test_the_page_carries_no_token_and_its_posts_reach_the_real_webhooks(sim):
+    html = sim.get("/simulator").get_data(as_text=True)
+    assert HOOK_TOKEN not in html and "token=" not in html
+    assert '"ussdUrl": "/simulator/send/ussd/africastalking"' in html
+    res = sim.post("/simulator/send/ussd/africastalking", data=HOP, headers={"X-CSRF-Token": sim.csrf})
+    assert res.status_code == 200 and res.get_data(as_text=True).startswith("CON Welcome to Soko")
+    # The webhook itself still wants its token: the simulator added it on the server.
+    assert sim.post("/ussd/africastalking", data=HOP).status_code == 403
+    # An SMS as a seller, and its reply in the seller's inbox.
+    sms = {"from": "+254711000001", "to": "20880", "text": "ITEMS", "date": "2026-01-01 10:00:00", "id": "sim-9"}
+    res = sim.post("/simulator/send/sms/africastalking", data=sms, headers={"X-CSRF-Token": sim.csrf})
+    assert res.status_code == 200
+    inbox = sim.get("/simulator/inbox?phone=%2B254711000001").get_json()["messages"]
+    assert [m["direction"] for m in inbox] == ["in", "out"] and inbox[0]["body"] == "ITEMS"
+
+
+def test_a_post_without_the_pages_csrf_token_or_to_another_path_is_refused(sim):
+    res = sim.post("/simulator/send/ussd/africastalking", data=HOP)
+    assert res.status_code == 403 and "X-CSRF-Token" in res.get_data(as_text=True)
+    res = sim.post("/simulator/send/ussd/africastalking", data=HOP, headers={"X-CSRF-Token": "forged"})
+    assert res.status_code == 403
+    for target in ("payments/africastalking", "admin/api/orders", "ussd/../admin/logout"):
+        res = sim.post(f"/simulator/send/{target}", data=b"{}", headers={"X-CSRF-Token": sim.csrf})
+        assert res.status_code == 404, target
+
+
+def test_signing_out_closes_the_simulator_for_a_copied_cookie(sim, make_app):
+    cookie = sim.get_cookie("session").value
+    csrf = re.search(r'name="csrf" value="([^"]+)"', sim.get("/admin").get_data(as_text=True)).group(1)
+    assert sim.post("/admin/logout", data={"csrf": csrf}).status_code == 302
+    sim.set_cookie("session", cookie)  # the cookie as it was before signing out
+    res = sim.post("/simulator/send/ussd/africastalking", data=HOP, headers={"X-CSRF-Token": sim.csrf})
+    assert res.status_code == 401
+
+
+def test_inbox_lists_a_numbers_messages_oldest_first(sim, db_engine):
     from sqlalchemy import insert
 
     from commerce.models import InboundMessage, Message, utcnow
@@ -178,20 +258,18 @@ def test_inbox_lists_a_numbers_messages_oldest_first(seeded, client, db_engine):
                                                       status="sent", attempts=1, created_at=now))
         conn.execute(insert(Message.__table__).values(to_phone="+254722000101", body="not this number",
                                                       kind="notice", status="pending", attempts=0))
-    res = client.get("/simulator/inbox?phone=0711000001")
+    res = sim.get("/simulator/inbox?phone=0711000001")
     assert res.status_code == 200
     body = res.get_json()
     assert body["phone"] == "+254711000001"
     assert [(m["direction"], m["body"]) for m in body["messages"]] == [("in", "ITEMS"), ("out", "Your items: none")]
     assert body["messages"][1]["status"] == "sent"
-    bad = client.get("/simulator/inbox?phone=hello")
+    bad = sim.get("/simulator/inbox?phone=hello")
     assert bad.status_code == 400 and "phone number" in bad.get_json()["error"]
 
 
 def test_simulator_page_carries_the_settings(make_app, seeded):
-    html = make_app(ussd_max_chars=182, at_webhook_token="hook-secret").test_client().get("/simulator")
-    text = html.get_data(as_text=True)
-    assert html.status_code == 200
+    client = _signed_in(make_app(ussd_max_chars=182, admin_token=TOKEN).test_client())
+    text = client.get("/simulator").get_data(as_text=True)
     assert '"maxChars": 182' in text and '"serviceCode": "*384*123#"' in text
-    assert '"ussdUrl": "/ussd/africastalking?token=hook-secret"' in text
     assert "Seller \u00b7 Mama Njeri Shop" in text or "Seller · Mama Njeri Shop" in text

@@ -5,6 +5,9 @@
 (function () {
   "use strict";
   const cfg = JSON.parse(document.getElementById("sim-config").textContent);
+  // The page posts to /simulator/send/..., which adds the webhooks' tokens on the server: no token
+  // is in this page. The CSRF header proves the post comes from this page of a signed-in operator.
+  const FORM = { "Content-Type": "application/x-www-form-urlencoded", "X-CSRF-Token": cfg.csrf };
   const $ = (id) => document.getElementById(id);
   const screen = $("screen"), entry = $("entry"), budget = $("budget"), phoneInput = $("phone");
   const softLeft = $("soft-left"), softRight = $("soft-right");
@@ -62,7 +65,7 @@
     try {
       res = await fetch(cfg.ussdUrl, {
         method: "POST",
-        headers: { "Content-Type": "application/x-www-form-urlencoded" },
+        headers: FORM,
         body: new URLSearchParams({
           sessionId: session.id, serviceCode: session.code, phoneNumber: phone(), text: text, networkCode: "63902",
         }),
@@ -99,7 +102,7 @@
     const s = session;
     fetch(cfg.ussdEventsUrl, {
       method: "POST",
-      headers: { "Content-Type": "application/x-www-form-urlencoded" },
+      headers: FORM,
       body: new URLSearchParams({
         sessionId: s.id, serviceCode: s.code, phoneNumber: phone(), networkCode: "63902", status: status,
         durationInMillis: String(Date.now() - s.started), hopsCount: String(s.hops),
@@ -231,7 +234,7 @@
     try {
       const res = await fetch(cfg.smsUrl, {
         method: "POST",
-        headers: { "Content-Type": "application/x-www-form-urlencoded" },
+        headers: FORM,
         body: new URLSearchParams({ from: phone(), to: cfg.shortCode, text: text, date: smsDate(), id: id, linkId: id }),
       });
       if (res.ok) {
