@@ -3,6 +3,10 @@
 Masking happens on the formatted message, so no call site can leak a number by forgetting to mask
 it: any run of 9 to 15 digits (with or without `+`) that reads as a phone number becomes
 "+2547******78", and one that does not is hidden entirely (commerce.phones.mask).
+
+Control characters in the message are escaped too (a newline becomes `\n`): values from requests
+(a transaction id, an SMS) cannot start a line of their own and forge an entry in the plain format.
+Tracebacks, which are the formatter's and multi-line by nature, are left as they are.
 """
 
 from __future__ import annotations
@@ -15,6 +19,8 @@ from datetime import UTC, datetime
 from commerce import phones
 
 _NUMBER = re.compile(r"(?<![\w+])\+?\d{9,15}(?!\w)")
+_CONTROL = re.compile(r"[\x00-\x08\x0a-\x1f\x7f\x85\u2028\u2029]")  # all but tab; and Unicode's line ends
+_ESCAPES = {"\n": "\\n", "\r": "\\r"}
 
 PLAIN_FORMAT = "%(asctime)s %(levelname)s %(name)s %(message)s"
 
@@ -23,15 +29,24 @@ def mask_numbers(text: str) -> str:
     return _NUMBER.sub(lambda m: phones.mask(m.group() if m.group().startswith("+") else "+" + m.group()), text)
 
 
+def escape_controls(text: str) -> str:
+    """`a\nb` -> `a\\nb`: one log record, one line."""
+    if not _CONTROL.search(text):
+        return text
+    return _CONTROL.sub(lambda m: _ESCAPES.get(m.group(), f"\\x{ord(m.group()):02x}" if ord(m.group()) < 256
+                                                else f"\\u{ord(m.group()):04x}"), text)
+
+
 class MaskingFilter(logging.Filter):
-    """Rewrites each record's message with numbers masked, before any formatter sees it."""
+    """Rewrites each record's message with numbers masked and control characters escaped, before
+    any formatter sees it."""
 
     def filter(self, record: logging.LogRecord) -> bool:
         try:
             message = record.getMessage()
         except (TypeError, ValueError):
             return True  # a broken format string: leave it to the formatter to report
-        record.msg, record.args = mask_numbers(message), None
+        record.msg, record.args = escape_controls(mask_numbers(message)), None
         return True
 
 

@@ -3,7 +3,8 @@
 Answered in one small database transaction, nothing remote: the payment is recorded against its
 order (or flagged) and the notifications it causes are outbox rows that the worker sends. AT
 retries every minute for 6 hours on any status >= 400, so everything recorded — a redelivery, an
-unknown order, a wrong amount — gets 200; only a malformed body gets 400, and a bad token 403.
+unknown order, a wrong amount — gets 200; only a malformed body gets 400, a bad token 403, and a
+database that does not answer 503 (so AT tries again).
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from __future__ import annotations
 import logging
 
 from flask import Blueprint, jsonify, request
+from sqlalchemy.exc import SQLAlchemyError
 
 from commerce import payments
 from gateway import soko
@@ -49,7 +51,11 @@ def africastalking():
         n = notification(at_payments.parse_notification(request.get_data(cache=False)))
     except BadRequest as exc:
         return plain(f"{exc}\n", 400)
-    recorded = payments.record_notification(app.db, n)
+    try:
+        recorded = payments.record_notification(app.db, n)
+    except SQLAlchemyError as exc:  # 503: AT retries, and the payment is recorded once we are back
+        log.warning("payment %s not recorded, database unavailable: %s", n.transaction_id, type(exc).__name__)
+        return plain("Database unavailable, retry later\n", 503)
     app.jobs.notify(recorded.message_ids)
     if recorded.outcome not in ("paid", "duplicate", "failed"):
         log.warning("payment %s: %s", n.transaction_id, recorded.outcome)

@@ -34,10 +34,15 @@ def _unavailable(phone: str, exc: Exception) -> Response:
 def _handle(app, sms: IncomingSms):
     """menus.sms.answer, then enqueue what it wrote (after its commit). Raises SQLAlchemyError."""
     limit = app.sms_limit
-    if limit.over(sms.sender):
+    inbox = Inbox(sms.provider, sms.provider_id, sms.sender, sms.to, sms.link_id, sms.reply_in_response)
+    if limit.over(sms.sender) and not menus.sms.never_limited(app.db, sms.sender, sms.text):
+        if limit.tell_once(sms.sender):  # answered once a minute: "Too many messages, wait a minute"
+            result = menus.sms.too_many(app.db, sms.sender, sms.text, inbox)
+            if result is not None:
+                app.jobs.notify(result.message_ids)
+            return result
         log.warning("sms from %s over %d a minute; not answered", phones.mask(sms.sender), limit.per_minute)
         return None
-    inbox = Inbox(sms.provider, sms.provider_id, sms.sender, sms.to, sms.link_id, sms.reply_in_response)
     result = menus.sms.answer(app.db, sms.sender, sms.text, inbox)
     if result is not None:
         app.jobs.notify(result.message_ids)

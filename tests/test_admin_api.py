@@ -167,6 +167,9 @@ def test_orders_are_paged_newest_first(admin_app, api, db_engine):
     ("?from=2026-02-30", "from must be a date like 2026-03-31"),
     ("?date=2026-03-01&from=2026-03-01", "either date, or from and to"),
     ("?from=2026-03-02&to=2026-03-01", "to must not be before from"),
+    ("?to=9999-12-31", "to must be a date from 2000 to 2999"),  # the day after would overflow
+    ("?date=9999-12-31", "date must be a date from 2000 to 2999"),
+    ("?from=0001-01-01", "from must be a date from 2000 to 2999"),
     ("?page=0", "page must be a whole number from 1"),
     ("?per_page=1000", "per_page must be a whole number from 1 to 100"),
     ("?q=not-a-number", "q must be a phone number"),

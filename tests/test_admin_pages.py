@@ -99,6 +99,8 @@ def test_overview_shows_stats_and_the_sales_chart(browser, db_engine):
     assert re.search(r'<rect [^>]*class="bar"><title>\d{4}-\d\d-\d\d: KES 360</title>', html)
     assert "sms: 0 waiting" in html
     assert browser.get("/admin?days=9999").status_code == 400
+    res = browser.get("/admin/orders?to=9999-12-31")  # the last day there is: once a 500
+    assert res.status_code == 400 and "to must be a date from 2000 to 2999" in res.get_data(as_text=True)
 
 
 def test_orders_search_filters_and_paging(browser, db_engine):

@@ -283,10 +283,65 @@ def test_a_number_sending_faster_than_a_person_gets_no_more_replies(app, client)
     for i in range(PER_MINUTE + 3):
         assert client.post("/sms/africastalking", data={**AT_VALID, "id": f"ATXid_loop{i}"}).status_code == 200
         clock.now += 1
-    assert _count(app, M, M.c.to_phone == "+254711223344") == PER_MINUTE
+    # Every message within the allowance answered, then one "too many", then silence.
+    bodies = _bodies(app, "+254711223344")
+    assert len(bodies) == PER_MINUTE + 1 and bodies[-1] == "Too many messages, wait a minute."
     assert client.post("/sms/africastalking", data={**AT_VALID, "from": "+254711223355", "id": "ATXid_other"}).status_code == 200
     assert _count(app, M, M.c.to_phone == "+254711223355") == 1
 
     clock.now += 60  # the next minute: answered again
     assert client.post("/sms/africastalking", data={**AT_VALID, "id": "ATXid_later"}).status_code == 200
-    assert _count(app, M, M.c.to_phone == "+254711223344") == PER_MINUTE + 1
+    assert len(_bodies(app, "+254711223344")) == PER_MINUTE + 2
+
+
+def _bodies(app, phone: str) -> list[str]:
+    with app.extensions["soko"].db.connect() as conn:
+        return conn.execute(select(M.c.body).where(M.c.to_phone == phone).order_by(M.c.id)).scalars().all()
+
+
+def test_an_agents_paid_and_delivered_are_never_dropped_by_the_limit(app, client):
+    """A busy market minute: the agent has sent the allowance already; every PAID and DELIVERED
+    after it is still recorded and answered, in the agent's language, while anything else over the
+    limit gets the one "too many" answer (Kiswahili here)."""
+    from commerce import demo, lifecycle
+    from menus.sms.rate_limit import PER_MINUTE, InboundLimit
+    from tests.orderkit import history, place, seller_id_of
+
+    engine = app.extensions["soko"].db
+    with engine.begin() as conn:
+        demo.seed(conn)
+        conn.execute(PE.update().where(PE.c.phone == "+254722000101").values(language="sw"))
+    placed = [place(engine, method="on_delivery", quantity=1) for _ in range(3)]
+    for p in placed:  # sent by the seller: at the agent's point, to be handed over
+        assert lifecycle.mark_sent(engine, seller_id_of(engine, p.code), p.code).ok
+    paid = [place(engine, quantity=1) for _ in range(3)]
+    clock = Clock(1_700_000_000.0)
+    app.extensions["soko"].sms_limit = InboundLimit(app.extensions["soko"].redis, clock=clock)
+    agent = {**AT_VALID, "from": "+254722000101"}
+    for i in range(PER_MINUTE):
+        client.post("/sms/africastalking", data={**agent, "text": "MSAADA", "id": f"ATXid_help{i}"})
+    before = len(_bodies(app, "+254722000101"))
+    client.post("/sms/africastalking", data={**agent, "text": "HELP", "id": "ATXid_over"})
+    for i, p in enumerate(paid):
+        client.post("/sms/africastalking", data={**agent, "text": f"PAID {p.code} 180 1234", "id": f"ATXid_paid{i}"})
+    for i, p in enumerate(placed):
+        client.post("/sms/africastalking", data={**agent, "text": f"IMEKABIDHIWA {p.code} 1234", "id": f"ATXid_d{i}"})
+    client.post("/sms/africastalking", data={**agent, "text": "HELP", "id": "ATXid_over2"})
+    replies = _bodies(app, "+254722000101")[before:]
+    assert replies[0] == "Ujumbe mwingi mno, subiri dakika moja."
+    assert len(replies) == 1 + 6  # the one "too many", then every PAID and DELIVERED; the last HELP not
+    for p in paid:
+        assert history(engine, p.code)[-1][0] == "paid"
+    for p in placed:
+        assert history(engine, p.code)[-1][0] == "delivered"
+
+
+def test_someone_not_an_agent_sending_paid_is_limited_like_anyone(app, client):
+    from menus.sms.rate_limit import PER_MINUTE, InboundLimit
+
+    clock = Clock(1_700_000_000.0)
+    app.extensions["soko"].sms_limit = InboundLimit(app.extensions["soko"].redis, clock=clock)
+    for i in range(PER_MINUTE + 3):
+        client.post("/sms/africastalking", data={**AT_VALID, "text": "PAID 1234567 100", "id": f"ATXid_p{i}"})
+    bodies = _bodies(app, "+254711223344")
+    assert len(bodies) == PER_MINUTE + 1 and bodies[-1] == "Too many messages, wait a minute."

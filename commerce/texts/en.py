@@ -179,6 +179,7 @@ TEXTS: dict[str, str] = {
     ),
     "received_reply": "Thank you! Order {code} is closed as received.",
     "received_pay_first": "Order {code}: pay {due} to the agent at {village}; the agent closes the order.",
+    "too_many": "Too many messages, wait a minute.",
     "amount_not_valid": "Amount not valid",
     # -- Notices of a new order, and of one the buyer cancelled (commerce/orders.py) -------------------
     "new_order": (

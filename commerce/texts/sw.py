@@ -171,6 +171,7 @@ TEXTS: dict[str, str] = {
     ),
     "received_reply": "Asante! Oda {code} imefungwa, umeipokea.",
     "received_pay_first": "Oda {code}: lipa {due} kwa wakala wa {village}; wakala ataifunga oda.",
+    "too_many": "Ujumbe mwingi mno, subiri dakika moja.",
     "amount_not_valid": "Kiasi si sahihi",
     # -- Notices of a new order, and of one the buyer cancelled (commerce/orders.py) -------------------
     "new_order": (

@@ -146,6 +146,7 @@ TEXTS: dict[str, str] = {
     "unpaid_no_handover": "订单 {code} 未付款（欠 {due}）。交货前先收款并发送 PAID {code} <金额>。",
     "received_reply": "谢谢！订单 {code} 已确认收货。",
     "received_pay_first": "订单 {code}：请向 {village} 的代理支付 {due}，由代理完成订单。",
+    "too_many": "消息太多，请等一分钟。",
     "amount_not_valid": "金额无效",
     # -- Notices of a new order, and of one the buyer cancelled (commerce/orders.py) -------------------
     "new_order": (

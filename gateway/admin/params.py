@@ -11,6 +11,7 @@ from commerce.reports import STATUSES, OrderFilter, Page
 
 MAX_PER_PAGE = 100
 MAX_DAYS = 366
+FIRST_YEAR, LAST_YEAR = 2000, 2999  # dates an order can have, with room; outside them a 400
 
 
 class ParamError(ValueError):
@@ -37,9 +38,12 @@ def _date(args, name: str) -> date | None:
     if raw == "":
         return None
     try:
-        return date.fromisoformat(raw) if len(raw) == 10 else _bad_date(name, raw)
+        day = date.fromisoformat(raw) if len(raw) == 10 else _bad_date(name, raw)
     except ValueError:
         return _bad_date(name, raw)
+    if not FIRST_YEAR <= day.year <= LAST_YEAR:  # 9999-12-31 + 1 day would overflow `until`
+        raise ParamError(f"{name} must be a date from {FIRST_YEAR} to {LAST_YEAR}; got {raw[:40]!r}")
+    return day
 
 
 def _bad_date(name: str, raw: str):

@@ -65,6 +65,8 @@ ANYONE = {"HELP": common.do_help, "JOIN": common.do_join, "LANG": common.do_lang
 # Commands whose change is a lifecycle service's own transaction: (who may send it, handler).
 SERVICES = {"SENT": ("seller", seller.do_sent), "PAID": ("agent", agent.do_paid),
             "DELIVERED": ("agent", agent.do_delivered), "RECEIVED": (None, common.do_received)}
+# An agent's PAID or DELIVERED records money or goods changing hands: never dropped by the rate limit.
+AGENT_COMMANDS = frozenset(name for name, (role, _) in SERVICES.items() if role == "agent")
 
 
 def _refusal(sender: Sender, cmd: Command, role: str | None) -> str | None:
@@ -123,3 +125,28 @@ def _answer_service(engine: Engine, phone: str, cmd: Command, inbox: Inbox) -> A
         ids = list(ids) + inbox.reply(conn, reply)
     log.info("sms %s from %s", cmd.name, phones.mask(phone))
     return Answer(cmd.name, reply, ids)
+
+
+def never_limited(engine: Engine, phone: str, text: str) -> bool:
+    """True for an agent's command about money or goods (PAID, DELIVERED), answered however many
+    messages the agent sent this minute: a busy market day is not an auto-responder loop. Asked
+    only of a number over the limit, so it costs nothing otherwise."""
+    if parse(text).name not in AGENT_COMMANDS:
+        return False
+    with engine.connect() as conn:
+        found = agents.find(conn, phone)
+    return found is not None and not found.suspended
+
+
+def too_many(engine: Engine, phone: str, text: str, inbox: Inbox) -> Answer | None:
+    """The one answer to a number over the limit this minute: `Too many messages, wait a minute`,
+    in its language. None when this message was handled before (redelivery)."""
+    cmd = parse(text)
+    with engine.begin() as conn:
+        if not inbox.claim(conn, cmd.redacted):
+            return None
+        lang = people.language_of(conn, phone) or ("sw" if cmd.swahili else "en")
+        reply = t("too_many", lang)
+        ids = inbox.reply(conn, reply)
+    log.info("sms from %s over the limit: told once", phones.mask(phone))
+    return Answer("TOO_MANY", reply, ids)

@@ -61,6 +61,8 @@ def parse_notification(body: bytes) -> PaymentNotice:
         data = json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         raise BadRequest("Body must be a JSON object") from None
+    except RecursionError:  # `{"a":{"a":…` thousands deep: the parser gives up before the 64 KB limit
+        raise BadRequest("Body is nested too deeply") from None
     if not isinstance(data, dict):
         raise BadRequest("Body must be a JSON object")
     tid = data.get("transactionId")

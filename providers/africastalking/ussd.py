@@ -30,11 +30,15 @@ def parse_hop(fields: dict[str, str], normalize: Normalize) -> UssdRequest:
     session_id = fields["sessionId"].strip()
     if len(session_id) > MAX_SESSION_ID:
         raise BadRequest("sessionId is too long")
+    text = fields.get("text", "")
+    # No handset types a NUL; PostgreSQL refuses one in text (the session id is in the order's key).
+    if "\x00" in session_id or "\x00" in text or "\x00" in fields["serviceCode"]:
+        raise BadRequest("sessionId, serviceCode or text contains a NUL character")
     phone = normalize(fields["phoneNumber"])
     if phone is None:
         raise BadRequest("phoneNumber is not a valid phone number")
     return UssdRequest(session_id=session_id, phone=phone, service_code=fields["serviceCode"].strip(),
-                       text=fields.get("text", ""))
+                       text=text)
 
 
 def _count(fields: dict[str, str], name: str) -> int | None:
