@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -59,7 +60,7 @@ class Settings:
     nalo_webhook_token: str | None = None
     beem_webhook_token: str | None = None
 
-    @property
+    @cached_property  # read on every hop
     def ussd_service_codes(self) -> tuple[str, ...]:
         """The short codes answered (USSD_SERVICE_CODE, comma-separated); () = any."""
         return tuple(c.strip() for c in (self.ussd_service_code or "").split(",") if c.strip())

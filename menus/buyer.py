@@ -323,3 +323,9 @@ SCREENS: dict[str, Screen] = {
     "G": Screen(_language, _language_go),
     "Z": Screen(_message),
 }
+
+# What each screen is called where people read about it (the admin's drop-off per screen).
+SCREEN_NAMES = {"H": "Home", "R": "Continue offer", "C": "Categories", "L": "Product list", "S": "Search",
+                "T": "Search results", "P": "Product", "Q": "Quantity", "V": "Pickup point", "M": "Payment method",
+                "Y": "Summary", "D": "Order placed", "O": "My orders", "OD": "Order detail", "OC": "Cancel order?",
+                "X": "Order cancelled", "PP": "Pay prompt", "G": "Language", "Z": "Message"}
