@@ -63,7 +63,8 @@ PRODUCTS = [
 
 # Round demo rates so that cross-border orders work out of the box; the operator sets real ones.
 DEMO_RATES = {("TZS", "KES"): "0.05", ("UGX", "KES"): "0.035", ("KES", "TZS"): "20",
-              ("KES", "UGX"): "28", ("TZS", "UGX"): "1.45", ("UGX", "TZS"): "0.68"}
+              ("KES", "UGX"): "28", ("TZS", "UGX"): "1.45", ("UGX", "TZS"): "0.68",
+              ("KES", "GHS"): "0.1", ("GHS", "KES"): "10", ("TZS", "GHS"): "0.005"}
 
 
 DEMO_PIN = "1234"

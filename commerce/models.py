@@ -252,11 +252,14 @@ class InboundMessage(Base):
 
 
 class UssdSessionEvent(Base):
-    """Africa's Talking's end-of-session notification, for drop-off analytics."""
+    """A USSD session's end as its aggregator reported it (Africa's Talking's end-of-session
+    notification, Hubtel's and Beem's release/timeout), for drop-off analytics."""
 
     __tablename__ = "ussd_session_events"
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[str] = mapped_column(String(80), unique=True)
+    aggregator: Mapped[str] = mapped_column(String(16), default="africastalking", server_default="africastalking")
+    last_screen: Mapped[str | None] = mapped_column(String(8))  # the code of the screen last shown (menus/buyer.py)
     phone: Mapped[str | None] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(16))
     duration_ms: Mapped[int | None] = mapped_column(Integer)

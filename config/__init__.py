@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
+from functools import cached_property
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,6 +49,27 @@ class Settings:
     payment_window_minutes: int = 1440
     simulator_enabled: bool = True
     session_ttl_seconds: int = 300  # how long a dropped USSD session can be resumed
+    # USSD aggregators other than Africa's Talking (issue 14): each off until switched on, each
+    # with its own `?token=`; USSD_SERVICE_CODE (above) may list several codes for all of them.
+    hubtel_enabled: bool = False
+    arkesel_enabled: bool = False
+    nalo_enabled: bool = False
+    beem_enabled: bool = False
+    hubtel_webhook_token: str | None = None
+    arkesel_webhook_token: str | None = None
+    nalo_webhook_token: str | None = None
+    beem_webhook_token: str | None = None
+
+    @cached_property  # read on every hop
+    def ussd_service_codes(self) -> tuple[str, ...]:
+        """The short codes answered (USSD_SERVICE_CODE, comma-separated); () = any."""
+        return tuple(c.strip() for c in (self.ussd_service_code or "").split(",") if c.strip())
+
+    def aggregator_enabled(self, name: str) -> bool:
+        return name == "africastalking" or getattr(self, f"{name}_enabled", False)
+
+    def aggregator_token(self, name: str) -> str | None:
+        return self.at_webhook_token if name == "africastalking" else getattr(self, f"{name}_webhook_token")
 
     @property
     def production(self) -> bool:
@@ -119,8 +141,12 @@ def load_settings(environ: dict | None = None) -> Settings:
         raise SettingsError(f"DEFAULT_REGION must be a two-letter ISO country code like KE, got {region!r}")
 
     service_code = _str(env, "USSD_SERVICE_CODE")
-    if service_code is not None and not re.fullmatch(r"\*[0-9*]+#", service_code):
-        raise SettingsError(f"USSD_SERVICE_CODE must look like *384*123#, got {service_code!r}")
+    if service_code is not None:  # one code or several, comma-separated (issue 14)
+        codes = [c.strip() for c in service_code.split(",")]
+        bad = next((c for c in codes if not re.fullmatch(r"\*[0-9]+(\*[0-9]+)*#", c)), None)
+        if bad is not None:
+            raise SettingsError(f"USSD_SERVICE_CODE must look like *384*123# (several: *384*123#,*713#), got {bad!r}")
+        service_code = ",".join(codes)
 
     sms_backend = _str(env, "SMS_BACKEND", "outbox").lower()
     if sms_backend not in SMS_BACKENDS:
@@ -151,6 +177,15 @@ def load_settings(environ: dict | None = None) -> Settings:
         payment_window_minutes=_int(env, "PAYMENT_WINDOW_MINUTES", 1440, 1, 60 * 24 * 30),
         simulator_enabled=_bool(env, "SIMULATOR_ENABLED", not production),
         session_ttl_seconds=_int(env, "USSD_SESSION_TTL", 300, 30, 3600),
+        # USSD aggregators (issue 14)
+        hubtel_enabled=_bool(env, "HUBTEL_ENABLED", False),
+        arkesel_enabled=_bool(env, "ARKESEL_ENABLED", False),
+        nalo_enabled=_bool(env, "NALO_ENABLED", False),
+        beem_enabled=_bool(env, "BEEM_ENABLED", False),
+        hubtel_webhook_token=_str(env, "HUBTEL_WEBHOOK_TOKEN"),
+        arkesel_webhook_token=_str(env, "ARKESEL_WEBHOOK_TOKEN"),
+        nalo_webhook_token=_str(env, "NALO_WEBHOOK_TOKEN"),
+        beem_webhook_token=_str(env, "BEEM_WEBHOOK_TOKEN"),
     )
     if sms_backend == "africastalking" and not (settings.at_username and settings.at_api_key):
         raise SettingsError("AT_USERNAME and AT_API_KEY are required when SMS_BACKEND=africastalking")

@@ -2,6 +2,8 @@
 
 The page dials the real `POST /ussd/africastalking` and sends to the real `POST /sms/africastalking`
 exactly as Africa's Talking would, as any number; beside the phone it shows that number's SMS.
+It can speak as any other enabled aggregator too (`POST /ussd/hubtel` …, in its JSON): a choice
+beside the number.
 On in development, off in production (SIMULATOR_ENABLED): when off, nothing here is even routed.
 """
 
@@ -25,9 +27,22 @@ def init_app(app: Flask) -> None:
         app.register_blueprint(bp)
 
 
-def _with_token(path: str) -> str:
-    token = soko().settings.at_webhook_token
+def _with_token(path: str, token: str | None = None) -> str:
+    token = token if token is not None else soko().settings.at_webhook_token
     return f"{path}?token={token}" if token else path  # the simulator is a trusted dev tool
+
+
+# The aggregators the phone can speak as: label, network shown, a sample number of its country.
+AGGREGATORS = [("africastalking", "Africa's Talking", "Safaricom", DEFAULT_PHONE),
+               ("hubtel", "Hubtel", "MTN GH", "+233241234567"), ("arkesel", "Arkesel", "MTN GH", "+233201234567"),
+               ("nalo", "Nalo", "Vodafone GH", "+233271234567"), ("beem", "Beem", "Vodacom TZ", "+255712345678")]
+
+
+def _aggregators() -> list[dict]:
+    s = soko().settings
+    return [{"name": name, "label": label, "network": net, "phone": phone,
+             "url": _with_token(f"/ussd/{name}", s.aggregator_token(name) or "")}
+            for name, label, net, phone in AGGREGATORS if s.aggregator_enabled(name)]
 
 
 def _people() -> list[dict]:
@@ -48,7 +63,8 @@ def page():
             "ussdEventsUrl": _with_token("/ussd/africastalking/events"),
             "smsUrl": _with_token("/sms/africastalking"),
             "inboxUrl": "/simulator/inbox",
-            "serviceCode": s.ussd_service_code or DEFAULT_SERVICE_CODE,
+            "serviceCode": (s.ussd_service_codes or (DEFAULT_SERVICE_CODE,))[0],
+            "aggregators": _aggregators(),
             "maxChars": s.ussd_max_chars,
             "shortCode": s.at_sender_id or SHORT_CODE,
             "phone": DEFAULT_PHONE,

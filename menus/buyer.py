@@ -20,6 +20,8 @@ def _home(ctx, f):
 def _home_go(ctx, f, choice, view):
     target = view.chosen(choice)
     if target is None:
+        if len(choice) >= 5 and choice.isascii() and choice.isdigit():  # a product code (*384*123*100014#)
+            return _open_code(ctx, choice)
         return Outcome(invalid="invalid")
     return Outcome(push=[target, 0] if target in ("C", "O") else [target])
 
@@ -79,15 +81,20 @@ def _search_go(ctx, f, choice, view):
     query = choice.strip()
     compact = query.replace(" ", "")
     if compact.isdigit() and compact.isascii():
-        pid = codes.product_id_from_code(compact)
-        if pid is None or ctx.product(pid) is None:
-            return Outcome(invalid="bad_code_hint")
-        return Outcome(push=["P", pid])
+        return _open_code(ctx, compact)
     if not catalog.words(query):
         return Outcome(invalid="search_short")
     if not catalog.search(ctx.db, query, 0, 1):
         return Outcome(invalid="no_results_hint")
     return Outcome(push=["T", query[:40], 0])
+
+
+def _open_code(ctx, code: str) -> Outcome:
+    """The product with this code (its check digit refuses a mistyped one, never another product)."""
+    pid = codes.product_id_from_code(code)
+    if pid is None or ctx.product(pid) is None:
+        return Outcome(invalid="bad_code_hint")
+    return Outcome(push=["P", pid])
 
 
 def _results(ctx, f):
@@ -316,3 +323,9 @@ SCREENS: dict[str, Screen] = {
     "G": Screen(_language, _language_go),
     "Z": Screen(_message),
 }
+
+# What each screen is called where people read about it (the admin's drop-off per screen).
+SCREEN_NAMES = {"H": "Home", "R": "Continue offer", "C": "Categories", "L": "Product list", "S": "Search",
+                "T": "Search results", "P": "Product", "Q": "Quantity", "V": "Pickup point", "M": "Payment method",
+                "Y": "Summary", "D": "Order placed", "O": "My orders", "OD": "Order detail", "OC": "Cancel order?",
+                "X": "Order cancelled", "PP": "Pay prompt", "G": "Language", "Z": "Message"}

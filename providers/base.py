@@ -24,14 +24,27 @@ class BadRequest(ValueError):
 
 # -- what webhooks parse into ------------------------------------------------------------------
 
+# UssdRequest.kind: a hop that opens the session, a hop with the user's input, or the provider's
+# notice that the session is over (the user quit, or did not answer in time).
+HOP_START, HOP_INPUT, HOP_RELEASE, HOP_TIMEOUT = "start", "input", "release", "timeout"
+
+
 @dataclass(frozen=True, slots=True)
 class UssdRequest:
-    """One USSD hop."""
+    """One USSD hop, or an aggregator's notice that the session ended (kind release/timeout)."""
 
     session_id: str
     phone: str  # E.164
     service_code: str
-    text: str  # every input of the session so far, joined with "*" ("" on the first hop)
+    # Africa's Talking: every input of the session so far, joined with "*" ("" on the first hop).
+    # Every other aggregator (`latest`): only this hop's input ("" on the first hop).
+    text: str
+    latest: bool = False
+    kind: str = HOP_INPUT
+    hop_id: str | None = None  # the provider's number of this hop (Hubtel Sequence, Beem request_id)
+    dial: str | None = None  # the whole dial string, when the provider passes it (*384*123*100014#)
+    operator: str | None = None  # the network, as the provider names it (mtn, vodafone, tigo, ...)
+    echo: tuple = ()  # (name, value) pairs the provider wants back in its answer
 
 
 # UssdSessionEnd.status

@@ -24,6 +24,7 @@ TEXTS: dict[str, str] = {
     "search_prompt": "Type a product name or code:",
     "search_short": "Type at least 2 letters.",
     "no_results": "Nothing found for '{q}'. Try another word:",
+    "bad_shortcut": "That code is not valid: choose from the menu.",
     "bad_code_hint": "That code is not valid. Check the digits and try again.",
     "no_results_hint": "Nothing found. Try another word.",
     "bad_quantity_hint": "Enter a number in the range shown.",

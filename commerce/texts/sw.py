@@ -24,6 +24,7 @@ TEXTS: dict[str, str] = {
     "search_prompt": "Andika jina au namba ya bidhaa:",
     "search_short": "Andika herufi 2 au zaidi.",
     "no_results": "Hakuna kilichopatikana kwa '{q}'. Jaribu neno jingine:",
+    "bad_shortcut": "Namba hiyo si sahihi: chagua kwenye menyu.",
     "bad_code_hint": "Namba hiyo si sahihi. Angalia tarakimu ujaribu tena.",
     "no_results_hint": "Hakuna kilichopatikana. Jaribu neno jingine.",
     "bad_quantity_hint": "Andika namba iliyo ndani ya kiwango.",

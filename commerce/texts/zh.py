@@ -24,6 +24,7 @@ TEXTS: dict[str, str] = {
     "search_prompt": "输入商品名或编号:",
     "search_short": "至少输入2个字。",
     "no_results": "没有找到'{q}'，请换个词:",
+    "bad_shortcut": "编号无效，请从菜单中选择。",
     "bad_code_hint": "编号无效，请检查后重试。",
     "no_results_hint": "没有找到，请换个词。",
     "bad_quantity_hint": "请输入范围内的数字。",

@@ -12,11 +12,12 @@ import redis
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from commerce import admin as actions
-from commerce import codes, money, order_moves, reports
+from commerce import codes, money, order_moves, reports, ussd_events
 from commerce.models import CANCELLED
 from gateway import soko
 from gateway.admin import auth, chart, jobs, params
 from gateway.admin.params import ParamError
+from menus.buyer import SCREEN_NAMES
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -108,6 +109,25 @@ def dashboard():
         queues = None
     return render_template("admin/dashboard.html", stats=st, charts=charts, recent=recent, queues=queues,
                            days=days)
+
+
+@bp.get("/ussd")
+def ussd_dropoff():
+    """Where buyers leave the USSD journey: unfinished sessions per aggregator and per screen."""
+    s = soko()
+    try:
+        days = params.stats_days(request.args)
+    except ParamError as exc:
+        return _bad("admin/error.html", exc, message=str(exc))
+    rows = ussd_events.dropoff(s.db, days)
+    ended = ussd_events.sessions_ended(s.db, days)
+    by_aggregator: dict[str, list[tuple[str, int]]] = {}
+    for r in rows:
+        r["screen_name"] = SCREEN_NAMES.get(r["screen"], r["screen"]) if r["screen"] else "unknown"
+        r["share"] = r["sessions"] / max(sum(n for st, n in ended.get(r["aggregator"], {}).items()), 1)
+        by_aggregator.setdefault(r["aggregator"], []).append((r["screen_name"], r["sessions"]))
+    charts = [(name, chart.dropoff_svg(points, name)) for name, points in by_aggregator.items()]
+    return render_template("admin/ussd.html", rows=rows, ended=ended, charts=charts, days=days)
 
 
 @bp.get("/orders")
