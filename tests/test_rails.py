@@ -423,3 +423,39 @@ def test_the_end_screen_names_the_rail_in_the_buyers_language(client, ussd, rail
     s.send(choice)
     code, end = order_on_ussd(client, ussd, phone, session="ATUid_l2")
     assert end.endswith(says) and code in end
+
+
+# -- settings ---------------------------------------------------------------------------------------
+
+MPESA_ENV = {"MPESA_CONSUMER_KEY": "k", "MPESA_CONSUMER_SECRET": "s", "MPESA_SHORTCODE": "174379", "MPESA_PASSKEY": "p"}
+MOMO_ENV = {"MOMO_SUBSCRIPTION_KEY": "k", "MOMO_API_USER": "u", "MOMO_API_KEY": "a"}
+
+
+@pytest.mark.parametrize(("env", "says"), [
+    ({"MOBILE_MONEY_ROUTES": "KE=mpesa"}, "MOBILE_MONEY_ROUTES must look like KE:mpesa"),
+    ({"MOBILE_MONEY_ROUTES": "KE:paypal"}, "MOBILE_MONEY_ROUTES names 'paypal'"),
+    ({"MPESA_CONSUMER_KEY": "k"}, "M-Pesa is half configured: set MPESA_CONSUMER_SECRET, MPESA_SHORTCODE, MPESA_PASSKEY"),
+    (MPESA_ENV, "PUBLIC_URL is required when M-Pesa is configured"),
+    ({**MPESA_ENV, "PUBLIC_URL": "https://x", "MPESA_SHORTCODE": "12ab"}, "MPESA_SHORTCODE must be 5 to 8 digits"),
+    ({**MPESA_ENV, "PUBLIC_URL": "https://x", "MPESA_API_URL": "ftp://x"}, "MPESA_API_URL must start with"),
+    ({"MOMO_API_USER": "u"}, "MoMo is half configured"),
+    (MOMO_ENV, "MOMO_TARGET_ENVIRONMENT is required when MoMo is configured"),
+    ({**MOMO_ENV, "MOMO_TARGET_ENVIRONMENT": "Ghana"}, "MOMO_TARGET_ENVIRONMENT must look like"),
+])
+def test_rail_settings_refused_with_one_line_naming_them(env, says):
+    from config import SettingsError, load_settings
+
+    with pytest.raises(SettingsError) as info:
+        load_settings(env)
+    assert str(info.value).startswith(says) and "\n" not in str(info.value)
+
+
+def test_rail_settings_read():
+    from config import load_settings
+
+    s = load_settings({**MPESA_ENV, **MOMO_ENV, "PUBLIC_URL": "https://soko.example",
+                       "MOMO_TARGET_ENVIRONMENT": "GH:mtnghana,UG:mtnuganda", "MOBILE_MONEY_ROUTES": "UG:momo,*:mpesa"})
+    assert s.mpesa_configured and s.momo_configured
+    assert s.momo_target_environments == (("GH", "mtnghana"), ("UG", "mtnuganda"))
+    assert s.mobile_money_routes == (("UG", "momo"), ("*", "mpesa"))
+    assert load_settings({}).mobile_money_routes[-1] == ("*", "africastalking")
