@@ -11,7 +11,7 @@ from menus.engine import Engine
 def engine(rt) -> Engine:
     settings = rt.settings
     services = Services(engine=rt.db, jobs=rt.jobs, shop_name=settings.shop_name,
-                        payment_window_minutes=settings.payment_window_minutes)
+                        payment_window_minutes=settings.payment_window_minutes, rail_for=rt.rails.route)
     db = rt.db
     return Engine(
         rt.redis, buyer.SCREENS, buyer.HOME, max_chars=settings.ussd_max_chars,

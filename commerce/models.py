@@ -199,16 +199,52 @@ class Payment(Base):
 
 
 class Checkout(Base):
-    """A mobile-money checkout request sent to the provider, awaiting its notification."""
+    """A mobile-money checkout request sent to the provider, awaiting its notification.
+
+    `transaction_id` is the rail's reference of the request (Africa's Talking's transactionId,
+    M-Pesa's CheckoutRequestID, MoMo's X-Reference-Id): what its callback and status query name,
+    and the payment's reference once it is recorded. Migration 0006 adds the rail, the amount asked,
+    what a callback reported and how many status queries were made."""
 
     __tablename__ = "checkouts"
+    __table_args__ = (Index("ix_checkouts_status_created", "status", "created_at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
     transaction_id: Mapped[str | None] = mapped_column(String(80), unique=True)
     status: Mapped[str] = mapped_column(String(24), default="pending")
     description: Mapped[str | None] = mapped_column(String(200))
+    rail: Mapped[str] = mapped_column(String(16), default="africastalking", server_default="africastalking")
+    asked_minor: Mapped[int | None] = mapped_column(Integer)
+    asked_currency: Mapped[str | None] = mapped_column(String(3))
+    receipt: Mapped[str | None] = mapped_column(String(80))  # the rail's own transaction id, once paid
+    reported_minor: Mapped[int | None] = mapped_column(Integer)  # the amount a callback said was paid
+    polls: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class Refund(Base):
+    """Money Soko holds that is not an order's to keep: a paid order cancelled, an overpayment, a
+    payment for an expired order, a wrong amount, a lay-by abandoned. The operator pays it back
+    outside Soko and marks it paid out with a reference of theirs (audited)."""
+
+    __tablename__ = "refunds"
+    __table_args__ = (UniqueConstraint("payment_id", "reason", name="uq_refunds_payment_reason"),
+                      Index("ix_refunds_status_id", "status", "id"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), index=True)
+    payment_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id"))
+    reason: Mapped[str] = mapped_column(String(24))
+    amount_minor: Mapped[int] = mapped_column(Integer)
+    currency: Mapped[str] = mapped_column(String(3))
+    rail: Mapped[str] = mapped_column(String(16))  # how the money came: africastalking, mpesa, momo, cash
+    reference: Mapped[str | None] = mapped_column(String(80))  # the rail's reference of that money
+    payee: Mapped[str | None] = mapped_column(String(20))  # E.164, when known
+    status: Mapped[str] = mapped_column(String(12), default="owed")  # owed, paid_out
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    paid_out_at: Mapped[datetime | None] = mapped_column(DateTime)
+    paid_out_reference: Mapped[str | None] = mapped_column(String(80))
+    paid_out_by: Mapped[str | None] = mapped_column(String(40))
 
 
 class Message(Base):

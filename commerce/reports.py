@@ -15,7 +15,7 @@ from functools import wraps
 from sqlalchemy import and_, func, or_, select, true
 from sqlalchemy.engine import Connection, Engine
 
-from commerce import codes
+from commerce import codes, refunds
 from commerce.models import (
     CANCELLED,
     DELIVERED,
@@ -194,8 +194,11 @@ def order(conn: Connection, code: str) -> dict | None:
         for x in conn.execute(select(PAY).where(PAY.c.order_id == r.id).order_by(PAY.c.id))]
     out["checkouts"] = [
         {"transaction_id": x.transaction_id, "status": x.status, "description": x.description,
+         "rail": x.rail, "asked": amount(x.asked_minor, x.asked_currency) if x.asked_currency else None,
+         "receipt": x.receipt, "polls": x.polls,
          "created_at": when(x.created_at), "updated_at": when(x.updated_at)}
         for x in conn.execute(select(CH).where(CH.c.order_id == r.id).order_by(CH.c.id))]
+    out["refunds"] = refunds.for_order(conn, r.id)  # issue 15
     out["history"] = [
         {"status": x.status, "by": x.actor, "note": x.note, "at": when(x.at)}
         for x in conn.execute(select(E).where(E.c.order_id == r.id).order_by(E.c.id))]
@@ -369,3 +372,10 @@ def world_counts(conn: Connection) -> dict[str, list[tuple]]:
         "sms": conn.execute(select(M.c.status, func.count()).group_by(M.c.status)).all(),
         "session_reports": conn.execute(select(EV.c.status, func.count()).group_by(EV.c.status)).all(),
     }
+
+
+# -- refunds owed (issue 15) ----------------------------------------------------------------------
+@on_connection
+def refunds_owed(conn: Connection, status: str | None, page: Page) -> tuple[list[dict], int, dict]:
+    """Refunds newest first (owed or paid out, or both), how many, and the total owed per currency."""
+    return refunds.listing(conn, status, page.offset, page.per_page)

@@ -71,6 +71,32 @@ class Settings:
     def aggregator_token(self, name: str) -> str | None:
         return self.at_webhook_token if name == "africastalking" else getattr(self, f"{name}_webhook_token")
 
+    # -- issue 15: mobile-money rails (SPEC §12). A rail without credentials is off. ---------------
+    mobile_money_routes: tuple[tuple[str, str], ...] = (("KE", "mpesa"), ("GH", "momo"), ("UG", "momo"),
+                                                        ("*", "africastalking"))
+    mpesa_consumer_key: str | None = None
+    mpesa_consumer_secret: str | None = None
+    mpesa_shortcode: str | None = None
+    mpesa_passkey: str | None = None
+    mpesa_till_number: str | None = None  # Buy Goods: the till paid instead of the shortcode
+    mpesa_api_url: str | None = None
+    mpesa_webhook_token: str | None = None
+    momo_subscription_key: str | None = None
+    momo_api_user: str | None = None
+    momo_api_key: str | None = None
+    momo_target_environments: tuple[tuple[str, str], ...] = ()  # (country or "*", X-Target-Environment)
+    momo_api_url: str | None = None
+    momo_webhook_token: str | None = None
+
+    @property
+    def mpesa_configured(self) -> bool:
+        return bool(self.mpesa_consumer_key and self.mpesa_consumer_secret and self.mpesa_shortcode
+                    and self.mpesa_passkey)
+
+    @property
+    def momo_configured(self) -> bool:
+        return bool(self.momo_subscription_key and self.momo_api_user and self.momo_api_key)
+
     @property
     def production(self) -> bool:
         return self.env == "production"
@@ -113,6 +139,62 @@ def _url(env, name, schemes, default=None):
     if value is not None and not any(value.startswith(s) for s in schemes):
         raise SettingsError(f"{name} must start with one of {', '.join(schemes)}, got {value!r}")
     return value
+
+
+# -- issue 15: mobile-money rails ------------------------------------------------------------------
+RAILS = ("africastalking", "mpesa", "momo")
+_ROUTE = re.compile(r"(?P<country>[A-Z]{2}|\*):(?P<rail>[a-z]+)")
+_PAIR = re.compile(r"(?P<country>[A-Z]{2}|\*):(?P<env>[a-z0-9]+)")
+
+
+def _pairs(env, name, pattern, example):
+    raw = _str(env, name)
+    if raw is None:
+        return None
+    pairs = []
+    for part in raw.split(","):
+        match = pattern.fullmatch(part.strip())
+        if not match:
+            raise SettingsError(f"{name} must look like {example}; {part.strip()!r} does not")
+        pairs.append((match[1], match[2]))
+    return tuple(pairs)
+
+
+def _rail_settings(env) -> dict:
+    """The rails' settings; a rail half-configured, or one that cannot be called back, stops start-up."""
+    routes = _pairs(env, "MOBILE_MONEY_ROUTES", _ROUTE, "KE:mpesa,GH:momo,UG:momo,*:africastalking")
+    for _, rail in routes or ():
+        if rail not in RAILS:
+            raise SettingsError(f"MOBILE_MONEY_ROUTES names {rail!r}; rails are {', '.join(RAILS)}")
+    mpesa = {k: _str(env, k.upper()) for k in ("mpesa_consumer_key", "mpesa_consumer_secret", "mpesa_shortcode",
+                                               "mpesa_passkey")}
+    if any(mpesa.values()) and not all(mpesa.values()):
+        missing = ", ".join(k.upper() for k, v in mpesa.items() if not v)
+        raise SettingsError(f"M-Pesa is half configured: set {missing} too (or none of the MPESA_* settings)")
+    till = _str(env, "MPESA_TILL_NUMBER")
+    for name, value in (("MPESA_SHORTCODE", mpesa["mpesa_shortcode"]), ("MPESA_TILL_NUMBER", till)):
+        if value is not None and not re.fullmatch(r"[0-9]{5,8}", value):
+            raise SettingsError(f"{name} must be 5 to 8 digits, got {value!r}")
+    if all(mpesa.values()) and not _str(env, "PUBLIC_URL"):
+        raise SettingsError("PUBLIC_URL is required when M-Pesa is configured: Daraja posts each result to "
+                            "<PUBLIC_URL>/payments/mpesa")
+    momo = {k: _str(env, k.upper()) for k in ("momo_subscription_key", "momo_api_user", "momo_api_key")}
+    if any(momo.values()) and not all(momo.values()):
+        missing = ", ".join(k.upper() for k, v in momo.items() if not v)
+        raise SettingsError(f"MoMo is half configured: set {missing} too (or none of the MOMO_* settings)")
+    environments = _pairs(env, "MOMO_TARGET_ENVIRONMENT", _PAIR, "GH:mtnghana,UG:mtnuganda (or *:sandbox)")
+    if environments is None and _str(env, "MOMO_TARGET_ENVIRONMENT") is None and all(momo.values()):
+        raise SettingsError("MOMO_TARGET_ENVIRONMENT is required when MoMo is configured: *:sandbox, or per "
+                            "country GH:mtnghana,UG:mtnuganda")
+    return {
+        **({"mobile_money_routes": routes} if routes else {}),
+        **mpesa, "mpesa_till_number": till,
+        "mpesa_api_url": _url(env, "MPESA_API_URL", ("http://", "https://")),
+        "mpesa_webhook_token": _str(env, "MPESA_WEBHOOK_TOKEN"),
+        **momo, "momo_target_environments": environments or (),
+        "momo_api_url": _url(env, "MOMO_API_URL", ("http://", "https://")),
+        "momo_webhook_token": _str(env, "MOMO_WEBHOOK_TOKEN"),
+    }
 
 
 def load_settings(environ: dict | None = None) -> Settings:
@@ -186,6 +268,7 @@ def load_settings(environ: dict | None = None) -> Settings:
         arkesel_webhook_token=_str(env, "ARKESEL_WEBHOOK_TOKEN"),
         nalo_webhook_token=_str(env, "NALO_WEBHOOK_TOKEN"),
         beem_webhook_token=_str(env, "BEEM_WEBHOOK_TOKEN"),
+        **_rail_settings(env),  # issue 15
     )
     if sms_backend == "africastalking" and not (settings.at_username and settings.at_api_key):
         raise SettingsError("AT_USERNAME and AT_API_KEY are required when SMS_BACKEND=africastalking")

@@ -3,7 +3,7 @@ Language. Each screen renders a frame and handles one input; the engine does the
 
 from __future__ import annotations
 
-from commerce import catalog, codes, orders, people
+from commerce import catalog, checkouts, codes, orders, people
 from commerce.models import MOBILE_MONEY, PAYMENT_METHODS, PLACED
 from commerce.texts import LANGUAGES, t
 from menus.engine import PAGE_SIZE, Outcome, Screen, View, window
@@ -208,8 +208,18 @@ def _done(ctx, f):
     o = ctx.placed.get(f[1]) or orders.buyer_order(ctx.db, ctx.phone, f[1])
     if o is None:
         return View([t("order_failed", ctx.lang)], end=True)
+    rail = _rail(ctx) if o.payment_method == MOBILE_MONEY else None
+    if rail:
+        return View([t("placed_mobile_money_rail", ctx.lang, code=o.code, total=ctx.fmt(o.total), rail=rail)],
+                    end=True)
     return View([t(f"placed_{o.payment_method}", ctx.lang, code=o.code, total=ctx.fmt(o.total),
                    village=o.village)], end=True)
+
+
+def _rail(ctx) -> str | None:
+    """The brand that will ask for the PIN (M-Pesa, MTN MoMo), when the buyer's rail has one."""
+    rail = ctx.services.rail_for(ctx.phone)
+    return checkouts.RAIL_NAMES[rail] if rail in checkouts.QUERYABLE else None
 
 
 def _my_orders(ctx, f):
@@ -281,6 +291,9 @@ def _cancelled(ctx, f):
 
 def _pay_prompt(ctx, f):
     o = orders.buyer_order(ctx.db, ctx.phone, f[1])
+    rail = _rail(ctx)
+    if rail:
+        return View([t("pay_prompt_rail", ctx.lang, code=o.code if o else "", rail=rail)], end=True)
     return View([t("pay_prompt", ctx.lang, code=o.code if o else "")], end=True)
 
 

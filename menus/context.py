@@ -38,6 +38,8 @@ class Services:
     shop_name: str
     payment_window_minutes: int
     catalog_cache: catalog.CatalogCache = field(default_factory=catalog.CatalogCache)
+    # The mobile-money rail that will ask this buyer (issue 15), named on the last screen.
+    rail_for: Callable[[str], str | None] = lambda phone: None
 
 
 _LANGUAGE = db.Prebuilt(select(Person.__table__.c.language).where(Person.__table__.c.phone == bindparam("phone")))

@@ -129,6 +129,10 @@ class ProviderError(Exception):
     and False for other 4xx (bad credentials, malformed request), which retrying cannot fix.
     """
 
+    # A rail whose requests we name ourselves (MoMo's X-Reference-Id) sets the name of the request
+    # that failed: after a timeout the status query may still find it.
+    reference: str | None = None
+
     def __init__(self, message: str, *, retryable: bool, status_code: int | None = None):
         super().__init__(message)
         self.retryable = retryable
@@ -165,4 +169,51 @@ class SmsProvider(Protocol):
 
         Raises ProviderError when the provider call as a whole failed.
         """
+        ...
+
+
+# -- mobile-money rails with a status query (M-Pesa Daraja, MTN MoMo; SPEC §12) ---------------------
+
+# RailResult.state: the money was taken, the request is over without it, or it is not over yet.
+RAIL_PAID, RAIL_FAILED, RAIL_PENDING = "paid", "failed", "pending"
+
+
+@dataclass(frozen=True)
+class RailStart:
+    """A rail's immediate answer to a payment request: it took it (the payer is being asked) or not."""
+
+    reference: str  # the rail's id of this request: what its callback and its status query name
+    accepted: bool
+    status: str  # the rail's own word or code, for the record
+    description: str
+
+
+@dataclass(frozen=True)
+class RailResult:
+    """What a rail says about one payment request, in its callback or its status query."""
+
+    reference: str  # RailStart.reference
+    state: str  # RAIL_PAID, RAIL_FAILED or RAIL_PENDING
+    code: str  # the rail's result code or status word (and reason), for the record
+    description: str
+    amount: Decimal | None = None  # major units as sent; None when the answer does not say
+    currency: str | None = None
+    receipt: str | None = None  # the rail's own transaction id (MpesaReceiptNumber, financialTransactionId)
+    payer: str | None = None  # E.164 when the rail names the payer
+    order_code: str | None = None  # what our request named (MoMo's externalId)
+
+
+class RailClient(Protocol):
+    """A rail Soko asks for money and then asks again what became of it."""
+
+    name: str
+
+    def request_payment(self, phone: str, country: str, amount: Decimal, currency: str,
+                        order_code: str) -> RailStart:
+        """Ask the payer at `phone` (E.164; `country` its ISO region) for `amount` (major units).
+        Raises ProviderError when the rail could not be asked."""
+        ...
+
+    def status(self, reference: str, country: str) -> RailResult:
+        """What the rail knows now about the request `reference`. Raises ProviderError."""
         ...

@@ -68,6 +68,9 @@ TEXTS: dict[str, str] = {
     "order_cancelled": "Order {code} is cancelled.",
     "cannot_cancel": "Order {code} can no longer be cancelled.",
     "pay_prompt": "You will get a prompt for your mobile money PIN for order {code}.",
+    # The rail that asks (issue 15): {rail} is its brand name, M-Pesa or MTN MoMo.
+    "placed_mobile_money_rail": "Order {code} placed. Total {total}. {rail} will ask for your PIN.",
+    "pay_prompt_rail": "{rail} will ask for your PIN for order {code}.",
     "choose_language": "Choose language:",
     "sorry_down": "Sorry, the service is busy. Please try again in a few minutes.",
     "st_placed": "awaiting payment",

@@ -68,6 +68,8 @@ TEXTS: dict[str, str] = {
     "order_cancelled": "Oda {code} imeghairiwa.",
     "cannot_cancel": "Oda {code} haiwezi kughairiwa tena.",
     "pay_prompt": "Utapokea ombi la PIN ya pesa ya simu kwa oda {code}.",
+    "placed_mobile_money_rail": "Oda {code} imepokelewa. Jumla {total}. {rail} itakuomba PIN yako.",
+    "pay_prompt_rail": "{rail} itakuomba PIN yako kwa oda {code}.",
     "choose_language": "Chagua lugha:",
     "sorry_down": "Samahani, huduma ina shughuli nyingi. Jaribu tena baada ya dakika chache.",
     "st_placed": "inasubiri malipo",

@@ -63,6 +63,8 @@ TEXTS: dict[str, str] = {
     "order_cancelled": "订单{code}已取消。",
     "cannot_cancel": "订单{code}已不能取消。",
     "pay_prompt": "订单{code}: 请留意手机钱包密码提示。",
+    "placed_mobile_money_rail": "订单{code}已下单，合计{total}。{rail}将请您输入密码。",
+    "pay_prompt_rail": "订单{code}: {rail}将请您输入密码。",
     "choose_language": "选择语言:",
     "sorry_down": "抱歉，服务繁忙，请稍后再试。",
     "st_placed": "待付款",

@@ -207,6 +207,30 @@ def reinstate_seller(seller_id: int):
     return _suspend("seller", seller_id, False)
 
 
+# -- refunds owed (issue 15) --------------------------------------------------------------------
+@bp.get("/refunds")
+def refunds():
+    s = soko()
+    status, page = params.refund_filter(request.args), params.page(request.args)
+    items, total, owed = reports.refunds_owed(s.db, status, page)
+    return _listing("refunds", items, total, page, owed=owed)
+
+
+@bp.post("/refunds/<int:refund_id>/paid")
+def refund_paid(refund_id: int):
+    s = soko()
+    reference = _field(_body(), "reference", actions.REFUND_REFERENCE_MAX)
+    done = actions.mark_refund_paid_out(s.db, refund_id, reference, actor=ACTOR)
+    if done.error == "not_found":
+        return jsonify(error=f"No refund {refund_id}"), 404
+    if done.error == "already_paid_out":
+        return jsonify(error=f"Refund {refund_id} was already paid out (reference "
+                             f"{done.refund['paid_out_reference']})", refund=done.refund), 409
+    if not done.ok:
+        raise ParamError("reference is required: what you paid it back under (e.g. the M-Pesa reversal)")
+    return jsonify(done.refund)
+
+
 @bp.post("/jobs/<queue>/<job_id>/requeue")
 def requeue(queue: str, job_id: str):
     s = soko()

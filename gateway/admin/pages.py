@@ -285,6 +285,34 @@ def requeue(queue: str, job_id: str):
     return redirect(url_for("admin.failed_jobs"))
 
 
+# -- refunds owed (issue 15) --------------------------------------------------------------------
+@bp.get("/refunds")
+def refunds():
+    s = soko()
+    try:
+        status, page = params.refund_filter(request.args), params.page(request.args)
+    except ParamError as exc:
+        return _bad("admin/refunds.html", exc, refunds=[], meta=None, owed={}, status=None)
+    items, total, owed = reports.refunds_owed(s.db, status, page)
+    return render_template("admin/refunds.html", refunds=items, meta=page.meta(total), owed=owed, status=status)
+
+
+@bp.post("/refunds/<int:refund_id>/paid")
+def refund_paid(refund_id: int):
+    s = soko()
+    done = actions.mark_refund_paid_out(s.db, refund_id, request.form.get("reference"), actor=ACTOR)
+    if done.ok:
+        flash(f"Refund {refund_id} marked paid out ({done.refund['paid_out_reference']}).", "ok")
+    elif done.error == "no_reference":
+        flash("Give the reference you paid it back under (the M-Pesa reversal, the MoMo transfer, a receipt).",
+              "error")
+    elif done.error == "already_paid_out":
+        flash(f"Refund {refund_id} was already paid out.", "error")
+    else:
+        flash(f"No refund {refund_id}.", "error")
+    return redirect(url_for("admin.refunds", status="owed"))
+
+
 @bp.get("/audit")
 def audit():
     s = soko()
