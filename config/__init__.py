@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,6 +49,9 @@ class Settings:
     payment_window_minutes: int = 1440
     simulator_enabled: bool = True
     session_ttl_seconds: int = 300  # how long a dropped USSD session can be resumed
+    # Issue 16, village service points: the agent's commission, a percentage of each delivered
+    # order's total (exact: "2.5" is 2.5%).
+    agent_commission_percent: Decimal = Decimal(5)
 
     @property
     def production(self) -> bool:
@@ -90,6 +94,19 @@ def _url(env, name, schemes, default=None):
     value = _str(env, name, default)
     if value is not None and not any(value.startswith(s) for s in schemes):
         raise SettingsError(f"{name} must start with one of {', '.join(schemes)}, got {value!r}")
+    return value
+
+
+def _percent(env, name, default: Decimal) -> Decimal:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = Decimal(raw.strip())
+    except InvalidOperation:
+        raise SettingsError(f"{name} must be a number of percent like 5 or 2.5, got {raw!r}") from None
+    if not value.is_finite() or not Decimal(0) <= value <= Decimal(100) or value.as_tuple().exponent < -2:
+        raise SettingsError(f"{name} must be between 0 and 100 with at most 2 decimals, got {raw!r}")
     return value
 
 
@@ -151,6 +168,7 @@ def load_settings(environ: dict | None = None) -> Settings:
         payment_window_minutes=_int(env, "PAYMENT_WINDOW_MINUTES", 1440, 1, 60 * 24 * 30),
         simulator_enabled=_bool(env, "SIMULATOR_ENABLED", not production),
         session_ttl_seconds=_int(env, "USSD_SESSION_TTL", 300, 30, 3600),
+        agent_commission_percent=_percent(env, "AGENT_COMMISSION_PERCENT", Decimal(5)),  # issue 16
     )
     if sms_backend == "africastalking" and not (settings.at_username and settings.at_api_key):
         raise SettingsError("AT_USERNAME and AT_API_KEY are required when SMS_BACKEND=africastalking")
