@@ -274,7 +274,7 @@ def cancel_by_customer(engine: Engine, buyer_phone: str, order_code: str, now: d
         if now - order.created_at > timedelta(minutes=CUSTOMER_CANCEL_MINUTES):
             return Outcome(False, t("no_too_late", lang, minutes=CUSTOMER_CANCEL_MINUTES, **where))
         moved = order_moves.apply(conn, order, CANCELLED, "buyer", note="NO by SMS")
-        if moved.refusal in ("nothing_paid", order_moves.NO_MOVE):  # paid, or on its way
+        if moved.refusal in ("nothing_paid", order_moves.NOT_ALLOWED):  # paid, or on its way
             return Outcome(False, t("no_paid", lang, **where))
         if not moved.ok:
             return _closed(order, lang, status=moved.status)
