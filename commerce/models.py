@@ -45,7 +45,8 @@ class Base(DeclarativeBase):
 PLACED, PAID, DISPATCHED, DELIVERED, CANCELLED, EXPIRED = (
     "placed", "paid", "dispatched", "delivered", "cancelled", "expired",
 )
-OPEN_STATUSES = (PLACED, PAID, DISPATCHED)
+ARRIVED = "arrived"  # at the pickup point, waiting for its buyer (the agent's ARRIVED)
+OPEN_STATUSES = (PLACED, PAID, DISPATCHED, ARRIVED)
 MOBILE_MONEY, CASH, ON_DELIVERY = "mobile_money", "cash", "on_delivery"
 PAYMENT_METHODS = (MOBILE_MONEY, CASH, ON_DELIVERY)
 
@@ -158,8 +159,31 @@ class Order(Base):
     # False from the USSD hop's placing until a worker writes the seller's and agent's notices
     # (commerce.orders.announce): the order row is their outbox entry, in the same transaction.
     announced: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # An order an agent placed for a customer (USSD "Order for a customer", migration 0008): the
+    # agent, and the customer's name when they have no phone (the agent is then the buyer).
+    placed_by: Mapped[int | None] = mapped_column(ForeignKey("agents.id"))
+    customer_name: Mapped[str | None] = mapped_column(String(60))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class AgentEntry(Base):
+    """The agent's money, one row per movement (migration 0008): `cash_in` (cash taken for an order,
+    written with its payment), `cash_out` (handed over to the operator), `commission` (earned when
+    an order at the agent's point is delivered), `commission_paid` (paid by the operator). Cash held
+    is cash_in - cash_out; unpaid commission is commission - commission_paid; per currency."""
+
+    __tablename__ = "agent_entries"
+    __table_args__ = (Index("ix_agent_entries_agent_kind_at", "agent_id", "kind", "at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    amount_minor: Mapped[int] = mapped_column(Integer)
+    currency: Mapped[str] = mapped_column(String(3))
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), index=True)
+    reference: Mapped[str | None] = mapped_column(String(80))
+    actor: Mapped[str] = mapped_column(String(40))
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class OrderLine(Base):

@@ -24,6 +24,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from commerce import catalog, codes, db, money, order_moves, order_state, outbox, texts
+from commerce.lifecycle import CUSTOMER_CANCEL_MINUTES
 from commerce.models import (
     CANCELLED,
     ON_DELIVERY,
@@ -77,8 +78,12 @@ class _NoStock(Exception):
 
 def place_order(engine: Engine, *, phone: str, product_id: int, quantity: int, agent_id: int,
                 method: str, request_key: str | None, payment_window_minutes: int,
-                language: str = "en", expected_total_minor: int | None = None) -> Placed:
+                language: str = "en", expected_total_minor: int | None = None,
+                placed_by: int | None = None, customer_name: str | None = None) -> Placed:
     """Place an order for one product. Safe to call twice with the same `request_key`.
+
+    `placed_by`: the agent who orders for a customer (SPEC §13); `phone` is then the customer's, or
+    the agent's own for a customer with no phone, named by `customer_name`.
 
     With `expected_total_minor` (the total the buyer was shown, in their currency), an order whose
     total would differ (the price or the rate changed since) is not placed: `price_changed`.
@@ -93,7 +98,8 @@ def place_order(engine: Engine, *, phone: str, product_id: int, quantity: int, a
         try:
             with db.Writer(engine) as w:
                 placed = _place(w, phone, product_id, quantity, agent_id, method, request_key,
-                                payment_window_minutes, language, width, expected_total_minor)
+                                payment_window_minutes, language, width, expected_total_minor,
+                                placed_by, customer_name)
         except _NoStock:
             placed = Placed(False, "out_of_stock")
         except IntegrityError:
@@ -155,7 +161,8 @@ _W_ADD_BUYER = {name: db.PrebuiltWrite(
     for name, dialect_insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))}
 _ORDER_COLUMNS = ("code", "buyer_id", "seller_id", "agent_id", "status", "payment_method", "total_minor",
                   "currency", "seller_total_minor", "seller_currency", "rate", "paid_minor", "flags",
-                  "request_key", "expires_at", "announced", "created_at", "updated_at")
+                  "request_key", "expires_at", "announced", "created_at", "updated_at", "placed_by",
+                  "customer_name")
 _W_ORDER = db.PrebuiltWrite(insert(ORD).values(_values(ORD, *_ORDER_COLUMNS)).returning(ORD.c.id))
 _W_LINE = db.PrebuiltWrite(insert(L).values(_values(L, "order_id", "product_id", "name", "quantity",
                                                      "unit_price_minor")))
@@ -167,7 +174,7 @@ _W_RESERVE = db.PrebuiltWrite(
 
 
 def _place(w: db.Writer, phone, product_id, quantity, agent_id, method, request_key, window, language,
-           width, expected_total_minor) -> Placed:
+           width, expected_total_minor, placed_by=None, customer_name=None) -> Placed:
     phone_currency = money.currency_for_phone(phone)
     found = w.rows(_W_PARTIES, {"pid": product_id, "aid": agent_id, "phone": phone,
                                 "phone_currency": phone_currency})
@@ -191,14 +198,16 @@ def _place(w: db.Writer, phone, product_id, quantity, agent_id, method, request_
                payment_method=method, total_minor=total.amount_minor, currency=total.currency,
                seller_total_minor=seller_total.amount_minor, seller_currency=seller_total.currency,
                rate=format(rate, "f"), paid_minor=0, flags="", request_key=request_key,
-               expires_at=now + timedelta(minutes=window), announced=False, created_at=now, updated_at=now)
+               expires_at=now + timedelta(minutes=window), announced=False, created_at=now, updated_at=now,
+               placed_by=placed_by, customer_name=customer_name and customer_name[:60])
 
     # The writes, from here to the commit (SQLite's write lock is taken at the first).
     row["buyer_id"] = buyer_id or _add_buyer(w, phone, language, phone_currency, now)
     [(order_id,)] = w.rows(_W_ORDER, row)
     w.run(_W_LINE, dict(order_id=order_id, product_id=product_id, name=name, quantity=quantity,
                         unit_price_minor=price_minor))
-    w.run(_W_EVENT, dict(order_id=order_id, status=PLACED, actor="buyer", note=None, at=now))
+    w.run(_W_EVENT, dict(order_id=order_id, status=PLACED, actor=f"agent:{placed_by}" if placed_by else "buyer",
+                         note="for a customer" if placed_by else None, at=now))
 
     # Stock last: the product's row stays locked (PostgreSQL) only from here to the commit.
     left = w.rows(_W_RESERVE, {"pid": product_id, "qty": quantity, "now": now})
@@ -222,7 +231,8 @@ _NEWS = (
     select(ORD.c.id, ORD.c.code, ORD.c.payment_method, ORD.c.total_minor, ORD.c.currency,
            ORD.c.seller_total_minor, ORD.c.seller_currency, L.c.name, L.c.quantity, A.c.village,
            SP.c.phone.label("seller_phone"), SP.c.language.label("seller_language"),
-           AP.c.phone.label("agent_phone"), AP.c.language.label("agent_language"), B.c.phone.label("buyer_phone"))
+           AP.c.phone.label("agent_phone"), AP.c.language.label("agent_language"), B.c.phone.label("buyer_phone"),
+           ORD.c.placed_by, B.c.language.label("buyer_language"), A.c.name.label("agent_name"))
     .join(L, L.c.order_id == ORD.c.id).join(S, S.c.id == ORD.c.seller_id).join(SP, SP.c.id == S.c.person_id)
     .join(A, A.c.id == ORD.c.agent_id).join(AP, AP.c.id == A.c.person_id).join(B, B.c.id == ORD.c.buyer_id))
 
@@ -255,6 +265,14 @@ def announce(engine: Engine, order_ids) -> list[int]:
                                total=money.format_money(amount, lang), village=o.village,
                                method=texts.t(f"method_{o.payment_method}", lang), buyer=o.buyer_phone)
                 mid = outbox.add(conn, to, body, kind=kind, order_id=o.id)  # nothing for numbers that sent STOP
+                if mid is not None:
+                    message_ids.append(mid)
+            if o.placed_by is not None and o.buyer_phone != o.agent_phone:
+                # SPEC §13: an agent ordered for this customer, who may refuse it with NO.
+                body = texts.t("assisted_customer", o.buyer_language, code=o.code, qty=o.quantity, name=o.name,
+                               total=money.format_money(total, o.buyer_language), agent=o.agent_name,
+                               village=o.village, minutes=CUSTOMER_CANCEL_MINUTES)
+                mid = outbox.add(conn, o.buyer_phone, body, kind="assisted_customer", order_id=o.id)
                 if mid is not None:
                     message_ids.append(mid)
     return message_ids

@@ -18,7 +18,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
-from commerce import codes, money, order_moves, refunds
+from commerce import agent_money, codes, money, order_moves, refunds
 from commerce.models import (
     CANCELLED,
     CASH,
@@ -224,7 +224,8 @@ def _record(conn: Connection, n: Notification) -> Recorded:
 def ledger_problems(conn: Connection) -> list[tuple[str, int, int]]:
     """Orders whose `paid_minor` differs from the sum of their successful payments:
     (code, paid_minor, sum of payments); then the money that came in but is neither kept nor owed
-    back (refund_problems). Empty when the books balance."""
+    back (refund_problems), and agents' cash that does not add up (agent_money.ledger_problems).
+    Empty when the books balance."""
     paid = (select(PAY.c.order_id, func.coalesce(func.sum(PAY.c.amount_minor), 0).label("total"))
             .join(ORD, ORD.c.id == PAY.c.order_id)
             .where(PAY.c.status == SUCCESS, PAY.c.currency == ORD.c.currency)
@@ -235,7 +236,7 @@ def ledger_problems(conn: Connection) -> list[tuple[str, int, int]]:
                                   .join(PAY, PAY.c.order_id == ORD.c.id)
                                   .where(PAY.c.status == SUCCESS, PAY.c.currency != ORD.c.currency)).all()
     return ([(r[0], r[1], r[2]) for r in rows if r[1] != r[2]] + [tuple(r) for r in wrong_currency]
-            + refund_problems(conn))
+            + refund_problems(conn) + agent_money.ledger_problems(conn))
 
 
 def refund_problems(conn: Connection) -> list[tuple[str, int, int]]:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
 from functools import cached_property
 from pathlib import Path
 
@@ -96,6 +97,10 @@ class Settings:
     @property
     def momo_configured(self) -> bool:
         return bool(self.momo_subscription_key and self.momo_api_user and self.momo_api_key)
+
+    # Issue 16, village service points: the agent's commission, a percentage of each delivered
+    # order's total (exact: "2.5" is 2.5%).
+    agent_commission_percent: Decimal = Decimal(5)
 
     @property
     def production(self) -> bool:
@@ -195,6 +200,17 @@ def _rail_settings(env) -> dict:
         "momo_api_url": _url(env, "MOMO_API_URL", ("http://", "https://")),
         "momo_webhook_token": _str(env, "MOMO_WEBHOOK_TOKEN"),
     }
+def _percent(env, name, default: Decimal) -> Decimal:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = Decimal(raw.strip())
+    except InvalidOperation:
+        raise SettingsError(f"{name} must be a number of percent like 5 or 2.5, got {raw!r}") from None
+    if not value.is_finite() or not Decimal(0) <= value <= Decimal(100) or value.as_tuple().exponent < -2:
+        raise SettingsError(f"{name} must be between 0 and 100 with at most 2 decimals, got {raw!r}")
+    return value
 
 
 def load_settings(environ: dict | None = None) -> Settings:
@@ -269,6 +285,7 @@ def load_settings(environ: dict | None = None) -> Settings:
         nalo_webhook_token=_str(env, "NALO_WEBHOOK_TOKEN"),
         beem_webhook_token=_str(env, "BEEM_WEBHOOK_TOKEN"),
         **_rail_settings(env),  # issue 15
+        agent_commission_percent=_percent(env, "AGENT_COMMISSION_PERCENT", Decimal(5)),  # issue 16
     )
     if sms_backend == "africastalking" and not (settings.at_username and settings.at_api_key):
         raise SettingsError("AT_USERNAME and AT_API_KEY are required when SMS_BACKEND=africastalking")

@@ -44,13 +44,19 @@ def _aggregators() -> list[dict]:
              "url": _with_token(f"/ussd/{name}", s.aggregator_token(name) or "")}
             for name, label, net, phone in AGGREGATORS if s.aggregator_enabled(name)]
 
+# What each part may text (the SMS box's hint when acting as them). An agent who dials gets the
+# agent's USSD menu (Order for a customer, Pickups waiting) from the number alone.
+HINTS = {"seller": "e.g. SENT 4829131, ITEMS, SELL Sugar 1kg 150 20",
+         "agent": "e.g. PAID 4829131 360 1234, ARRIVED 4829131 1234, BALANCE 1234 (dial for the agent menu)"}
+
 
 def _people() -> list[dict]:
     """A few sellers and agents to act as, so a newcomer can play every part."""
     try:
-        return reports.people_to_act_as(soko().db)
+        found = reports.people_to_act_as(soko().db)
     except SQLAlchemyError:
         return []  # the phone still works; it just offers no one to act as
+    return [{**p, "hint": HINTS.get(p["label"].split(" ")[0].lower(), "")} for p in found]
 
 
 @bp.get("/simulator")

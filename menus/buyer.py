@@ -35,7 +35,7 @@ def _resume_go(ctx, f, choice, view):
     if picked == 1:
         return Outcome(pop=1)
     if picked == 2:
-        return Outcome(replace=[HOME])
+        return Outcome(home=True)
     return Outcome(invalid="invalid")
 
 
@@ -132,6 +132,9 @@ def _quantity(ctx, f):
 def _quantity_go(ctx, f, choice, view):
     most = f[2]
     if choice.isascii() and choice.isdigit() and 1 <= int(choice) <= most:
+        helping = assisting(ctx)
+        if helping is not None:  # an agent ordering for a customer: the pickup is the agent's own point
+            return Outcome(push=["M", f[1], int(choice), helping[1]])
         return Outcome(push=["V", f[1], int(choice), 0])
     return Outcome(invalid="bad_quantity_hint")
 
@@ -171,6 +174,9 @@ def _summary(ctx, f):
         return View([t("no_rate", ctx.lang, cur=p.currency, mine=ctx.currency)])
     lines = [t("summary", ctx.lang, qty=qty, name=p.name, total=ctx.fmt(q.total), village=point[1],
                method=t(PAYMENT_METHODS[m], ctx.lang))]
+    helping = assisting(ctx)
+    if helping is not None:
+        lines.append(t("assist_summary_for", ctx.lang, customer=helping[2] or helping[3]))
     if q.total.currency != p.currency:
         lines.append(t("rate_note", ctx.lang, seller_total=ctx.fmt(q.seller_total)))
     # Confirm's key holds the total shown: the order is placed at that total or not at all.
@@ -186,12 +192,15 @@ def _summary_go(ctx, f, choice, view):
     _, pid, qty, aid, m = f
     method = PAYMENT_METHODS[m]
     s = ctx.services
+    helping = assisting(ctx)  # ["AF", agent id, customer phone or "", name or ""]
     placed = orders.place_order(
-        s.engine, phone=ctx.phone, product_id=pid, quantity=qty, agent_id=aid, method=method,
+        s.engine, phone=(helping[2] or ctx.phone) if helping else ctx.phone, product_id=pid, quantity=qty,
+        agent_id=aid, method=method,
         # One order per USSD session and summary: a redelivered Confirm finds it again.
         request_key=f"ussd:{ctx.session_id}:{pid}:{qty}:{aid}:{m}"[:80],
         payment_window_minutes=s.payment_window_minutes, language=ctx.lang,
-        expected_total_minor=int(picked.removeprefix("yes:")))
+        expected_total_minor=int(picked.removeprefix("yes:")),
+        placed_by=helping[1] if helping else None, customer_name=(helping[3] or None) if helping else None)
     if not placed.ok:
         if placed.error == "price_changed":
             ctx.forget_cached()  # the summary is drawn again with the price the order would take
@@ -205,9 +214,18 @@ def _summary_go(ctx, f, choice, view):
 
 
 def _done(ctx, f):
-    o = ctx.placed.get(f[1]) or orders.buyer_order(ctx.db, ctx.phone, f[1])
+    helping = assisting(ctx)
+    buyer = (helping[2] or ctx.phone) if helping else ctx.phone
+    o = ctx.placed.get(f[1]) or orders.buyer_order(ctx.db, buyer, f[1])
     if o is None:
         return View([t("order_failed", ctx.lang)], end=True)
+    if helping is not None:
+        if o.payment_method == MOBILE_MONEY:
+            following = t("assisted_next_mm_customer" if helping[2] else "assisted_next_mm_you", ctx.lang)
+        else:
+            following = t(f"assisted_next_{o.payment_method}", ctx.lang, code=o.code)
+        return View([t("assisted_placed", ctx.lang, code=o.code, customer=helping[2] or helping[3],
+                       total=ctx.fmt(o.total), next=following)], end=True)
     rail = _rail(ctx) if o.payment_method == MOBILE_MONEY else None
     if rail:
         return View([t("placed_mobile_money_rail", ctx.lang, code=o.code, total=ctx.fmt(o.total), rail=rail)],
@@ -220,6 +238,15 @@ def _rail(ctx) -> str | None:
     """The brand that will ask for the PIN (M-Pesa, MTN MoMo), when the buyer's rail has one."""
     rail = ctx.services.rail_for(ctx.phone)
     return checkouts.RAIL_NAMES[rail] if rail in checkouts.QUERYABLE else None
+
+
+def assisting(ctx) -> list | None:
+    """The agent's "Order for a customer" frame under this screen (["AF", agent id, customer phone
+    or "", name or ""], menus/service_point.py), or None: the buyer's journey ordering for oneself."""
+    for frame in getattr(ctx, "frames", ()):
+        if frame[0] == "AF":
+            return frame
+    return None
 
 
 def _my_orders(ctx, f):
@@ -308,7 +335,7 @@ def _language_go(ctx, f, choice, view):
     with ctx.services.engine.begin() as conn:
         people.set_language(conn, ctx.phone, lang)
     ctx.lang = lang
-    return Outcome(replace=[HOME])
+    return Outcome(home=True)
 
 
 def _message(ctx, f):

@@ -75,6 +75,7 @@ class Outcome:
     end: Frame | None = None  # finish the session on this (END) screen
     invalid: str | None = None  # text key of a hint; the screen is shown again
     pop: int = 0  # leave this many screens first (then push / end)
+    home: bool = False  # back to the session's home screen (the caller's own: an agent's has more)
 
 
 @dataclass
@@ -82,6 +83,7 @@ class Screen:
     render: Callable[[Any, Frame], View]
     handle: Callable[[Any, Frame, str, View], Outcome] | None = None
     paged: bool = False
+    zero_is_input: bool = False  # `0` is an answer here (no phone number), not Back
 
 
 @dataclass
@@ -156,7 +158,8 @@ class Engine:
 
     def __init__(self, redis, screens: dict[str, Screen], home: Frame, *, max_chars: int,
                  ttl_seconds: int, context_factory, resume_frame: Frame | None = None,
-                 initial_language: Callable[[str], str] | None = None, version_key: str | None = None):
+                 initial_language: Callable[[str], str] | None = None, version_key: str | None = None,
+                 home_for: Callable[[Any], Frame] | None = None):
         self.redis = redis
         self.version_key = version_key  # read with the session; the context gets it (cache token)
         self.screens = screens
@@ -166,6 +169,9 @@ class Engine:
         self.context_factory = context_factory
         self.resume_frame = resume_frame
         self.initial_language = initial_language or (lambda phone: "en")
+        # The home frame of a fresh session, from the hop's context (an agent's differs): asked on
+        # the session's first hop only, then kept as the bottom frame, where `00` goes back to.
+        self.home_for = home_for
 
     # -- the hop ---------------------------------------------------------------------------
     def answer(self, hop: Hop) -> str:
@@ -223,6 +229,8 @@ class Engine:
     def step(self, state: State, text: str, ctx, new: bool = False, hop: Hop | None = None) -> tuple[str, bool]:
         """The screen answering a hop's `text`; `state` is moved in place. False when nothing moved
         (a redelivered hop, a hop after the end), so there is nothing to save."""
+        if new and self.home_for is not None and len(state.frames) == 1:
+            state.frames = [list(self.home_for(ctx))]
         if hop is not None and hop.latest:
             return self._step_latest(state, hop, ctx, new)
         if not new:
@@ -308,10 +316,11 @@ class Engine:
         frame = state.frames[-1]
         screen = self.screens[frame[0]]
         view = None
+        ctx.frames = state.frames  # a screen may look down the stack (menus/buyer.py `assisting`)
         if choice == NAV_HOME:
-            state.frames = [list(self.home)]
+            state.frames = [list(state.frames[0])]  # the session's home (see home_for)
             return
-        if choice == NAV_BACK and len(state.frames) > 1:
+        if choice == NAV_BACK and len(state.frames) > 1 and not screen.zero_is_input:
             state.frames.pop()
             return
         if choice == NAV_MORE and screen.paged:
@@ -334,6 +343,8 @@ class Engine:
             del state.frames[-outcome.pop:]
         if outcome.replace is not None:
             state.frames = [list(f) for f in outcome.replace]
+        if outcome.home:
+            state.frames = [list(state.frames[0])]
         if outcome.push is not None:
             state.frames.append(list(outcome.push))
         if outcome.end is not None:
@@ -416,6 +427,7 @@ class Engine:
     def draw(self, state: State, ctx) -> str:
         """The screen of the state's top frame; the state records what it offers."""
         ctx.lang = state.lang
+        ctx.frames = state.frames
         frame = state.frames[-1]
         view, start = self._layout(ctx, frame)
         state.shown, state.more = (None, False) if view.end else (list(view.keys), view.more)

@@ -35,6 +35,8 @@ def test_settings_are_read_and_normalised():
     assert s.database_url == "postgresql+psycopg://u:p@db/soko"
     assert (s.shop_name, s.default_region, s.ussd_max_chars, s.sms_backend) == ("Duka", "TZ", 182, "twilio")
     assert s.payment_window_minutes == 60 and s.simulator_enabled is False
+    assert load_settings({}).agent_commission_percent == 5
+    assert str(load_settings({"AGENT_COMMISSION_PERCENT": " 2.5 "}).agent_commission_percent) == "2.5"
 
 
 BAD = [
@@ -57,6 +59,9 @@ BAD = [
     ({"PAYMENT_WINDOW_MINUTES": "1.5"}, "PAYMENT_WINDOW_MINUTES"),
     ({"SIMULATOR_ENABLED": "maybe"}, "SIMULATOR_ENABLED"),
     ({"USSD_SESSION_TTL": "5"}, "USSD_SESSION_TTL"),
+    ({"AGENT_COMMISSION_PERCENT": "five"}, "AGENT_COMMISSION_PERCENT"),
+    ({"AGENT_COMMISSION_PERCENT": "101"}, "AGENT_COMMISSION_PERCENT"),
+    ({"AGENT_COMMISSION_PERCENT": "2.555"}, "AGENT_COMMISSION_PERCENT"),
 ]
 
 

@@ -161,6 +161,46 @@ def test_buyer_orders_on_the_simulator_and_the_operator_sees_it(live, page):
 
 
 @needs_chromium
+def test_an_agent_orders_for_a_customer_who_refuses_it_by_sms(live, page):
+    """SPEC §13 on the simulator: the agent's button, the agent's menu, an order for a customer with
+    the agent's village as pickup; the customer's SMS pane, and their NO."""
+    from playwright.sync_api import expect
+
+    app, base = live
+    page.goto(base + "/simulator")
+    page.click('.person[data-phone="+254722000101"]')  # Agent · Grace Wanjiru, Kiambu
+    expect(page.locator("#sms-number")).to_have_text("+254722000101")
+    assert "ARRIVED" in page.get_attribute("#sms-text", "placeholder")
+    home = answer(page, "*384*123#", "Order for a customer")
+    assert "2. Pickups waiting" in home and "3. Shop" in home
+    shot(page, "10-agent-menu")
+    answer(page, "1", "Customer's phone number")
+    answer(page, "0712000999", "Order for +254712000999", by_keypad=False)
+    answer(page, "1", "1. Food")
+    answer(page, "1", "Maize flour 2kg")
+    answer(page, "1", "In stock")
+    answer(page, "1", "How many?")
+    answer(page, "2", "How will you pay?")  # no pickup screen: the agent's own village
+    summary = answer(page, "2", "For: +254712000999")
+    assert "Pickup: Kiambu" in summary and "Total KES 360" in summary
+    done = answer(page, "1", "placed for")
+    code = re.search(r"Order (\d+)", done).group(1)
+    shot(page, "11-agent-order-placed")
+
+    from commerce import orders
+
+    db = app.extensions["soko"].db
+    orders.announce(db, orders.unannounced(db))  # the worker's drain
+    page.fill("#phone", "+254712000999")
+    page.dispatch_event("#phone", "change")
+    expect(page.locator("#inbox")).to_contain_text(f"Reply NO {code} within 10 min")
+    page.fill("#sms-text", f"NO {code}")
+    page.click("#sms-send")
+    expect(page.locator("#inbox")).to_contain_text(f"Order {code} is cancelled.")
+    shot(page, "12-customer-said-no")
+
+
+@needs_chromium
 def test_hanging_up_ends_the_session_and_a_new_dial_starts_afresh(live, page):
     _, base = live
     page.goto(base + "/simulator")

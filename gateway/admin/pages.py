@@ -12,10 +12,11 @@ import redis
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from commerce import admin as actions
-from commerce import codes, money, order_moves, reports, ussd_events
+from commerce import agent_money, codes, money, order_moves, reports, ussd_events
 from commerce.models import CANCELLED
 from gateway import soko
 from gateway.admin import auth, chart, jobs, params
+from gateway.admin.api import SETTLE_REFUSALS
 from gateway.admin.params import ParamError
 from menus.buyer import SCREEN_NAMES
 
@@ -229,6 +230,30 @@ def add_agent():
     else:
         flash(f"Agent {added.id}: {added.name} at {added.village} is a pickup point now.", "ok")
     return redirect(url_for("admin.agents"))
+
+
+@bp.get("/agents/<int:agent_id>")
+def agent_statement(agent_id: int):
+    found = agent_money.statement(soko().db, agent_id)
+    if found is None:
+        return render_template("admin/error.html", message=f"No agent {agent_id}."), 404
+    return render_template("admin/agent.html", st=found)
+
+
+@bp.post("/agents/<int:agent_id>/settle")
+def agent_settle(agent_id: int):
+    """The operator marks cash handed over or commission paid (SPEC §13), with a reference; audited."""
+    form = request.form
+    done = agent_money.settle(soko().db, agent_id, form.get("kind", ""), form.get("amount", ""),
+                              form.get("currency", ""), form.get("reference", ""), ACTOR)
+    if done.ok:
+        what = "cash handed over" if form.get("kind") == "cash" else "commission paid"
+        flash(f"Recorded {money.format_money(done.amount)} {what}.", "ok")
+    else:
+        flash(SETTLE_REFUSALS[done.error].format(
+            detail=done.detail, agent_id=agent_id, amount=done.amount and money.format_money(done.amount),
+            most=done.most and money.format_money(done.most)), "error")
+    return redirect(url_for("admin.agent_statement", agent_id=agent_id))
 
 
 def _suspend(kind: str, target_id: int, suspended: bool):

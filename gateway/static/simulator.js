@@ -220,8 +220,14 @@
   });
 
   // -- who is holding the phone -------------------------------------------------------------------
+  const smsHint = $("sms-text").placeholder;
   function markPerson() {
-    document.querySelectorAll(".person").forEach((b) => b.classList.toggle("active", b.dataset.phone === phone()));
+    let hint = smsHint;  // an agent's or seller's own commands when acting as them
+    document.querySelectorAll(".person").forEach((b) => {
+      b.classList.toggle("active", b.dataset.phone === phone());
+      if (b.dataset.phone === phone() && b.dataset.hint) hint = b.dataset.hint;
+    });
+    $("sms-text").placeholder = hint;
     $("sms-number").textContent = phone();
   }
   function switchPhone() {
