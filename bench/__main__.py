@@ -30,6 +30,7 @@ from commerce.models import Order
 CONFIGS = [  # (name, target, catalog size, live sessions preloaded)
     ("floor", FLOOR, 1_000, 100),
     ("soko", SOKO, 1_000, 100),
+    ("soko hubtel", SOKO, 1_000, 100),  # the same journey as Hubtel's JSON (issue 14)
     ("soko 100k products", SOKO, 100_000, 100),
     ("soko 100k sessions", SOKO, 1_000, 100_000),
 ]
@@ -141,7 +142,7 @@ def _one(args, kind: str, name: str, target: str, db_url: str, redis_url: str, r
             notes.setdefault("preload", {})[live] = added / live
         else:
             sessions.preload(r, live, b"x" * 60, SESSION_TTL)
-        mode = "floor" if target == FLOOR else "journey"
+        mode = "floor" if target == FLOOR else "hubtel" if "hubtel" in name else "journey"
         if args.warmup:
             load.run(url, mode=mode, connections=args.connections, seconds=args.warmup, phone_prefix="25479")
         before, cpu = _orders(db_url), server.cpu_seconds()
@@ -173,6 +174,9 @@ def _ratios(this: dict, ratios: dict) -> None:
         ratios.setdefault("soko / floor p99 (target <= 1.5)", []).append(soko.p99_ms / floor.p99_ms)
         ratios.setdefault("soko / floor server CPU per hop", []).append(
             soko.server_ms_per_hop / max(floor.server_ms_per_hop, 1e-9))
+    if soko and "soko hubtel" in this:
+        ratios.setdefault("hubtel / africastalking hops/s (target >= 0.9)", []).append(
+            this["soko hubtel"].hops_per_s / soko.hops_per_s)
     if soko and "soko 100k products" in this:
         ratios.setdefault("100k / 1k products hops/s (target >= 0.9)", []).append(
             this["soko 100k products"].hops_per_s / soko.hops_per_s)

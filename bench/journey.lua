@@ -3,8 +3,11 @@
 -- wrk with as many threads as connections (-t C -c C). Every answer is checked for the screen the
 -- hop must show; a wrong answer counts as an error and the thread starts a fresh session.
 --
--- Arguments (after `--`): mode ("journey" or "floor"), phone prefix digits (default "25471"), and
--- a run id that keeps session ids (hence order request keys) unique across runs.
+-- Arguments (after `--`): mode ("journey", "hubtel" or "floor"), phone prefix digits (default
+-- "25471"), a run id that keeps session ids (hence order request keys) unique across runs, and
+-- where the run's buyer numbers start (each run new buyers: bench/load.py).
+-- "hubtel" is the same journey posted to /ussd/hubtel as Hubtel's JSON (the latest input only, hops
+-- numbered by Sequence), its answers checked in Hubtel's JSON.
 -- The last line printed is `BENCH {json}` for bench/__main__.py.
 
 local threads = {}
@@ -29,7 +32,7 @@ function init(args)
   run_id = args[3] or "0"
   INPUTS[4] = tostring(tid % 5 + 1)
   step = 1
-  seq = 0
+  seq = tonumber(args[4] or "0")
   journeys = 0
   errors = 0
   text = ""
@@ -47,8 +50,21 @@ function new_session()
 end
 
 local HEADERS = {["Content-Type"] = "application/x-www-form-urlencoded"}
+local JSON_HEADERS = {["Content-Type"] = "application/json"}
+-- What each hop's Hubtel answer must hold (orjson writes it compact: no spaces, "\n" escaped).
+local EXPECT_HUBTEL = {'{"Type":"Response","Message":"Welcome to', '"Message":"Choose a category:', '\\n1. ',
+                       'In stock:', '"Message":"How many?', '"Message":"Pickup point:', '"Message":"How will you pay?',
+                       '1. Confirm', '{"Type":"Release","Message":"Order '}
 
 function request()
+  if mode == "hubtel" then
+    local first = step == 1
+    local body = '{"Type":"' .. (first and "Initiation" or "Response") .. '","Mobile":"' .. phone ..
+                 '","SessionId":"' .. session .. '","ServiceCode":"*384*123#","Message":"' ..
+                 (first and "*384*123#" or INPUTS[step]) .. '","Operator":"mtn","Sequence":' .. step ..
+                 ',"ClientState":""}'
+    return wrk.format("POST", "/ussd/hubtel", JSON_HEADERS, body)
+  end
   local body = "sessionId=" .. session .. "&serviceCode=%2A384%2A123%23&phoneNumber=%2B" .. phone
                .. "&text=" .. text .. "&networkCode=63902"
   return wrk.format("POST", "/ussd/africastalking", HEADERS, body)
@@ -60,7 +76,8 @@ function response(status, headers, body)
     if status ~= 200 or string.sub(body, 1, 4) ~= "CON " then errors = errors + 1 end
     return
   end
-  if status ~= 200 or not string.find(body, EXPECT[step], 1, true) then
+  local expect = mode == "hubtel" and EXPECT_HUBTEL[step] or EXPECT[step]
+  if status ~= 200 or not string.find(body, expect, 1, true) then
     errors = errors + 1
     if errors <= 3 then io.stderr:write("unexpected answer at hop " .. step .. ": " .. status .. " " .. body .. "\n") end
     new_session()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import resource
@@ -44,9 +45,16 @@ class Load:
     server_ms_per_hop: float = 0.0  # server CPU per hop (set by the caller, who knows the server)
 
 
+# Each run's buyers are new numbers (journey.lua starts its sequence here): the same buyer confirming
+# the same order again within minutes is asked "Order it again?" (issue 13), not the journey measured.
+# A thread makes a few hundred journeys in a 10 s run; 3,000 leaves room for 30 runs in 100,000.
+JOURNEYS_PER_RUN = 3000
+_RUNS = itertools.count()
+
 def run(url: str, *, mode: str, connections: int, seconds: float, phone_prefix: str = "25471") -> Load:
     cmd = [find_wrk(), "-t", str(connections), "-c", str(connections), "-d", f"{seconds:g}s",
-           "--timeout", "5s", "-s", str(SCRIPT), url, "--", mode, phone_prefix, os.urandom(4).hex()]
+           "--timeout", "5s", "-s", str(SCRIPT), url, "--", mode, phone_prefix, os.urandom(4).hex(),
+           str(next(_RUNS) * JOURNEYS_PER_RUN)]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)  # only wrk is reaped during the run
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)

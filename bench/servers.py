@@ -42,7 +42,7 @@ SESSION_TTL = 300  # the app's default, stated: the preloaded sessions get the s
 def app_env(db_url: str, redis_url: str) -> dict[str, str]:
     """The settings Soko (and the floor, which reads REDIS_URL) run with in every bench."""
     return {"DATABASE_URL": db_url, "REDIS_URL": redis_url, "USSD_SERVICE_CODE": "*384*123#",
-            "USSD_SESSION_TTL": str(SESSION_TTL), "SHOP_NAME": "Soko"}
+            "USSD_SESSION_TTL": str(SESSION_TTL), "SHOP_NAME": "Soko", "HUBTEL_ENABLED": "1"}
 
 
 SOKO = "gateway.wsgi:app()"

@@ -1,7 +1,7 @@
 """One place that builds what every entry point needs: engine, Redis, queues, caches, providers.
 
     rt = bootstrap.build(settings, role="web")  # "web", "worker" or "cli"
-    rt.db  rt.redis  rt.jobs  rt.ussd  rt.sms_limit  rt.sms_provider  rt.payments_client  rt.settings
+    rt.db  rt.redis  rt.jobs  rt.ussd  rt.sms_limit  rt.sms_provider  rt.payments_client  rt.rails  rt.settings
 
 The web app (gateway.create_app), the worker (workers.runtime), the CLI commands (through the app,
 and `worker` through workers.run), `make run` (gateway/dev.py) and the tests all build through this.
@@ -103,9 +103,14 @@ class Runtime:
         """Africa's Talking mobile checkout; None when it is not configured."""
         return clients.payments_client(self.settings)
 
+    @part
+    def rails(self):
+        """The mobile-money rails (issue 15): each configured rail's client, and the routes that pick one."""
+        return clients.rails(self.settings, self.payments_client)
+
     def warm(self) -> Runtime:
         """Build every part now (a server process, before it takes requests and freezes the heap)."""
-        for name in ("db", "redis", "jobs", "ussd", "sms_limit", "sms_provider", "payments_client"):
+        for name in ("db", "redis", "jobs", "ussd", "sms_limit", "sms_provider", "payments_client", "rails"):
             getattr(self, name)
         return self
 

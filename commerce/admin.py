@@ -13,8 +13,8 @@ from dataclasses import dataclass, field
 from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Connection, Engine
 
-from commerce import order_moves, order_state, outbox, people, phones
-from commerce.models import CANCELLED, Agent, AuditEntry, Order, Person, Seller, utcnow
+from commerce import order_moves, order_state, outbox, people, phones, refunds
+from commerce.models import CANCELLED, Agent, AuditEntry, Order, Payment, Person, Seller, utcnow
 from commerce.texts import t
 
 ORD, A, S, PE, AU = Order.__table__, Agent.__table__, Seller.__table__, Person.__table__, AuditEntry.__table__
@@ -39,7 +39,8 @@ class Cancelled:
 def cancel_order(engine: Engine, code: str, reason: str, actor: str = "admin") -> Cancelled:
     """Cancel an open order (placed, paid or dispatched), release its stock and tell buyer and seller.
 
-    An order that money was already received for is flagged `refund_due` for the operator.
+    An order that money was already received for is flagged `refund_due` for the operator, and
+    what it kept of that money becomes refunds owed, one per payment (commerce.refunds).
     """
     reason = " ".join(reason.split())[:MAX_REASON]
     with engine.begin() as conn:
@@ -53,6 +54,7 @@ def cancel_order(engine: Engine, code: str, reason: str, actor: str = "admin") -
         refund_due = order.paid_minor > 0
         if refund_due:
             order_state.add_flag(conn, order, "refund_due")
+            _owe_back(conn, order)
         audit(conn, actor, "cancel_order", f"order:{code}", reason)
         ids = []
         for phone, lang, who in ((order.buyer_phone, order.buyer_lang, "buyer"),
@@ -63,6 +65,56 @@ def cancel_order(engine: Engine, code: str, reason: str, actor: str = "admin") -
             if mid:
                 ids.append(mid)
         return Cancelled(True, refund_due=refund_due, message_ids=ids)
+
+
+def _owe_back(conn: Connection, order) -> None:
+    """What a cancelled order kept (paid, up to its price: an overpayment is owed back already), as
+    refunds owed on the payments that brought it, oldest first."""
+    pay = Payment.__table__
+    left = min(order.paid_minor, order.payable.amount_minor)
+    for p in conn.execute(select(pay.c.id, pay.c.method, pay.c.reference, pay.c.amount_minor, pay.c.note)
+                          .where(pay.c.order_id == order.id, pay.c.status == "success",
+                                 pay.c.currency == order.currency).order_by(pay.c.id)):
+        amount = min(p.amount_minor, left)
+        if amount <= 0:
+            break
+        refunds.owe(conn, reason=refunds.CANCELLED_PAID, amount_minor=amount, currency=order.currency,
+                    rail=refunds.rail_of(conn, p.method, p.reference), reference=p.note or p.reference,
+                    payee=order.buyer_phone, order_id=order.id, payment_id=p.id)
+        left -= amount
+
+
+@dataclass
+class RefundPaidOut:
+    ok: bool
+    error: str | None = None  # not_found, already_paid_out, no_reference
+    refund: dict | None = None
+
+
+REFUND_REFERENCE_MAX = 80
+
+
+def mark_refund_paid_out(engine: Engine, refund_id: int, reference: str | None, actor: str = "admin") -> RefundPaidOut:
+    """The operator paid refund `refund_id` back (outside Soko) under their `reference` (the
+    M-Pesa reversal, the MoMo transfer, the cash receipt): recorded once, with its audit row."""
+    reference = " ".join((reference or "").split())
+    if not reference or len(reference) > REFUND_REFERENCE_MAX or "\x00" in reference:
+        return RefundPaidOut(False, "no_reference")
+    rf = refunds.RF
+    with engine.begin() as conn:
+        now = utcnow()
+        done = conn.execute(update(rf).where(rf.c.id == refund_id, rf.c.status == refunds.OWED).values(
+            status=refunds.PAID_OUT, paid_out_at=now, paid_out_reference=reference,
+            paid_out_by=actor[:40])).rowcount
+        row = conn.execute(select(rf, ORD.c.code).select_from(rf.outerjoin(ORD, ORD.c.id == rf.c.order_id))
+                           .where(rf.c.id == refund_id)).first()
+        if row is None:
+            return RefundPaidOut(False, "not_found")
+        if not done:
+            return RefundPaidOut(False, "already_paid_out", refunds.view(row, row.code))
+        audit(conn, actor, "refund_paid_out", f"refund:{refund_id}",
+              f"{row.amount_minor} {row.currency} via {row.rail}; ref {reference}")
+        return RefundPaidOut(True, refund=refunds.view(row, row.code))
 
 
 def add_agent(engine: Engine, phone: str, name: str, village: str, pin: str | None,

@@ -4,8 +4,10 @@ Service functions for the people who move an order (the SMS commands call them) 
 
     mark_sent(engine, seller_id, code)                   SENT      paid (or pay-on-delivery) → dispatched
     record_cash_payment(engine, agent_id, code, amount)  PAID      cash counted; in full → paid
-    confirm_delivery(engine, agent_id, code)             DELIVERED dispatched → delivered (+ cash on delivery)
+    confirm_arrival(engine, agent_id, code)              ARRIVED   dispatched → arrived; the buyer told to collect
+    confirm_delivery(engine, agent_id, code)             DELIVERED dispatched/arrived → delivered (+ cash on delivery)
     confirm_receipt(engine, buyer_phone, code)           RECEIVED  the buyer confirms: dispatched → delivered
+    cancel_by_customer(engine, buyer_phone, code)        NO        an order an agent placed for them, within 10 min
     expire_order(engine, order_id)                       job       unpaid placed → expired, stock back
     send_reminders(engine)                               job       stalled orders: seller, agent, buyer asked
 
@@ -13,18 +15,24 @@ Each runs in one transaction: the status move is `order_moves.apply` (the table 
 a guarded UPDATE, the history row with who moved it), and its notifications are outbox rows of the
 same transaction. An `Outcome` carries the reply in the actor's language and the message ids to
 send after commit. A move the table refuses gets a reply that says why; nothing changes.
+
+The agent's ARRIVED and DELIVERED for a paid (or pay-on-delivery) order the seller never marked
+SENT are accepted (`order_moves.walk`: the dispatch is recorded as implied). Cash the agent takes is
+an `agent_money` cash entry beside its payment; a delivery earns the agent's commission.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
+from decimal import Decimal
 
 from sqlalchemy import and_, func, or_, select
 from sqlalchemy.engine import Connection, Engine
 
-from commerce import codes, money, order_moves, payments
+from commerce import agent_money, codes, money, order_moves, payments
 from commerce.models import (
+    ARRIVED,
     CANCELLED,
     CASH,
     DELIVERED,
@@ -51,6 +59,7 @@ SELLER_REMINDER_AFTER = timedelta(hours=24)  # paid (or pay-on-delivery) and not
 RECEIPT_CHECK_AFTER = timedelta(hours=24)  # sent and not handed over yet
 REMIND_EVERY = timedelta(hours=24)
 MAX_REMINDERS = 3
+CUSTOMER_CANCEL_MINUTES = 10  # a customer may refuse an order an agent placed for them (NO) this long
 
 
 @dataclass
@@ -130,7 +139,7 @@ def record_cash_payment(engine: Engine, agent_id: int, order_code: str, amount_t
             return refused
         if order.status in (CANCELLED, EXPIRED):
             return _closed(order, lang, "closed_no_cash")
-        if order.paid_in_full or order.status not in (PLACED, DISPATCHED):
+        if order.paid_in_full or order.status not in (PLACED, DISPATCHED, ARRIVED):
             return Outcome(False, t("already_paid", lang, code=order.code))
         try:
             amount = money.parse_amount(amount_text or "", order.currency)
@@ -138,6 +147,7 @@ def record_cash_payment(engine: Engine, agent_id: int, order_code: str, amount_t
             return _bad_amount(order, lang, str(exc))
         reference = payments.next_cash_reference(conn, order)
         credit = payments.credit(conn, order, amount, CASH, reference, f"agent:{agent_id}")
+        agent_money.cash_in(conn, order, amount, reference, f"agent:{agent_id}")
 
         n = Notices(conn, order)
         if not credit.paid_in_full:
@@ -163,29 +173,59 @@ def record_cash_payment(engine: Engine, agent_id: int, order_code: str, amount_t
         return Outcome(True, reply, n.ids)
 
 
-def confirm_delivery(engine: Engine, agent_id: int, order_code: str) -> Outcome:
-    """The agent handed the goods to the buyer (DELIVERED <order>); pay-on-delivery cash is taken now."""
+def confirm_arrival(engine: Engine, agent_id: int, order_code: str) -> Outcome:
+    """The seller's goods reached the agent's point (ARRIVED <order>): the buyer is told to collect,
+    with the amount to bring when it is not paid yet. A paid (or pay-on-delivery) order the seller
+    never marked SENT is accepted, its dispatch recorded as implied."""
+    with engine.begin() as conn:
+        lang = _agent_lang(conn, agent_id)
+        order, refused = _find(conn, order_code, lang, lambda o: o.agent_id == agent_id)
+        if refused:
+            return refused
+        if order.status == ARRIVED:
+            return Outcome(False, t("already_arrived", lang, code=order.code))
+        moved = order_moves.walk(conn, order, ARRIVED, f"agent:{agent_id}")
+        if moved.refusal == "paid_or_pay_on_delivery":  # an unpaid cash or mobile-money order
+            return Outcome(False, t("arrived_unpaid", lang, code=order.code, due=money.format_money(order.due, lang)))
+        if not moved.ok:
+            return _closed(order, lang, status=moved.status)
+        n = Notices(conn, order)
+        due = order.due
+        pay = t("collect_cash", lang, due=money.format_money(due, lang)) if due.amount_minor else ""
+        if order.buyer_phone == order.agent_phone:  # a customer with no phone: the agent tells them
+            return Outcome(True, t("arrived_reply_tell", lang, code=order.code, pay=pay,
+                                   customer=order.customer_name or order.buyer_phone), n.ids)
+        n.send("buyer", "buyer_arrived_pay" if due.amount_minor else "buyer_arrived", due=_fmt(due))
+        return Outcome(True, t("arrived_reply", lang, code=order.code, pay=pay), n.ids)
+
+
+def confirm_delivery(engine: Engine, agent_id: int, order_code: str,
+                     commission_percent: Decimal = agent_money.DEFAULT_PERCENT) -> Outcome:
+    """The agent handed the goods to the buyer (DELIVERED <order>); pay-on-delivery cash is taken now.
+    A paid (or pay-on-delivery) order the seller never marked SENT is accepted, its dispatch recorded
+    as implied. The agent earns `commission_percent` of the order's total."""
     with engine.begin() as conn:
         lang = _agent_lang(conn, agent_id)
         order, refused = _find(conn, order_code, lang, lambda o: o.agent_id == agent_id)
         if refused:
             return refused
         actor = f"agent:{agent_id}"
-        why = order_moves.refusal(order, DELIVERED, actor)
-        if why == order_moves.NO_MOVE:
-            return _closed(order, lang) if order.status in CLOSED else Outcome(
-                False, t("not_sent_yet", lang, code=order.code))
+        _steps, why = order_moves.route(order, DELIVERED, actor)
         if why == "paid_or_pay_on_delivery":  # unpaid, and not to be paid at hand-over
             return Outcome(False, t("unpaid_no_handover", lang, code=order.code,
                                     due=money.format_money(order.due, lang)))
+        if why is not None:  # delivered, cancelled or expired already
+            return _closed(order, lang)
         cash = None
         if not order.paid_in_full:  # pay on delivery: the agent takes the cash as the goods go
             cash = order.due
-            payments.credit(conn, order, cash, CASH, payments.next_cash_reference(conn, order),
-                            actor, note="paid at hand-over")
-        moved = order_moves.apply(conn, order, DELIVERED, actor)
+            reference = payments.next_cash_reference(conn, order)
+            payments.credit(conn, order, cash, CASH, reference, actor, note="paid at hand-over")
+            agent_money.cash_in(conn, order, cash, reference, actor)
+        moved = order_moves.walk(conn, order, DELIVERED, actor)
         if not moved.ok:
             return _closed(order, lang, status=moved.status)
+        agent_money.earn_commission(conn, order, commission_percent, actor)
         n = Notices(conn, order)
         n.send("seller", "seller_delivered")
         n.send("buyer", "buyer_delivered")
@@ -196,8 +236,10 @@ def confirm_delivery(engine: Engine, agent_id: int, order_code: str) -> Outcome:
         return Outcome(True, reply, n.ids)
 
 
-def confirm_receipt(engine: Engine, buyer_phone: str, order_code: str) -> Outcome:
-    """The buyer says they have the goods (RECEIVED <order>): closes a dispatched, paid order."""
+def confirm_receipt(engine: Engine, buyer_phone: str, order_code: str,
+                    commission_percent: Decimal = agent_money.DEFAULT_PERCENT) -> Outcome:
+    """The buyer says they have the goods (RECEIVED <order>): closes a dispatched (or arrived), paid
+    order; the pickup agent earns their commission as on DELIVERED."""
     with engine.begin() as conn:
         lang = conn.execute(select(PE.c.language).where(PE.c.phone == buyer_phone)).scalar() or "en"
         order, refused = _find(conn, order_code, lang, lambda o: o.buyer_phone == buyer_phone)
@@ -209,9 +251,37 @@ def confirm_receipt(engine: Engine, buyer_phone: str, order_code: str) -> Outcom
                                     due=money.format_money(order.due, lang)))
         if not moved.ok:
             return _closed(order, lang, status=moved.status)
+        agent_money.earn_commission(conn, order, commission_percent, "buyer")
         n = Notices(conn, order)
         n.send("seller", "seller_delivered")
         return Outcome(True, t("received_reply", lang, code=order.code), n.ids)
+
+
+def cancel_by_customer(engine: Engine, buyer_phone: str, order_code: str, now: datetime | None = None) -> Outcome:
+    """NO <order>: the customer an agent ordered for refuses the order, within
+    CUSTOMER_CANCEL_MINUTES of its placing and while nothing is paid; stock back, seller and agent told."""
+    now = now or utcnow()
+    with engine.begin() as conn:
+        lang = conn.execute(select(PE.c.language).where(PE.c.phone == buyer_phone)).scalar() or "en"
+        order, refused = _find(conn, order_code, lang, lambda o: o.buyer_phone == buyer_phone)
+        if refused:
+            return refused
+        if order.status in CLOSED:
+            return _closed(order, lang)
+        where = {"code": order.code, "agent": order.agent_name, "village": order.village}
+        if order.placed_by is None:
+            return Outcome(False, t("no_not_assisted", lang, code=order.code))
+        if now - order.created_at > timedelta(minutes=CUSTOMER_CANCEL_MINUTES):
+            return Outcome(False, t("no_too_late", lang, minutes=CUSTOMER_CANCEL_MINUTES, **where))
+        moved = order_moves.apply(conn, order, CANCELLED, "buyer", note="NO by SMS")
+        if moved.refusal in ("nothing_paid", order_moves.NOT_ALLOWED):  # paid, or on its way
+            return Outcome(False, t("no_paid", lang, **where))
+        if not moved.ok:
+            return _closed(order, lang, status=moved.status)
+        n = Notices(conn, order)
+        n.send("seller", "order_cancelled_seller")
+        n.send("agent", "agent_customer_cancelled", buyer=order.customer_name or order.buyer_phone)
+        return Outcome(True, t("no_cancelled", lang, code=order.code), n.ids)
 
 
 def expires(order: OrderView) -> bool:
@@ -243,7 +313,7 @@ def send_reminders(engine: Engine, now: datetime | None = None, limit: int = 500
     now = now or utcnow()
     waiting_dispatch = or_(ORD.c.status == PAID, and_(ORD.c.status == PLACED, ORD.c.payment_method == ON_DELIVERY))
     plan = ((waiting_dispatch, SELLER_REMINDER_AFTER, (("seller", "seller_reminder"),)),
-            (ORD.c.status == DISPATCHED, RECEIPT_CHECK_AFTER,
+            (ORD.c.status.in_((DISPATCHED, ARRIVED)), RECEIPT_CHECK_AFTER,
              (("buyer", "buyer_confirm_receipt"), ("agent", "agent_reminder"))))
     ids: list[int] = []
     for where, after, notices in plan:
@@ -266,6 +336,6 @@ def send_reminders(engine: Engine, now: datetime | None = None, limit: int = 500
     return ids
 
 
-__all__ = ["Outcome", "mark_sent", "record_cash_payment", "confirm_delivery", "confirm_receipt",
-           "expire_order", "expires",
+__all__ = ["Outcome", "mark_sent", "record_cash_payment", "confirm_arrival", "confirm_delivery", "confirm_receipt",
+           "cancel_by_customer", "expire_order", "expires",
            "send_reminders"]

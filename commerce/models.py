@@ -45,7 +45,8 @@ class Base(DeclarativeBase):
 PLACED, PAID, DISPATCHED, DELIVERED, CANCELLED, EXPIRED = (
     "placed", "paid", "dispatched", "delivered", "cancelled", "expired",
 )
-OPEN_STATUSES = (PLACED, PAID, DISPATCHED)
+ARRIVED = "arrived"  # at the pickup point, waiting for its buyer (the agent's ARRIVED)
+OPEN_STATUSES = (PLACED, PAID, DISPATCHED, ARRIVED)
 MOBILE_MONEY, CASH, ON_DELIVERY = "mobile_money", "cash", "on_delivery"
 PAYMENT_METHODS = (MOBILE_MONEY, CASH, ON_DELIVERY)
 
@@ -158,8 +159,31 @@ class Order(Base):
     # False from the USSD hop's placing until a worker writes the seller's and agent's notices
     # (commerce.orders.announce): the order row is their outbox entry, in the same transaction.
     announced: Mapped[bool] = mapped_column(Boolean, default=True, server_default=true())
+    # An order an agent placed for a customer (USSD "Order for a customer", migration 0008): the
+    # agent, and the customer's name when they have no phone (the agent is then the buyer).
+    placed_by: Mapped[int | None] = mapped_column(ForeignKey("agents.id"))
+    customer_name: Mapped[str | None] = mapped_column(String(60))
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class AgentEntry(Base):
+    """The agent's money, one row per movement (migration 0008): `cash_in` (cash taken for an order,
+    written with its payment), `cash_out` (handed over to the operator), `commission` (earned when
+    an order at the agent's point is delivered), `commission_paid` (paid by the operator). Cash held
+    is cash_in - cash_out; unpaid commission is commission - commission_paid; per currency."""
+
+    __tablename__ = "agent_entries"
+    __table_args__ = (Index("ix_agent_entries_agent_kind_at", "agent_id", "kind", "at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    amount_minor: Mapped[int] = mapped_column(Integer)
+    currency: Mapped[str] = mapped_column(String(3))
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), index=True)
+    reference: Mapped[str | None] = mapped_column(String(80))
+    actor: Mapped[str] = mapped_column(String(40))
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
 
 
 class OrderLine(Base):
@@ -199,16 +223,52 @@ class Payment(Base):
 
 
 class Checkout(Base):
-    """A mobile-money checkout request sent to the provider, awaiting its notification."""
+    """A mobile-money checkout request sent to the provider, awaiting its notification.
+
+    `transaction_id` is the rail's reference of the request (Africa's Talking's transactionId,
+    M-Pesa's CheckoutRequestID, MoMo's X-Reference-Id): what its callback and status query name,
+    and the payment's reference once it is recorded. Migration 0006 adds the rail, the amount asked,
+    what a callback reported and how many status queries were made."""
 
     __tablename__ = "checkouts"
+    __table_args__ = (Index("ix_checkouts_status_created", "status", "created_at"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
     transaction_id: Mapped[str | None] = mapped_column(String(80), unique=True)
     status: Mapped[str] = mapped_column(String(24), default="pending")
     description: Mapped[str | None] = mapped_column(String(200))
+    rail: Mapped[str] = mapped_column(String(16), default="africastalking", server_default="africastalking")
+    asked_minor: Mapped[int | None] = mapped_column(Integer)
+    asked_currency: Mapped[str | None] = mapped_column(String(3))
+    receipt: Mapped[str | None] = mapped_column(String(80))  # the rail's own transaction id, once paid
+    reported_minor: Mapped[int | None] = mapped_column(Integer)  # the amount a callback said was paid
+    polls: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class Refund(Base):
+    """Money Soko holds that is not an order's to keep: a paid order cancelled, an overpayment, a
+    payment for an expired order, a wrong amount, a lay-by abandoned. The operator pays it back
+    outside Soko and marks it paid out with a reference of theirs (audited)."""
+
+    __tablename__ = "refunds"
+    __table_args__ = (UniqueConstraint("payment_id", "reason", name="uq_refunds_payment_reason"),
+                      Index("ix_refunds_status_id", "status", "id"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int | None] = mapped_column(ForeignKey("orders.id"), index=True)
+    payment_id: Mapped[int | None] = mapped_column(ForeignKey("payments.id"))
+    reason: Mapped[str] = mapped_column(String(24))
+    amount_minor: Mapped[int] = mapped_column(Integer)
+    currency: Mapped[str] = mapped_column(String(3))
+    rail: Mapped[str] = mapped_column(String(16))  # how the money came: africastalking, mpesa, momo, cash
+    reference: Mapped[str | None] = mapped_column(String(80))  # the rail's reference of that money
+    payee: Mapped[str | None] = mapped_column(String(20))  # E.164, when known
+    status: Mapped[str] = mapped_column(String(12), default="owed")  # owed, paid_out
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    paid_out_at: Mapped[datetime | None] = mapped_column(DateTime)
+    paid_out_reference: Mapped[str | None] = mapped_column(String(80))
+    paid_out_by: Mapped[str | None] = mapped_column(String(40))
 
 
 class Message(Base):
@@ -252,11 +312,14 @@ class InboundMessage(Base):
 
 
 class UssdSessionEvent(Base):
-    """Africa's Talking's end-of-session notification, for drop-off analytics."""
+    """A USSD session's end as its aggregator reported it (Africa's Talking's end-of-session
+    notification, Hubtel's and Beem's release/timeout), for drop-off analytics."""
 
     __tablename__ = "ussd_session_events"
     id: Mapped[int] = mapped_column(primary_key=True)
     session_id: Mapped[str] = mapped_column(String(80), unique=True)
+    aggregator: Mapped[str] = mapped_column(String(16), default="africastalking", server_default="africastalking")
+    last_screen: Mapped[str | None] = mapped_column(String(8))  # the code of the screen last shown (menus/buyer.py)
     phone: Mapped[str | None] = mapped_column(String(20))
     status: Mapped[str] = mapped_column(String(16))
     duration_ms: Mapped[int | None] = mapped_column(Integer)

@@ -171,6 +171,23 @@ def convert(m: Money, to_currency: str, rate: Decimal) -> Money:
     return from_decimal(exact, to_currency)
 
 
+def percent_of(m: Money, percent: Decimal) -> Money:
+    """``percent`` % of ``m`` (an agent's commission), in ``m``'s currency.
+
+    Rounding rule: ``amount * percent / 100`` is computed exactly, then rounded half-up once to the
+    smallest amount people pay in that currency (its minor unit; a whole unit where cash has no
+    decimals, e.g. TZS), so what is owed can be paid exactly.
+    """
+    if not isinstance(percent, Decimal):
+        raise TypeError(f"percent must be Decimal, got {type(percent).__name__}")
+    if not percent.is_finite() or percent < 0:
+        raise ValueError(f"percent must be a number of at least 0: {percent}")
+    hidden = precision(m.currency) - display_digits(m.currency)  # minor digits cash does not have
+    exact = _EXACT.multiply(Decimal(m.amount_minor), percent).scaleb(-2 - hidden, context=_EXACT)
+    units = _quantize(exact, 0)
+    return Money(int(units.scaleb(hidden, context=_EXACT)), m.currency)
+
+
 def _example(currency: str) -> str:
     return "1200 or 1,200.50" if display_digits(currency) else "1200 or 1,200"
 

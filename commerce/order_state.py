@@ -47,6 +47,9 @@ class OrderView:
     agent_lang: str
     agent_name: str
     village: str
+    placed_by: int | None = None  # the agent who ordered for a customer (SPEC §13)
+    customer_name: str | None = None  # a customer with no phone (the agent is the buyer)
+    created_at: datetime | None = None
 
     @property
     def payable(self) -> money.Money:
@@ -74,7 +77,8 @@ _COLUMNS = (
     ORD.c.seller_total_minor, ORD.c.seller_currency, ORD.c.rate, ORD.c.paid_minor, ORD.c.flags,
     ORD.c.expires_at, ORD.c.updated_at, ORD.c.seller_id, ORD.c.agent_id,
     BUYER.c.phone, BUYER.c.language, SELLER_P.c.phone, SELLER_P.c.language, S.c.shop_name,
-    AGENT_P.c.phone, AGENT_P.c.language, A.c.name, A.c.village,
+    AGENT_P.c.phone, AGENT_P.c.language, A.c.name, A.c.village, ORD.c.placed_by, ORD.c.customer_name,
+    ORD.c.created_at,
 )
 
 

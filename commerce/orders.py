@@ -24,6 +24,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from commerce import catalog, codes, db, money, order_moves, order_state, outbox, texts
+from commerce.lifecycle import CUSTOMER_CANCEL_MINUTES
 from commerce.models import (
     CANCELLED,
     EXPIRED,
@@ -78,8 +79,12 @@ class _NoStock(Exception):
 
 def place_order(engine: Engine, *, phone: str, product_id: int, quantity: int, agent_id: int,
                 method: str, request_key: str | None, payment_window_minutes: int,
-                language: str = "en", expected_total_minor: int | None = None) -> Placed:
+                language: str = "en", expected_total_minor: int | None = None,
+                placed_by: int | None = None, customer_name: str | None = None) -> Placed:
     """Place an order for one product. Safe to call twice with the same `request_key`.
+
+    `placed_by`: the agent who orders for a customer (SPEC §13); `phone` is then the customer's, or
+    the agent's own for a customer with no phone, named by `customer_name`.
 
     With `expected_total_minor` (the total the buyer was shown, in their currency), an order whose
     total would differ (the price or the rate changed since) is not placed: `price_changed`.
@@ -94,7 +99,8 @@ def place_order(engine: Engine, *, phone: str, product_id: int, quantity: int, a
         try:
             with db.Writer(engine) as w:
                 placed = _place(w, phone, product_id, quantity, agent_id, method, request_key,
-                                payment_window_minutes, language, width, expected_total_minor)
+                                payment_window_minutes, language, width, expected_total_minor,
+                                placed_by, customer_name)
         except _NoStock:
             placed = Placed(False, "out_of_stock")
         except IntegrityError:
@@ -156,7 +162,8 @@ _W_ADD_BUYER = {name: db.PrebuiltWrite(
     for name, dialect_insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))}
 _ORDER_COLUMNS = ("code", "buyer_id", "seller_id", "agent_id", "status", "payment_method", "total_minor",
                   "currency", "seller_total_minor", "seller_currency", "rate", "paid_minor", "flags",
-                  "request_key", "expires_at", "announced", "created_at", "updated_at")
+                  "request_key", "expires_at", "announced", "created_at", "updated_at", "placed_by",
+                  "customer_name")
 _W_ORDER = db.PrebuiltWrite(insert(ORD).values(_values(ORD, *_ORDER_COLUMNS)).returning(ORD.c.id))
 _W_LINE = db.PrebuiltWrite(insert(L).values(_values(L, "order_id", "product_id", "name", "quantity",
                                                      "unit_price_minor")))
@@ -168,7 +175,7 @@ _W_RESERVE = db.PrebuiltWrite(
 
 
 def _place(w: db.Writer, phone, product_id, quantity, agent_id, method, request_key, window, language,
-           width, expected_total_minor) -> Placed:
+           width, expected_total_minor, placed_by=None, customer_name=None) -> Placed:
     phone_currency = money.currency_for_phone(phone)
     found = w.rows(_W_PARTIES, {"pid": product_id, "aid": agent_id, "phone": phone,
                                 "phone_currency": phone_currency})
@@ -192,14 +199,16 @@ def _place(w: db.Writer, phone, product_id, quantity, agent_id, method, request_
                payment_method=method, total_minor=total.amount_minor, currency=total.currency,
                seller_total_minor=seller_total.amount_minor, seller_currency=seller_total.currency,
                rate=format(rate, "f"), paid_minor=0, flags="", request_key=request_key,
-               expires_at=now + timedelta(minutes=window), announced=False, created_at=now, updated_at=now)
+               expires_at=now + timedelta(minutes=window), announced=False, created_at=now, updated_at=now,
+               placed_by=placed_by, customer_name=customer_name and customer_name[:60])
 
     # The writes, from here to the commit (SQLite's write lock is taken at the first).
     row["buyer_id"] = buyer_id or _add_buyer(w, phone, language, phone_currency, now)
     [(order_id,)] = w.rows(_W_ORDER, row)
     w.run(_W_LINE, dict(order_id=order_id, product_id=product_id, name=name, quantity=quantity,
                         unit_price_minor=price_minor))
-    w.run(_W_EVENT, dict(order_id=order_id, status=PLACED, actor="buyer", note=None, at=now))
+    w.run(_W_EVENT, dict(order_id=order_id, status=PLACED, actor=f"agent:{placed_by}" if placed_by else "buyer",
+                         note="for a customer" if placed_by else None, at=now))
 
     # Stock last: the product's row stays locked (PostgreSQL) only from here to the commit.
     left = w.rows(_W_RESERVE, {"pid": product_id, "qty": quantity, "now": now})
@@ -225,7 +234,7 @@ _NEWS = (
            ORD.c.seller_total_minor, ORD.c.seller_currency, L.c.name, L.c.quantity, A.c.village,
            SP.c.phone.label("seller_phone"), SP.c.language.label("seller_language"),
            AP.c.phone.label("agent_phone"), AP.c.language.label("agent_language"), B.c.phone.label("buyer_phone"),
-           B.c.language.label("buyer_language"))
+           ORD.c.placed_by, B.c.language.label("buyer_language"), A.c.name.label("agent_name"))
     .join(L, L.c.order_id == ORD.c.id).join(S, S.c.id == ORD.c.seller_id).join(SP, SP.c.id == S.c.person_id)
     .join(A, A.c.id == ORD.c.agent_id).join(AP, AP.c.id == A.c.person_id).join(B, B.c.id == ORD.c.buyer_id))
 
@@ -252,9 +261,12 @@ def announce(engine: Engine, order_ids) -> list[int]:
             seller_total, total = money.Money(o.seller_total_minor, o.seller_currency), money.Money(o.total_minor, o.currency)
             # The buyer's receipt first: a buyer whose Confirm screen was lost (a dropped call, the
             # apology of a hop whose order committed) still gets the code, the total and how to pay.
+            # A customer an agent ordered for gets the agent's notice below instead (with NO to refuse).
             # A prepaid order waits for its payment before the seller sends it; pay on delivery goes now.
+            receipt = [] if o.placed_by is not None else [
+                (o.buyer_phone, o.buyer_language, f"receipt_{o.payment_method}", total)]
             for to, lang, kind, amount in (
-                    (o.buyer_phone, o.buyer_language, f"receipt_{o.payment_method}", total),
+                    *receipt,
                     (o.seller_phone, o.seller_language,
                      "new_order_pod" if o.payment_method == ON_DELIVERY else "new_order", seller_total),
                     (o.agent_phone, o.agent_language, "agent_new_order", total)):
@@ -263,6 +275,14 @@ def announce(engine: Engine, order_ids) -> list[int]:
                                method=texts.t(f"method_{o.payment_method}", lang), buyer=o.buyer_phone)
                 mid = outbox.add(conn, to, body, kind="receipt" if kind.startswith("receipt_") else kind,
                                  order_id=o.id)  # nothing for numbers that sent STOP
+                if mid is not None:
+                    message_ids.append(mid)
+            if o.placed_by is not None and o.buyer_phone != o.agent_phone:
+                # SPEC §13: an agent ordered for this customer, who may refuse it with NO.
+                body = texts.t("assisted_customer", o.buyer_language, code=o.code, qty=o.quantity, name=o.name,
+                               total=money.format_money(total, o.buyer_language), agent=o.agent_name,
+                               village=o.village, minutes=CUSTOMER_CANCEL_MINUTES)
+                mid = outbox.add(conn, o.buyer_phone, body, kind="assisted_customer", order_id=o.id)
                 if mid is not None:
                     message_ids.append(mid)
     return message_ids
@@ -312,28 +332,37 @@ def buyer_order(conn: Connection, phone: str, order_id: int) -> OrderRow | None:
 RECENT = timedelta(minutes=10)
 
 
-def just_placed(conn: Connection, phone: str, now: datetime | None = None) -> str | None:
-    """The code of the buyer's latest order when it was placed within RECENT and still stands.
+# Both run on the hop's DBAPI reader (commerce.db.Reader), compiled once: a new session's first hop
+# and every Confirm ask them. PrebuiltWrite only for its bind processors (the datetime, as stored).
+_STANDING = and_(ORD.c.status != CANCELLED, ORD.c.status != EXPIRED)
+_JUST_PLACED = db.PrebuiltWrite(
+    select(ORD.c.code).join(PE, PE.c.id == ORD.c.buyer_id)
+    .where(PE.c.phone == bindparam("phone"), ORD.c.created_at >= bindparam("since", type_=ORD.c.created_at.type),
+           _STANDING)
+    .order_by(ORD.c.id.desc()).limit(1))
+_SAME_ORDER = db.PrebuiltWrite(
+    select(ORD.c.code).join(PE, PE.c.id == ORD.c.buyer_id).join(L, L.c.order_id == ORD.c.id)
+    .where(PE.c.phone == bindparam("phone"), ORD.c.created_at >= bindparam("since", type_=ORD.c.created_at.type),
+           ORD.c.agent_id == bindparam("aid"), L.c.product_id == bindparam("pid"), L.c.quantity == bindparam("qty"),
+           _STANDING)
+    .order_by(ORD.c.id.desc()).limit(1))
 
-    One index seek (people by phone, then orders by (buyer_id, id)): a new USSD session asks it."""
-    row = conn.execute(select(ORD.c.code, ORD.c.status, ORD.c.created_at).join(PE, PE.c.id == ORD.c.buyer_id)
-                       .where(PE.c.phone == phone).order_by(ORD.c.id.desc()).limit(1)).first()
-    if row is None or row.status in (CANCELLED, EXPIRED):
-        return None
-    return row.code if row.created_at >= (now or utcnow()) - RECENT else None
+
+def just_placed(reader: db.Reader, phone: str, now: datetime | None = None) -> str | None:
+    """The code of the buyer's latest order placed within RECENT that still stands (not cancelled
+    or expired). Index seeks: people by phone, then orders by (buyer_id, id), newest first."""
+    found = reader.rows(_JUST_PLACED, {"phone": phone, "since": (now or utcnow()) - RECENT})
+    return found[0][0] if found else None
 
 
-def same_order_lately(conn: Connection, phone: str, product_id: int, quantity: int, agent_id: int,
+def same_order_lately(reader: db.Reader, phone: str, product_id: int, quantity: int, agent_id: int,
                       now: datetime | None = None) -> str | None:
     """The code of an order of the same product, quantity and pickup point that this buyer placed
-    within RECENT and that still stands (not cancelled or expired): confirming it again is more
-    likely a buyer who never saw the first Confirm answer than one who wants two."""
-    return conn.execute(
-        select(ORD.c.code).join(PE, PE.c.id == ORD.c.buyer_id).join(L, L.c.order_id == ORD.c.id)
-        .where(PE.c.phone == phone, ORD.c.created_at >= (now or utcnow()) - RECENT,
-               ORD.c.agent_id == agent_id, L.c.product_id == product_id, L.c.quantity == quantity,
-               ORD.c.status.not_in((CANCELLED, EXPIRED)))
-        .order_by(ORD.c.id.desc()).limit(1)).scalar()
+    within RECENT and that still stands: confirming it again is more likely a buyer who never saw
+    the first Confirm answer than one who wants two."""
+    found = reader.rows(_SAME_ORDER, {"phone": phone, "since": (now or utcnow()) - RECENT, "aid": agent_id,
+                                      "pid": product_id, "qty": quantity})
+    return found[0][0] if found else None
 
 
 def can_cancel(order: OrderRow) -> bool:

@@ -3,7 +3,7 @@
 Ledger rule: for every order, the sum of its `success` payments equals `orders.paid_minor`, in the
 order's currency. A payment that does not fit the order (wrong currency, wrong amount, money for an
 order that is already paid, expired or unknown) is still recorded, as `flagged`, with a flag on the
-order for the operator; it never counts towards `paid_minor`.
+order for the operator; it never counts towards `paid_minor`, and is owed back (commerce.refunds).
 
 Mobile money is idempotent on the provider's transaction id through the unique
 (method, reference) constraint: a redelivered notification finds its row and changes nothing.
@@ -18,7 +18,7 @@ from sqlalchemy import func, insert, select, update
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
-from commerce import codes, money, order_moves
+from commerce import agent_money, codes, money, order_moves, refunds
 from commerce.models import (
     CANCELLED,
     CASH,
@@ -32,7 +32,7 @@ from commerce.models import (
     Payment,
     utcnow,
 )
-from commerce.order_state import Notices, OrderView, add_flag, load
+from commerce.order_state import Notices, OrderView, add_flag, load, shown_minor
 from commerce.texts import status_word
 
 PAY, ORD, CO = Payment.__table__, Order.__table__, Checkout.__table__
@@ -53,7 +53,8 @@ def credit(conn: Connection, order: OrderView, amount: money.Money, method: str,
            actor: str, note: str | None = None) -> Credit:
     """Record money received for `order` and count it; PLACED becomes PAID once it is paid in full.
 
-    The caller has checked the currency. A payment beyond what is due is kept and flagged `overpaid`.
+    The caller has checked the currency. A payment beyond what is due is kept and flagged
+    `overpaid`, and what is beyond is a refund owed.
     """
     if amount.currency != order.currency:
         raise ValueError("credit() takes the order's currency")
@@ -62,10 +63,14 @@ def credit(conn: Connection, order: OrderView, amount: money.Money, method: str,
         reference=reference[:80], status=SUCCESS, note=note, at=utcnow())).inserted_primary_key[0]
     conn.execute(update(ORD).where(ORD.c.id == order.id)
                  .values(paid_minor=ORD.c.paid_minor + amount.amount_minor, updated_at=utcnow()))
+    over_before = max(0, order.paid_minor - order.payable.amount_minor)
     order.paid_minor += amount.amount_minor
     over = max(0, order.paid_minor - order.payable.amount_minor)
     if over:
         add_flag(conn, order, OVERPAID)
+        refunds.owe(conn, reason=refunds.OVERPAID, amount_minor=over - over_before, currency=order.currency,
+                    rail=refunds.rail_of(conn, method, reference), reference=reference, payee=order.buyer_phone,
+                    order_id=order.id, payment_id=pid)
     if order.paid_in_full and order.status == PLACED:
         order_moves.apply(conn, order, PAID, actor, note=reference[:200])
     return Credit(pid, order.paid_in_full, order.money(over))
@@ -102,6 +107,8 @@ class Notification:
     description: str
     provider_ref: str | None
     status_text: str = ""  # the provider's own word for the status, kept in the payment's note
+    rail: str = "africastalking"  # which rail's money this is (refunds owed name it)
+    payer: str | None = None  # E.164, when the provider names the payer
 
 
 def received_value(amount: Decimal, currency: str) -> money.Money:
@@ -157,9 +164,16 @@ def _record(conn: Connection, n: Notification) -> Recorded:
     currency = value.currency if value else (order.currency if order else "XXX")
     note = f"{n.status_text}: {n.description}"[:200]
 
+    def owe(reason: str, payment_id: int, payee: str | None) -> None:
+        refunds.owe(conn, reason=reason, amount_minor=amount_minor, currency=currency, rail=n.rail,
+                    reference=n.provider_ref or n.transaction_id, payee=payee,
+                    order_id=order.id if order else None, payment_id=payment_id)
+
     if order is None:
-        record_unmatched(conn, None, MOBILE_MONEY, amount_minor, currency, n.transaction_id,
-                         FLAGGED if ok else FAILED, f"no such order {n.order_code!r}; {note}")
+        pid = record_unmatched(conn, None, MOBILE_MONEY, amount_minor, currency, n.transaction_id,
+                               FLAGGED if ok else FAILED, f"no such order {n.order_code!r}; {note}")
+        if ok:
+            owe(refunds.UNKNOWN_ORDER, pid, n.payer)
         return Recorded(True, "unknown_order")
 
     notices = Notices(conn, order)
@@ -174,24 +188,27 @@ def _record(conn: Connection, n: Notification) -> Recorded:
         return lambda lang: money.format_money(m, lang)
 
     if order.status in (EXPIRED, CANCELLED):
-        record_unmatched(conn, order.id, MOBILE_MONEY, amount_minor, currency, n.transaction_id, FLAGGED,
-                         f"order {order.status}; {note}")
+        pid = record_unmatched(conn, order.id, MOBILE_MONEY, amount_minor, currency, n.transaction_id, FLAGGED,
+                               f"order {order.status}; {note}")
         add_flag(conn, order, LATE_PAYMENT)
+        owe(refunds.LATE_PAYMENT, pid, order.buyer_phone)
         notices.send("buyer", "buyer_late_payment", amount=shown(value),
                      status=lambda lang: status_word(order.status, lang))
         return Recorded(True, "late", order.id, notices.ids)
 
     if order.paid_in_full or order.status == DELIVERED:
-        record_unmatched(conn, order.id, MOBILE_MONEY, amount_minor, currency, n.transaction_id, FLAGGED,
-                         f"order already paid; {note}")
+        pid = record_unmatched(conn, order.id, MOBILE_MONEY, amount_minor, currency, n.transaction_id, FLAGGED,
+                               f"order already paid; {note}")
         add_flag(conn, order, OVERPAID)
+        owe(refunds.OVERPAID, pid, order.buyer_phone)
         return Recorded(True, "overpaid", order.id)
 
     due = order.due
     if value.currency != order.currency or value.amount_minor != due.amount_minor:
-        record_unmatched(conn, order.id, MOBILE_MONEY, amount_minor, currency, n.transaction_id, FLAGGED,
-                         f"expected {money.format_money(due)}; {note}")
+        pid = record_unmatched(conn, order.id, MOBILE_MONEY, amount_minor, currency, n.transaction_id, FLAGGED,
+                               f"expected {money.format_money(due)}; {note}")
         add_flag(conn, order, PAYMENT_MISMATCH)
+        owe(refunds.PAYMENT_MISMATCH, pid, order.buyer_phone)
         notices.send("buyer", "buyer_payment_mismatch", amount=shown(value), due=shown(due))
         return Recorded(True, "mismatch", order.id, notices.ids)
 
@@ -206,7 +223,9 @@ def _record(conn: Connection, n: Notification) -> Recorded:
 
 def ledger_problems(conn: Connection) -> list[tuple[str, int, int]]:
     """Orders whose `paid_minor` differs from the sum of their successful payments:
-    (code, paid_minor, sum of payments). Empty when the books balance."""
+    (code, paid_minor, sum of payments); then the money that came in but is neither kept nor owed
+    back (refund_problems), and agents' cash that does not add up (agent_money.ledger_problems).
+    Empty when the books balance."""
     paid = (select(PAY.c.order_id, func.coalesce(func.sum(PAY.c.amount_minor), 0).label("total"))
             .join(ORD, ORD.c.id == PAY.c.order_id)
             .where(PAY.c.status == SUCCESS, PAY.c.currency == ORD.c.currency)
@@ -216,4 +235,38 @@ def ledger_problems(conn: Connection) -> list[tuple[str, int, int]]:
     wrong_currency = conn.execute(select(ORD.c.code, ORD.c.paid_minor, PAY.c.amount_minor)
                                   .join(PAY, PAY.c.order_id == ORD.c.id)
                                   .where(PAY.c.status == SUCCESS, PAY.c.currency != ORD.c.currency)).all()
-    return [(r[0], r[1], r[2]) for r in rows if r[1] != r[2]] + [tuple(r) for r in wrong_currency]
+    return ([(r[0], r[1], r[2]) for r in rows if r[1] != r[2]] + [tuple(r) for r in wrong_currency]
+            + refund_problems(conn) + agent_money.ledger_problems(conn))
+
+
+def refund_problems(conn: Connection) -> list[tuple[str, int, int]]:
+    """Payments in = paid amounts + refunds owed: for every order and currency, the money received
+    (success and flagged payments) against what the order keeps (paid, up to what it costs; nothing
+    once cancelled) plus its refunds, as ("<code> <currency>", received, kept + refunds); money for
+    no order against refunds for no order, as ("no order <currency>", …)."""
+    RF = refunds.RF
+    received: dict[tuple[int | None, str], int] = {}
+    for order_id, cur, total in conn.execute(
+            select(PAY.c.order_id, PAY.c.currency, func.sum(PAY.c.amount_minor))
+            .where(PAY.c.status.in_((SUCCESS, FLAGGED))).group_by(PAY.c.order_id, PAY.c.currency)):
+        received[order_id, cur] = int(total or 0)
+    owed: dict[tuple[int | None, str], int] = {}
+    for order_id, cur, total in conn.execute(
+            select(RF.c.order_id, RF.c.currency, func.sum(RF.c.amount_minor)).group_by(RF.c.order_id, RF.c.currency)):
+        owed[order_id, cur] = int(total or 0)
+    ids = {k[0] for k in received} | {k[0] for k in owed}
+    orders = {r.id: r for r in conn.execute(
+        select(ORD.c.id, ORD.c.code, ORD.c.status, ORD.c.total_minor, ORD.c.currency, ORD.c.paid_minor)
+        .where(ORD.c.id.in_([i for i in ids if i is not None])))} if ids - {None} else {}
+    problems = []
+    for key in sorted(set(received) | set(owed), key=lambda k: (k[0] or 0, k[1])):
+        order_id, cur = key
+        kept = 0
+        o = orders.get(order_id)
+        if o is not None and cur == o.currency and o.status != CANCELLED:
+            kept = min(o.paid_minor, shown_minor(o.total_minor, o.currency))
+        expected = kept + owed.get(key, 0)
+        if received.get(key, 0) != expected:
+            label = f"{o.code} {cur}" if o is not None else f"no order {cur}"
+            problems.append((label, received.get(key, 0), expected))
+    return problems

@@ -5,7 +5,7 @@ from __future__ import annotations
 from decimal import Decimal, InvalidOperation
 
 from sqlalchemy import insert, select, update
-from sqlalchemy.engine import Connection
+from sqlalchemy.engine import Connection, Engine
 
 from commerce.models import Rate, utcnow
 
@@ -36,3 +36,9 @@ def set_rate(conn: Connection, from_currency: str, to_currency: str, rate: Decim
                                         R.c.to_currency == to_currency).values(**values)).rowcount
     if not done:
         conn.execute(insert(R).values(from_currency=from_currency, to_currency=to_currency, **values))
+
+
+def save(engine: Engine, from_currency: str, to_currency: str, rate: Decimal) -> None:
+    """`set_rate` in a transaction of its own (`flask --app gateway rates set`)."""
+    with engine.begin() as conn:
+        set_rate(conn, from_currency, to_currency, rate)

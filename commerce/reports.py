@@ -15,8 +15,9 @@ from functools import wraps
 from sqlalchemy import and_, func, or_, select, true
 from sqlalchemy.engine import Connection, Engine
 
-from commerce import codes
+from commerce import codes, refunds
 from commerce.models import (
+    ARRIVED,
     CANCELLED,
     DELIVERED,
     DISPATCHED,
@@ -47,12 +48,13 @@ ORD, L, E, PAY, CH = (Order.__table__, OrderLine.__table__, OrderEvent.__table__
 PE, S, A, P, M, IN, AU = (Person.__table__, Seller.__table__, Agent.__table__, Product.__table__,
                           Message.__table__, InboundMessage.__table__, AuditEntry.__table__)
 
-STATUSES = (PLACED, PAID, DISPATCHED, DELIVERED, CANCELLED, EXPIRED)
-SOLD = (PAID, DISPATCHED, DELIVERED)  # orders that count as sales: paid, or on their way to the buyer
+STATUSES = (PLACED, PAID, DISPATCHED, ARRIVED, DELIVERED, CANCELLED, EXPIRED)
+SOLD = (PAID, DISPATCHED, ARRIVED, DELIVERED)  # orders that count as sales: paid, or on their way to the buyer
 
 BUYER = PE.alias("buyer")
 SELLER_PERSON = PE.alias("seller_person")
 AGENT_PERSON = PE.alias("agent_person")
+PLACED_BY = A.alias("placed_by_agent")  # the agent who ordered for a customer (SPEC §13)
 
 
 @dataclass(frozen=True)
@@ -112,13 +114,16 @@ _ORDER_COLUMNS = (
     S.c.id.label("seller_id"), S.c.shop_name, SELLER_PERSON.c.phone.label("seller_phone"),
     A.c.id.label("agent_id"), A.c.name.label("agent_name"), A.c.village,
     AGENT_PERSON.c.phone.label("agent_phone"),
+    ORD.c.placed_by, PLACED_BY.c.name.label("placed_by_name"), PLACED_BY.c.village.label("placed_by_village"),
+    ORD.c.customer_name,
 )
 
 
 def _orders_from():
     return (ORD.join(BUYER, BUYER.c.id == ORD.c.buyer_id)
             .join(S, S.c.id == ORD.c.seller_id).join(SELLER_PERSON, SELLER_PERSON.c.id == S.c.person_id)
-            .join(A, A.c.id == ORD.c.agent_id).join(AGENT_PERSON, AGENT_PERSON.c.id == A.c.person_id))
+            .join(A, A.c.id == ORD.c.agent_id).join(AGENT_PERSON, AGENT_PERSON.c.id == A.c.person_id)
+            .outerjoin(PLACED_BY, PLACED_BY.c.id == ORD.c.placed_by))
 
 
 def _where(f: OrderFilter) -> list:
@@ -153,6 +158,11 @@ def _order_summary(r) -> dict:
         "buyer": r.buyer_phone,
         "seller": {"id": r.seller_id, "shop_name": r.shop_name, "phone": r.seller_phone},
         "agent": {"id": r.agent_id, "name": r.agent_name, "village": r.village, "phone": r.agent_phone},
+        # An order an agent placed for a customer: that agent (else null), and the customer's name
+        # when they have no phone (the agent is then the buyer).
+        "placed_by": ({"id": r.placed_by, "name": r.placed_by_name, "village": r.placed_by_village}
+                      if r.placed_by is not None else None),
+        "customer_name": r.customer_name,
         "created_at": when(r.created_at), "updated_at": when(r.updated_at), "expires_at": when(r.expires_at),
     }
 
@@ -194,8 +204,11 @@ def order(conn: Connection, code: str) -> dict | None:
         for x in conn.execute(select(PAY).where(PAY.c.order_id == r.id).order_by(PAY.c.id))]
     out["checkouts"] = [
         {"transaction_id": x.transaction_id, "status": x.status, "description": x.description,
+         "rail": x.rail, "asked": amount(x.asked_minor, x.asked_currency) if x.asked_currency else None,
+         "receipt": x.receipt, "polls": x.polls,
          "created_at": when(x.created_at), "updated_at": when(x.updated_at)}
         for x in conn.execute(select(CH).where(CH.c.order_id == r.id).order_by(CH.c.id))]
+    out["refunds"] = refunds.for_order(conn, r.id)  # issue 15
     out["history"] = [
         {"status": x.status, "by": x.actor, "note": x.note, "at": when(x.at)}
         for x in conn.execute(select(E).where(E.c.order_id == r.id).order_by(E.c.id))]
@@ -369,3 +382,10 @@ def world_counts(conn: Connection) -> dict[str, list[tuple]]:
         "sms": conn.execute(select(M.c.status, func.count()).group_by(M.c.status)).all(),
         "session_reports": conn.execute(select(EV.c.status, func.count()).group_by(EV.c.status)).all(),
     }
+
+
+# -- refunds owed (issue 15) ----------------------------------------------------------------------
+@on_connection
+def refunds_owed(conn: Connection, status: str | None, page: Page) -> tuple[list[dict], int, dict]:
+    """Refunds newest first (owed or paid out, or both), how many, and the total owed per currency."""
+    return refunds.listing(conn, status, page.offset, page.per_page)

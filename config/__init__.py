@@ -9,6 +9,8 @@ from __future__ import annotations
 import os
 import re
 from dataclasses import dataclass
+from decimal import Decimal, InvalidOperation
+from functools import cached_property
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -48,6 +50,57 @@ class Settings:
     payment_window_minutes: int = 1440
     simulator_enabled: bool = True
     session_ttl_seconds: int = 300  # how long a dropped USSD session can be resumed
+    # USSD aggregators other than Africa's Talking (issue 14): each off until switched on, each
+    # with its own `?token=`; USSD_SERVICE_CODE (above) may list several codes for all of them.
+    hubtel_enabled: bool = False
+    arkesel_enabled: bool = False
+    nalo_enabled: bool = False
+    beem_enabled: bool = False
+    hubtel_webhook_token: str | None = None
+    arkesel_webhook_token: str | None = None
+    nalo_webhook_token: str | None = None
+    beem_webhook_token: str | None = None
+
+    @cached_property  # read on every hop
+    def ussd_service_codes(self) -> tuple[str, ...]:
+        """The short codes answered (USSD_SERVICE_CODE, comma-separated); () = any."""
+        return tuple(c.strip() for c in (self.ussd_service_code or "").split(",") if c.strip())
+
+    def aggregator_enabled(self, name: str) -> bool:
+        return name == "africastalking" or getattr(self, f"{name}_enabled", False)
+
+    def aggregator_token(self, name: str) -> str | None:
+        return self.at_webhook_token if name == "africastalking" else getattr(self, f"{name}_webhook_token")
+
+    # -- issue 15: mobile-money rails (SPEC §12). A rail without credentials is off. ---------------
+    mobile_money_routes: tuple[tuple[str, str], ...] = (("KE", "mpesa"), ("GH", "momo"), ("UG", "momo"),
+                                                        ("*", "africastalking"))
+    mpesa_consumer_key: str | None = None
+    mpesa_consumer_secret: str | None = None
+    mpesa_shortcode: str | None = None
+    mpesa_passkey: str | None = None
+    mpesa_till_number: str | None = None  # Buy Goods: the till paid instead of the shortcode
+    mpesa_api_url: str | None = None
+    mpesa_webhook_token: str | None = None
+    momo_subscription_key: str | None = None
+    momo_api_user: str | None = None
+    momo_api_key: str | None = None
+    momo_target_environments: tuple[tuple[str, str], ...] = ()  # (country or "*", X-Target-Environment)
+    momo_api_url: str | None = None
+    momo_webhook_token: str | None = None
+
+    @property
+    def mpesa_configured(self) -> bool:
+        return bool(self.mpesa_consumer_key and self.mpesa_consumer_secret and self.mpesa_shortcode
+                    and self.mpesa_passkey)
+
+    @property
+    def momo_configured(self) -> bool:
+        return bool(self.momo_subscription_key and self.momo_api_user and self.momo_api_key)
+
+    # Issue 16, village service points: the agent's commission, a percentage of each delivered
+    # order's total (exact: "2.5" is 2.5%).
+    agent_commission_percent: Decimal = Decimal(5)
 
     @property
     def production(self) -> bool:
@@ -93,6 +146,73 @@ def _url(env, name, schemes, default=None):
     return value
 
 
+# -- issue 15: mobile-money rails ------------------------------------------------------------------
+RAILS = ("africastalking", "mpesa", "momo")
+_ROUTE = re.compile(r"(?P<country>[A-Z]{2}|\*):(?P<rail>[a-z]+)")
+_PAIR = re.compile(r"(?P<country>[A-Z]{2}|\*):(?P<env>[a-z0-9]+)")
+
+
+def _pairs(env, name, pattern, example):
+    raw = _str(env, name)
+    if raw is None:
+        return None
+    pairs = []
+    for part in raw.split(","):
+        match = pattern.fullmatch(part.strip())
+        if not match:
+            raise SettingsError(f"{name} must look like {example}; {part.strip()!r} does not")
+        pairs.append((match[1], match[2]))
+    return tuple(pairs)
+
+
+def _rail_settings(env) -> dict:
+    """The rails' settings; a rail half-configured, or one that cannot be called back, stops start-up."""
+    routes = _pairs(env, "MOBILE_MONEY_ROUTES", _ROUTE, "KE:mpesa,GH:momo,UG:momo,*:africastalking")
+    for _, rail in routes or ():
+        if rail not in RAILS:
+            raise SettingsError(f"MOBILE_MONEY_ROUTES names {rail!r}; rails are {', '.join(RAILS)}")
+    mpesa = {k: _str(env, k.upper()) for k in ("mpesa_consumer_key", "mpesa_consumer_secret", "mpesa_shortcode",
+                                               "mpesa_passkey")}
+    if any(mpesa.values()) and not all(mpesa.values()):
+        missing = ", ".join(k.upper() for k, v in mpesa.items() if not v)
+        raise SettingsError(f"M-Pesa is half configured: set {missing} too (or none of the MPESA_* settings)")
+    till = _str(env, "MPESA_TILL_NUMBER")
+    for name, value in (("MPESA_SHORTCODE", mpesa["mpesa_shortcode"]), ("MPESA_TILL_NUMBER", till)):
+        if value is not None and not re.fullmatch(r"[0-9]{5,8}", value):
+            raise SettingsError(f"{name} must be 5 to 8 digits, got {value!r}")
+    if all(mpesa.values()) and not _str(env, "PUBLIC_URL"):
+        raise SettingsError("PUBLIC_URL is required when M-Pesa is configured: Daraja posts each result to "
+                            "<PUBLIC_URL>/payments/mpesa")
+    momo = {k: _str(env, k.upper()) for k in ("momo_subscription_key", "momo_api_user", "momo_api_key")}
+    if any(momo.values()) and not all(momo.values()):
+        missing = ", ".join(k.upper() for k, v in momo.items() if not v)
+        raise SettingsError(f"MoMo is half configured: set {missing} too (or none of the MOMO_* settings)")
+    environments = _pairs(env, "MOMO_TARGET_ENVIRONMENT", _PAIR, "GH:mtnghana,UG:mtnuganda (or *:sandbox)")
+    if environments is None and _str(env, "MOMO_TARGET_ENVIRONMENT") is None and all(momo.values()):
+        raise SettingsError("MOMO_TARGET_ENVIRONMENT is required when MoMo is configured: *:sandbox, or per "
+                            "country GH:mtnghana,UG:mtnuganda")
+    return {
+        **({"mobile_money_routes": routes} if routes else {}),
+        **mpesa, "mpesa_till_number": till,
+        "mpesa_api_url": _url(env, "MPESA_API_URL", ("http://", "https://")),
+        "mpesa_webhook_token": _str(env, "MPESA_WEBHOOK_TOKEN"),
+        **momo, "momo_target_environments": environments or (),
+        "momo_api_url": _url(env, "MOMO_API_URL", ("http://", "https://")),
+        "momo_webhook_token": _str(env, "MOMO_WEBHOOK_TOKEN"),
+    }
+def _percent(env, name, default: Decimal) -> Decimal:
+    raw = env.get(name)
+    if raw is None or raw.strip() == "":
+        return default
+    try:
+        value = Decimal(raw.strip())
+    except InvalidOperation:
+        raise SettingsError(f"{name} must be a number of percent like 5 or 2.5, got {raw!r}") from None
+    if not value.is_finite() or not Decimal(0) <= value <= Decimal(100) or value.as_tuple().exponent < -2:
+        raise SettingsError(f"{name} must be between 0 and 100 with at most 2 decimals, got {raw!r}")
+    return value
+
+
 def load_settings(environ: dict | None = None) -> Settings:
     env = os.environ if environ is None else environ
     soko_env = _str(env, "SOKO_ENV", "development")
@@ -119,8 +239,12 @@ def load_settings(environ: dict | None = None) -> Settings:
         raise SettingsError(f"DEFAULT_REGION must be a two-letter ISO country code like KE, got {region!r}")
 
     service_code = _str(env, "USSD_SERVICE_CODE")
-    if service_code is not None and not re.fullmatch(r"\*[0-9*]+#", service_code):
-        raise SettingsError(f"USSD_SERVICE_CODE must look like *384*123#, got {service_code!r}")
+    if service_code is not None:  # one code or several, comma-separated (issue 14)
+        codes = [c.strip() for c in service_code.split(",")]
+        bad = next((c for c in codes if not re.fullmatch(r"\*[0-9]+(\*[0-9]+)*#", c)), None)
+        if bad is not None:
+            raise SettingsError(f"USSD_SERVICE_CODE must look like *384*123# (several: *384*123#,*713#), got {bad!r}")
+        service_code = ",".join(codes)
 
     sms_backend = _str(env, "SMS_BACKEND", "outbox").lower()
     if sms_backend not in SMS_BACKENDS:
@@ -151,6 +275,17 @@ def load_settings(environ: dict | None = None) -> Settings:
         payment_window_minutes=_int(env, "PAYMENT_WINDOW_MINUTES", 1440, 1, 60 * 24 * 30),
         simulator_enabled=_bool(env, "SIMULATOR_ENABLED", not production),
         session_ttl_seconds=_int(env, "USSD_SESSION_TTL", 300, 30, 3600),
+        # USSD aggregators (issue 14)
+        hubtel_enabled=_bool(env, "HUBTEL_ENABLED", False),
+        arkesel_enabled=_bool(env, "ARKESEL_ENABLED", False),
+        nalo_enabled=_bool(env, "NALO_ENABLED", False),
+        beem_enabled=_bool(env, "BEEM_ENABLED", False),
+        hubtel_webhook_token=_str(env, "HUBTEL_WEBHOOK_TOKEN"),
+        arkesel_webhook_token=_str(env, "ARKESEL_WEBHOOK_TOKEN"),
+        nalo_webhook_token=_str(env, "NALO_WEBHOOK_TOKEN"),
+        beem_webhook_token=_str(env, "BEEM_WEBHOOK_TOKEN"),
+        **_rail_settings(env),  # issue 15
+        agent_commission_percent=_percent(env, "AGENT_COMMISSION_PERCENT", Decimal(5)),  # issue 16
     )
     if sms_backend == "africastalking" and not (settings.at_username and settings.at_api_key):
         raise SettingsError("AT_USERNAME and AT_API_KEY are required when SMS_BACKEND=africastalking")
@@ -171,11 +306,19 @@ def load_settings(environ: dict | None = None) -> Settings:
 # Providers that sign nothing: a callback is theirs only if it carries `?token=<their token>`, so
 # production does not start while one of them is switched on without its token. One row each:
 # (who, the path segment of their webhooks (`/ussd/<slug>`, `/sms/<slug>`, `/payments/<slug>`), the
-# setting that switches them on (None: always served), their token setting). Settings are named
-# as in the environment; the Settings field is the lower-case name. Round-two aggregators and rails
-# add their row, e.g. ("Hubtel", "hubtel", "HUBTEL_ENABLED", "HUBTEL_WEBHOOK_TOKEN").
+# setting that switches them on (None: always served; or a Settings property such as
+# MPESA_CONFIGURED), their token setting). Names are as in the environment; the Settings field is
+# the lower-case name. A new provider that signs nothing adds its row.
 UNSIGNED_WEBHOOKS: list[tuple[str, str, str | None, str]] = [
     ("Africa's Talking", "africastalking", None, "AT_WEBHOOK_TOKEN"),  # its routes are always served
+    ("Hubtel", "hubtel", "HUBTEL_ENABLED", "HUBTEL_WEBHOOK_TOKEN"),
+    ("Arkesel", "arkesel", "ARKESEL_ENABLED", "ARKESEL_WEBHOOK_TOKEN"),
+    ("Nalo", "nalo", "NALO_ENABLED", "NALO_WEBHOOK_TOKEN"),
+    ("Beem", "beem", "BEEM_ENABLED", "BEEM_WEBHOOK_TOKEN"),
+    # The rails' callbacks are only hints checked by the status query, but a forged one still costs
+    # a query and an operator's look: they carry a token too.
+    ("M-Pesa", "mpesa", "MPESA_CONFIGURED", "MPESA_WEBHOOK_TOKEN"),
+    ("MTN MoMo", "momo", "MOMO_CONFIGURED", "MOMO_WEBHOOK_TOKEN"),
 ]
 
 

@@ -32,8 +32,7 @@ def init_app(app: Flask) -> None:
     @app.cli.command("seed-demo")
     def seed_demo():
         """Load the demo catalog (sellers, villages, products) into an empty database."""
-        with soko(app).db.begin() as conn:
-            loaded = demo.seed(conn)
+        loaded = demo.load(soko(app).db)
         click.echo("Demo catalog loaded." if loaded else "The catalog already has products; nothing loaded.")
 
     @app.cli.command("add-agent")

@@ -50,8 +50,7 @@ def main() -> int:
     schema.upgrade(settings.database_url)
     # Its catalog changes go to the Redis the children will share (they build their own runtimes).
     rt = bootstrap.build(replace(settings, redis_url=env.get("REDIS_URL")), role="cli")
-    with rt.db.begin() as conn:
-        seeded = demo.seed(conn)
+    seeded = demo.load(rt.db)
     rt.close()
 
     port = env.get("PORT", "8000")

@@ -39,8 +39,7 @@ def register(app: Flask) -> None:
             value = rates.parse_rate(rate)
         except ValueError as exc:
             raise click.BadParameter(str(exc), param_hint="RATE") from None
-        with soko(app).db.begin() as conn:
-            rates.set_rate(conn, src, dst, value)
+        rates.save(soko(app).db, src, dst, value)
         click.echo(f"1 {src} = {format(value.normalize(), 'f')} {dst}. New orders use it; placed orders keep theirs.")
 
     @group.command("list")

@@ -11,7 +11,7 @@ from flask import Flask
 def run(app: Flask, phone: str, stdin, stdout) -> None:
     client = app.test_client()
     session_id = f"SIM{uuid.uuid4().hex[:16]}"
-    code = app.extensions["soko"].settings.ussd_service_code or "*384*123#"
+    code = (app.extensions["soko"].settings.ussd_service_codes or ("*384*123#",))[0]
     inputs: list[str] = []
     while True:
         res = client.post("/ussd/africastalking", data={

@@ -1,9 +1,10 @@
 """/simulator: a feature phone in the browser, for trying every journey without a real phone.
 
-The page posts hops and SMS exactly as Africa's Talking would, as any number, to
+The page posts hops and SMS exactly as the provider would, as any number, to
 `/simulator/send/<webhook>`, which hands them to the real webhook (`POST /ussd/africastalking`,
-`/sms/africastalking`, …) inside this process with the webhook's `?token=` added here: the token is
-never in the page. Beside the phone it shows that number's SMS.
+`/sms/africastalking`, `/ussd/hubtel` …) inside this process with the webhook's `?token=` added
+here: no token is ever in the page. It can speak as any other enabled aggregator (in its JSON): a
+choice beside the number. Beside the phone it shows that number's SMS.
 
 Acting as any number and reading anyone's SMS is the operator's power: every route here needs the
 admin sign-in (and a post, the session's CSRF token in `X-CSRF-Token`). Development only: with
@@ -65,12 +66,31 @@ def _sent_through(path: str) -> str:
     return "/simulator/send" + path
 
 
+# The aggregators the phone can speak as: label, network shown, a sample number of its country.
+AGGREGATORS = [("africastalking", "Africa's Talking", "Safaricom", DEFAULT_PHONE),
+               ("hubtel", "Hubtel", "MTN GH", "+233241234567"), ("arkesel", "Arkesel", "MTN GH", "+233201234567"),
+               ("nalo", "Nalo", "Vodafone GH", "+233271234567"), ("beem", "Beem", "Vodacom TZ", "+255712345678")]
+
+
+def _aggregators() -> list[dict]:
+    s = soko().settings
+    return [{"name": name, "label": label, "network": net, "phone": phone,
+             "url": _sent_through(f"/ussd/{name}")}
+            for name, label, net, phone in AGGREGATORS if s.aggregator_enabled(name)]
+
+# What each part may text (the SMS box's hint when acting as them). An agent who dials gets the
+# agent's USSD menu (Order for a customer, Pickups waiting) from the number alone.
+HINTS = {"seller": "e.g. SENT 4829131, ITEMS, SELL Sugar 1kg 150 20",
+         "agent": "e.g. PAID 4829131 360 1234, ARRIVED 4829131 1234, BALANCE 1234 (dial for the agent menu)"}
+
+
 def _people() -> list[dict]:
     """A few sellers and agents to act as, so a newcomer can play every part."""
     try:
-        return reports.people_to_act_as(soko().db)
+        found = reports.people_to_act_as(soko().db)
     except SQLAlchemyError:
         return []  # the phone still works; it just offers no one to act as
+    return [{**p, "hint": HINTS.get(p["label"].split(" ")[0].lower(), "")} for p in found]
 
 
 @bp.get("/simulator")
@@ -84,7 +104,8 @@ def page():
             "smsUrl": _sent_through("/sms/africastalking"),
             "csrf": auth.csrf_token(),
             "inboxUrl": "/simulator/inbox",
-            "serviceCode": s.ussd_service_code or DEFAULT_SERVICE_CODE,
+            "serviceCode": (s.ussd_service_codes or (DEFAULT_SERVICE_CODE,))[0],
+            "aggregators": _aggregators(),
             "maxChars": s.ussd_max_chars,
             "shortCode": s.at_sender_id or SHORT_CODE,
             "phone": DEFAULT_PHONE,

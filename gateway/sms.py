@@ -43,7 +43,8 @@ def _handle(app, sms: IncomingSms):
             return result
         log.warning("sms from %s over %d a minute; not answered", phones.mask(sms.sender), limit.per_minute)
         return None
-    result = menus.sms.answer(app.db, sms.sender, sms.text, inbox)
+    result = menus.sms.answer(app.db, sms.sender, sms.text, inbox,
+                              commission_percent=app.settings.agent_commission_percent)
     if result is not None:
         app.jobs.notify(result.message_ids)
     else:

@@ -1,29 +1,38 @@
-"""USSD: `POST /ussd/africastalking` (the hops) and `/ussd/africastalking/events` (end of session).
+"""USSD: `POST /ussd/africastalking` (the hops), `/ussd/africastalking/events` (end of session), and
+`POST /ussd/hubtel`, `/ussd/arkesel`, `/ussd/nalo`, `/ussd/beem` (issue 14: JSON hops, each
+aggregator switched on by its own setting).
 
-This module only translates: it checks the token, has providers/africastalking parse the request,
-hands the hop to the engine in menus/ and answers its screen. When Redis or the database is away it
-answers a short apology that ends the session, at once.
+This module only translates: it checks the token, has the provider's folder parse the request,
+hands the hop to the engine in menus/ and answers its screen in the provider's shape. When Redis or
+the database is away it answers a short apology that ends the session, at once.
 """
 
 from __future__ import annotations
 
 import logging
 
+import orjson
 import redis
-from flask import Blueprint, g
+from flask import Blueprint, Response, abort, g, request
 from sqlalchemy.exc import SQLAlchemyError
 
 from commerce import ussd_events
 from commerce.texts import t
 from gateway import metrics, soko
-from gateway.webhook import BadRequest, check_token, form, normalizer, plain
+from gateway.webhook import MAX_BODY, BadRequest, check_token, form, normalizer, plain
 from menus.engine import Hop
 from providers.africastalking import ussd as at_ussd
+from providers.arkesel import ussd as arkesel_ussd
+from providers.base import HOP_RELEASE, HOP_START, HOP_TIMEOUT, SESSION_COMPLETED, SESSION_INCOMPLETE, UssdRequest
+from providers.beem import ussd as beem_ussd
+from providers.hubtel import ussd as hubtel_ussd
+from providers.nalo import ussd as nalo_ussd
 
 log = logging.getLogger("soko.ussd")
 bp = Blueprint("ussd", __name__)
 
 MAX_TEXT = 1000  # the whole session's input; 80 characters a hop is the most a handset sends
+AGGREGATORS = {m.NAME: m for m in (hubtel_ussd, arkesel_ussd, nalo_ussd, beem_ussd)}
 
 
 @bp.post("/ussd/africastalking")
@@ -36,7 +45,8 @@ def africastalking():
         req = at_ussd.parse_hop(form(only_reader=True), normalizer(settings.default_region))
     except BadRequest as exc:
         return plain(f"{exc}\n", 400)
-    if settings.ussd_service_code and req.service_code != settings.ussd_service_code:
+    codes = settings.ussd_service_codes
+    if codes and req.service_code not in codes:
         return plain(at_ussd.end(f"This service ({req.service_code}) is not offered here."))
     g.ussd_first_hop = req.text == ""  # for the sessions-started metric (gateway/metrics.py)
     if len(req.text) > MAX_TEXT:
@@ -52,16 +62,109 @@ def africastalking():
 @bp.post("/ussd/africastalking/events")
 @metrics.timed_ussd
 def africastalking_events():
-    """End-of-session notification: stored once per session for drop-off analytics."""
+    """End-of-session notification: stored once per session for drop-off analytics, with the
+    screen the caller last saw (while the session is still in Redis)."""
     app = soko()
     check_token(app.settings.at_webhook_token)
     try:
         end = at_ussd.parse_session_end(form())
     except BadRequest as exc:
         return plain(f"{exc}\n", 400)
+    screen = None
+    phone = normalizer(app.settings.default_region)(end.phone) if end.phone else None
+    if phone is not None:
+        try:
+            screen, _, _ = app.ussd.where(phone, end.session_id)
+        except redis.RedisError:
+            pass  # the report is kept without its screen
     try:
         ussd_events.record_session_end(app.db, end.session_id, end.phone, end.status, end.duration_ms,
-                                       end.hops, end.last_input, end.error)
+                                       end.hops, end.last_input, end.error, last_screen=screen)
     except SQLAlchemyError:
         return plain("Database unavailable, retry later\n", 503)
     return plain("OK\n")
+
+
+def _json(body: bytes, status: int = 200) -> Response:
+    return Response(body, status=status, content_type="application/json")
+
+
+def _body():
+    """The request's JSON, whatever content type the aggregator declares (samples differ)."""
+    environ = request.environ
+    length = environ.get("CONTENT_LENGTH", "")
+    try:
+        if length.isdigit() and int(length) <= MAX_BODY:  # straight from the WSGI input, as form() does
+            return orjson.loads(environ["wsgi.input"].read(int(length)))
+        return orjson.loads(request.get_data(cache=False))
+    except orjson.JSONDecodeError:
+        raise BadRequest("Body is not valid JSON") from None
+
+
+def _service(req: UssdRequest, codes: tuple[str, ...]) -> tuple[str | None, str]:
+    """The service code a hop is for (None when it is not one of ours) and the dial string's
+    segments past it (a shortcut: `*384*123*100014#` -> "100014")."""
+    code, dial = req.service_code, req.dial
+    if not code and dial:  # Nalo names no service code: it is the head of the dial string
+        code = next((c for c in codes if dial == c or dial.startswith(c[:-1] + "*")), None if codes else dial)
+        if code is None:
+            return None, ""
+    if codes and code and code not in codes:
+        return None, ""
+    if dial and code and dial.startswith(code[:-1] + "*") and dial.endswith("#"):
+        return code, dial[len(code):-1]
+    return code, ""
+
+
+@bp.post("/ussd/<name>")
+@metrics.timed_ussd
+def aggregator(name: str):
+    adapter = AGGREGATORS.get(name)
+    app = soko()
+    settings = app.settings
+    if adapter is None or not settings.aggregator_enabled(name):
+        abort(404)
+    check_token(settings.aggregator_token(name))
+    try:
+        req = adapter.parse_hop(_body(), normalizer(settings.default_region))
+    except BadRequest as exc:
+        return plain(f"{exc}\n", 400)
+    session_id = f"{name}:{req.session_id}"  # ids of different aggregators never meet
+    if req.kind in (HOP_RELEASE, HOP_TIMEOUT):
+        return _session_over(app, name, adapter, req, session_id)
+    code, shortcut = _service(req, settings.ussd_service_codes)
+    if code is None:
+        shown = req.dial or req.service_code
+        return _json(adapter.answer(req, f"This service ({shown}) is not offered here.", True))
+    hop = Hop(session_id=session_id, phone=req.phone, text=req.text, service_code=code, latest=True,
+              hop_id=req.hop_id, start=req.kind == HOP_START, shortcut=shortcut)
+    try:
+        screen = app.ussd.answer(hop)
+    except (redis.RedisError, SQLAlchemyError) as exc:
+        log.warning("ussd hop failed, answered with an apology: %s", type(exc).__name__)
+        screen = at_ussd.end(t("sorry_down", "en"))
+    end = screen.startswith("END ")
+    if end:
+        metrics.USSD_ENDED.inc()
+    elif hop.start:
+        metrics.USSD_STARTED.inc()
+    return _json(adapter.answer(req, screen[4:], end))
+
+
+def _session_over(app, name: str, adapter, req: UssdRequest, session_id: str) -> Response:
+    """A release, terminate or timeout notice: the session is over. Stored for drop-off analytics
+    like Africa's Talking's reports (where the caller was, from the session in Redis), answered
+    with an empty end screen. The session itself stays in Redis: a caller who dials again within
+    USSD_SESSION_TTL is offered to continue where they stopped."""
+    try:
+        screen, ended, hops = app.ussd.where(req.phone, session_id)
+    except redis.RedisError:
+        screen, ended, hops = None, False, None
+    status = SESSION_COMPLETED if ended else SESSION_INCOMPLETE
+    try:
+        ussd_events.record_session_end(app.db, session_id, req.phone, status, None, hops, req.text or None,
+                                       "timeout" if req.kind == HOP_TIMEOUT else None,
+                                       aggregator=name, last_screen=screen)
+    except SQLAlchemyError:
+        return plain("Database unavailable, retry later\n", 503)
+    return _json(adapter.answer(req, "", True))

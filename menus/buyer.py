@@ -3,7 +3,7 @@ Language. Each screen renders a frame and handles one input; the engine does the
 
 from __future__ import annotations
 
-from commerce import catalog, codes, orders, people
+from commerce import catalog, checkouts, codes, orders, people
 from commerce.models import MOBILE_MONEY, PAYMENT_METHODS, PLACED
 from commerce.texts import LANGUAGES, t
 from menus.engine import PAGE_SIZE, Outcome, Screen, View, window
@@ -22,7 +22,7 @@ def _just_placed(ctx) -> list[str]:
     before = ctx.before
     if before is not None and before.frames[-1][0] not in ("Y", "D"):
         return []  # the last session stopped elsewhere: it placed nothing unseen
-    code = orders.just_placed(ctx.db, ctx.phone)
+    code = orders.just_placed(ctx.reads, ctx.phone)
     return [t("just_placed", ctx.lang, code=code)] if code else []
 
 
@@ -35,6 +35,8 @@ def _home(ctx, f):
 def _home_go(ctx, f, choice, view):
     target = view.chosen(choice)
     if target is None:
+        if len(choice) >= 5 and choice.isascii() and choice.isdigit():  # a product code (*384*123*100014#)
+            return _open_code(ctx, choice)
         return Outcome(invalid="invalid")
     return Outcome(push=[target, 0] if target in ("C", "O") else [target])
 
@@ -49,7 +51,7 @@ def _resume_go(ctx, f, choice, view):
     if picked == 1:
         return Outcome(pop=1)
     if picked == 2:
-        return Outcome(replace=[HOME])
+        return Outcome(home=True)
     return Outcome(invalid="invalid")
 
 
@@ -95,15 +97,20 @@ def _search_go(ctx, f, choice, view):
     query = choice.strip()
     compact = query.replace(" ", "")
     if compact.isdigit() and compact.isascii():
-        pid = codes.product_id_from_code(compact)
-        if pid is None or ctx.product(pid) is None:
-            return Outcome(invalid="bad_code_hint")
-        return Outcome(push=["P", pid])
+        return _open_code(ctx, compact)
     if not catalog.words(query):
         return Outcome(invalid="search_short")
     if not catalog.search(ctx.db, query, 0, 1):
         return Outcome(invalid="no_results_hint")
     return Outcome(push=["T", query[:40], 0])
+
+
+def _open_code(ctx, code: str) -> Outcome:
+    """The product with this code (its check digit refuses a mistyped one, never another product)."""
+    pid = codes.product_id_from_code(code)
+    if pid is None or ctx.product(pid) is None:
+        return Outcome(invalid="bad_code_hint")
+    return Outcome(push=["P", pid])
 
 
 def _results(ctx, f):
@@ -141,6 +148,9 @@ def _quantity(ctx, f):
 def _quantity_go(ctx, f, choice, view):
     most = f[2]
     if choice.isascii() and choice.isdigit() and 1 <= int(choice) <= most:
+        helping = assisting(ctx)
+        if helping is not None:  # an agent ordering for a customer: the pickup is the agent's own point
+            return Outcome(push=["M", f[1], int(choice), helping[1]])
         return Outcome(push=["V", f[1], int(choice), 0])
     return Outcome(invalid="bad_quantity_hint")
 
@@ -180,6 +190,9 @@ def _summary(ctx, f):
         return View([t("no_rate", ctx.lang, cur=p.currency, mine=ctx.currency)])
     lines = [t("summary", ctx.lang, qty=qty, name=p.name, total=ctx.fmt(q.total), village=point[1],
                method=t(PAYMENT_METHODS[m], ctx.lang))]
+    helping = assisting(ctx)
+    if helping is not None:
+        lines.append(t("assist_summary_for", ctx.lang, customer=helping[2] or helping[3]))
     if q.total.currency != p.currency:
         lines.append(t("rate_note", ctx.lang, seller_total=ctx.fmt(q.seller_total)))
     # Confirm's key holds the total shown: the order is placed at that total or not at all.
@@ -194,7 +207,9 @@ def _summary_go(ctx, f, choice, view):
         return Outcome(invalid="invalid")
     _, pid, qty, aid, m = f
     shown = int(picked.removeprefix("yes:"))
-    earlier = orders.same_order_lately(ctx.db, ctx.phone, pid, qty, aid)
+    helping = assisting(ctx)  # an agent's order for a customer: the customer's orders, if known
+    buyer = (helping[2] or None) if helping else ctx.phone
+    earlier = buyer and orders.same_order_lately(ctx.reads, buyer, pid, qty, aid)
     if earlier:  # most likely the first Confirm's answer never reached the buyer: ask, don't double
         return Outcome(push=["AG", pid, qty, aid, m, shown, earlier])
     return _place(ctx, pid, qty, aid, m, shown)
@@ -222,12 +237,15 @@ def _kept(ctx, f):
 def _place(ctx, pid, qty, aid, m, shown):
     method = PAYMENT_METHODS[m]
     s = ctx.services
+    helping = assisting(ctx)  # ["AF", agent id, customer phone or "", name or ""]
     placed = orders.place_order(
-        s.engine, phone=ctx.phone, product_id=pid, quantity=qty, agent_id=aid, method=method,
+        s.engine, phone=(helping[2] or ctx.phone) if helping else ctx.phone, product_id=pid, quantity=qty,
+        agent_id=aid, method=method,
         # One order per USSD session and summary: a redelivered Confirm finds it again.
         request_key=f"ussd:{ctx.session_id}:{pid}:{qty}:{aid}:{m}"[:80],
         payment_window_minutes=s.payment_window_minutes, language=ctx.lang,
-        expected_total_minor=shown)
+        expected_total_minor=shown,
+        placed_by=helping[1] if helping else None, customer_name=(helping[3] or None) if helping else None)
     if not placed.ok:
         if placed.error == "price_changed":
             ctx.forget_cached()  # the summary is drawn again with the price the order would take
@@ -241,11 +259,39 @@ def _place(ctx, pid, qty, aid, m, shown):
 
 
 def _done(ctx, f):
-    o = ctx.placed.get(f[1]) or orders.buyer_order(ctx.db, ctx.phone, f[1])
+    helping = assisting(ctx)
+    buyer = (helping[2] or ctx.phone) if helping else ctx.phone
+    o = ctx.placed.get(f[1]) or orders.buyer_order(ctx.db, buyer, f[1])
     if o is None:
         return View([t("order_failed", ctx.lang)], end=True)
+    if helping is not None:
+        if o.payment_method == MOBILE_MONEY:
+            following = t("assisted_next_mm_customer" if helping[2] else "assisted_next_mm_you", ctx.lang)
+        else:
+            following = t(f"assisted_next_{o.payment_method}", ctx.lang, code=o.code)
+        return View([t("assisted_placed", ctx.lang, code=o.code, customer=helping[2] or helping[3],
+                       total=ctx.fmt(o.total), next=following)], end=True)
+    rail = _rail(ctx) if o.payment_method == MOBILE_MONEY else None
+    if rail:
+        return View([t("placed_mobile_money_rail", ctx.lang, code=o.code, total=ctx.fmt(o.total), rail=rail)],
+                    end=True)
     return View([t(f"placed_{o.payment_method}", ctx.lang, code=o.code, total=ctx.fmt(o.total),
                    village=o.village)], end=True)
+
+
+def _rail(ctx) -> str | None:
+    """The brand that will ask for the PIN (M-Pesa, MTN MoMo), when the buyer's rail has one."""
+    rail = ctx.services.rail_for(ctx.phone)
+    return checkouts.RAIL_NAMES[rail] if rail in checkouts.QUERYABLE else None
+
+
+def assisting(ctx) -> list | None:
+    """The agent's "Order for a customer" frame under this screen (["AF", agent id, customer phone
+    or "", name or ""], menus/service_point.py), or None: the buyer's journey ordering for oneself."""
+    for frame in getattr(ctx, "frames", ()):
+        if frame[0] == "AF":
+            return frame
+    return None
 
 
 def _my_orders(ctx, f):
@@ -317,6 +363,9 @@ def _cancelled(ctx, f):
 
 def _pay_prompt(ctx, f):
     o = orders.buyer_order(ctx.db, ctx.phone, f[1])
+    rail = _rail(ctx)
+    if rail:
+        return View([t("pay_prompt_rail", ctx.lang, code=o.code if o else "", rail=rail)], end=True)
     return View([t("pay_prompt", ctx.lang, code=o.code if o else "")], end=True)
 
 
@@ -331,7 +380,7 @@ def _language_go(ctx, f, choice, view):
     with ctx.services.engine.begin() as conn:
         people.set_language(conn, ctx.phone, lang)
     ctx.lang = lang
-    return Outcome(replace=[HOME])
+    return Outcome(home=True)
 
 
 def _message(ctx, f):
@@ -361,3 +410,9 @@ SCREENS: dict[str, Screen] = {
     "G": Screen(_language, _language_go),
     "Z": Screen(_message),
 }
+
+# What each screen is called where people read about it (the admin's drop-off per screen).
+SCREEN_NAMES = {"H": "Home", "R": "Continue offer", "C": "Categories", "L": "Product list", "S": "Search",
+                "T": "Search results", "P": "Product", "Q": "Quantity", "V": "Pickup point", "M": "Payment method",
+                "Y": "Summary", "D": "Order placed", "O": "My orders", "OD": "Order detail", "OC": "Cancel order?",
+                "X": "Order cancelled", "PP": "Pay prompt", "G": "Language", "Z": "Message"}

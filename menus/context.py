@@ -17,7 +17,7 @@ from typing import Protocol
 from sqlalchemy import bindparam, select
 from sqlalchemy.engine import Engine
 
-from commerce import catalog, db, money, orders, rates
+from commerce import catalog, db, money, orders, rates, service_points
 from commerce.models import Person
 
 
@@ -38,6 +38,8 @@ class Services:
     shop_name: str
     payment_window_minutes: int
     catalog_cache: catalog.CatalogCache = field(default_factory=catalog.CatalogCache)
+    # The mobile-money rail that will ask this buyer (issue 15), named on the last screen.
+    rail_for: Callable[[str], str | None] = lambda phone: None
 
 
 _LANGUAGE = db.Prebuilt(select(Person.__table__.c.language).where(Person.__table__.c.phone == bindparam("phone")))
@@ -95,6 +97,7 @@ class Context:
         # Redis writes a screen left for the end of the hop, as (commands, done(replies)): the engine
         # sends them with the session's own write, in one round trip.
         self.redis_writes: list[tuple[list[tuple], Callable[[list], None]]] = []
+        self.frames: list = []  # the session's stack of screens, set by the engine for this hop
 
     @property
     def db(self):
@@ -153,6 +156,10 @@ class Context:
 
     def category_name(self, category_id: int) -> str | None:
         return next((name for cid, name in self.categories() if cid == category_id), None)
+
+    def agents_by_phone(self) -> dict[str, int]:
+        """Active agents' numbers -> agent id (the first hop of a session asks: menus/service_point.py)."""
+        return self._cached_read("agents_by_phone", lambda: service_points.agent_phones(self.db))
 
     def pickup_points(self) -> list[tuple[int, str, str]]:
         return self._cached_read("pickup", lambda: catalog.all_pickup_points(self.db))

@@ -14,6 +14,12 @@ A screen is a pair of pure-ish functions (see menus/screens.py): `render(ctx, fr
   next screen is drawn.
 * A redelivered hop (same session, same text) re-renders the current frame: same screen, no move.
 * A new session while an unfinished one exists for the phone offers to continue where it stopped.
+* Aggregators other than Africa's Talking send only the latest input (`Hop.latest`): the state is
+  the same, with `length` counting the hops and `crc` holding the provider's number of the last
+  one (when it numbers hops), so a redelivered hop is seen without a path. Same screens otherwise.
+* A dial string with more segments than the service code (`*384*123*100014#`) is a shortcut: its
+  segments are read on the screens from home, as if typed (`Hop.shortcut`, or an Africa's Talking
+  first hop's `text`).
 """
 
 from __future__ import annotations
@@ -34,6 +40,7 @@ Frame = list  # [screen_code, *args]; paged screens keep their offset as the las
 
 NAV_BACK, NAV_HOME, NAV_MORE = "0", "00", "98"
 MAX_INPUT = 80  # Safaricom caps user input at 80 characters; longer input is refused politely
+MAX_SHORTCUT = 4  # segments of a dial-string shortcut read at most (*384*123*1*2*3*4#)
 PAGE_SIZE = 9  # options per page at most: one keypress each
 
 
@@ -68,6 +75,7 @@ class Outcome:
     end: Frame | None = None  # finish the session on this (END) screen
     invalid: str | None = None  # text key of a hint; the screen is shown again
     pop: int = 0  # leave this many screens first (then push / end)
+    home: bool = False  # back to the session's home screen (the caller's own: an agent's has more)
 
 
 @dataclass
@@ -75,14 +83,19 @@ class Screen:
     render: Callable[[Any, Frame], View]
     handle: Callable[[Any, Frame, str, View], Outcome] | None = None
     paged: bool = False
+    zero_is_input: bool = False  # `0` is an answer here (no phone number), not Back
 
 
 @dataclass
 class Hop:
     session_id: str
     phone: str  # E.164
-    text: str
+    text: str  # Africa's Talking: the whole path; with `latest`, only this hop's input
     service_code: str = ""
+    latest: bool = False  # the aggregator sends only the latest input (Soko keeps the path)
+    hop_id: str | None = None  # the aggregator's number of this hop, when it numbers them
+    start: bool = False  # the aggregator says this hop opens the session
+    shortcut: str = ""  # a latest-input aggregator's dial-string segments past the service code ("100014")
 
 
 @dataclass
@@ -145,7 +158,8 @@ class Engine:
 
     def __init__(self, redis, screens: dict[str, Screen], home: Frame, *, max_chars: int,
                  ttl_seconds: int, context_factory, resume_frame: Frame | None = None,
-                 initial_language: Callable[[str], str] | None = None, version_key: str | None = None):
+                 initial_language: Callable[[str], str] | None = None, version_key: str | None = None,
+                 home_for: Callable[[Any], Frame] | None = None):
         self.redis = redis
         self.version_key = version_key  # read with the session; the context gets it (cache token)
         self.screens = screens
@@ -155,6 +169,9 @@ class Engine:
         self.context_factory = context_factory
         self.resume_frame = resume_frame
         self.initial_language = initial_language or (lambda phone: "en")
+        # The home frame of a fresh session, from the hop's context (an agent's differs): asked on
+        # the session's first hop only, then kept as the bottom frame, where `00` goes back to.
+        self.home_for = home_for
 
     # -- the hop ---------------------------------------------------------------------------
     def answer(self, hop: Hop) -> str:
@@ -173,7 +190,7 @@ class Engine:
         # A new session's first screen may say what the last one left behind (menus/buyer.py).
         ctx.new_session, ctx.before = new, saved if new else None
         try:
-            screen, moved = self.step(state, hop.text, ctx, new)
+            screen, moved = self.step(state, hop.text, ctx, new, hop)
             if not moved:
                 return screen
             save = ("SET", key, state.encode(), "EX", self.ttl)
@@ -193,6 +210,16 @@ class Engine:
         finally:
             ctx.close()
 
+    def where(self, phone: str, session_id: str) -> tuple[str | None, bool, int | None]:
+        """Where a session's caller was when it ended, for drop-off analytics: the code of the
+        screen last shown, whether it was an END screen, and (latest-input aggregators) the hops
+        counted; (None, False, None) when the session is no longer (or never was) the phone's."""
+        with HopConnection(self.redis) as io:
+            state = State.decode(io.command("GET", session_key(phone)))
+        if state is None or state.sid != crc(session_id):
+            return None, False, None
+        return str(state.frames[-1][0]), state.ended, state.length
+
     # -- navigation, with no I/O of its own (the screens do their reads through ctx) ----------
     def session(self, saved: State | None, hop: Hop) -> tuple[State, bool]:
         """The state `hop` continues (the saved one, for the same provider session), or a new
@@ -202,9 +229,13 @@ class Engine:
             return saved, False
         return self._new_session(saved, sid, hop.text, hop), True
 
-    def step(self, state: State, text: str, ctx, new: bool = False) -> tuple[str, bool]:
+    def step(self, state: State, text: str, ctx, new: bool = False, hop: Hop | None = None) -> tuple[str, bool]:
         """The screen answering a hop's `text`; `state` is moved in place. False when nothing moved
         (a redelivered hop, a hop after the end), so there is nothing to save."""
+        if new and self.home_for is not None and len(state.frames) == 1:
+            state.frames = [list(self.home_for(ctx))]
+        if hop is not None and hop.latest:
+            return self._step_latest(state, hop, ctx, new)
         if not new:
             if state.length == len(text) and state.crc == crc(text):
                 return self.draw(state, ctx), False  # redelivered hop: same screen, nothing moves
@@ -218,7 +249,43 @@ class Engine:
                 state.hint = "too_long"
             else:
                 self._apply(state, user_input, ctx)
+        elif text:  # a first hop with text: the dial string's extra segments (*384*123*100014#)
+            self._shortcut(state, text, ctx)
         return self.draw(state, ctx), True
+
+    def _step_latest(self, state: State, hop: Hop, ctx, new: bool) -> tuple[str, bool]:
+        """`step` for an aggregator that sends only the latest input. Without a path to compare,
+        a redelivery is known only by the provider's hop number (or a second session start)."""
+        mark = crc("#" + hop.hop_id) if hop.hop_id is not None else 0
+        if new:
+            state.length, state.crc = 1, mark
+            if hop.shortcut:
+                self._shortcut(state, hop.shortcut, ctx)
+            return self.draw(state, ctx), True
+        if hop.start or (hop.hop_id is not None and state.crc == mark):
+            return self.draw(state, ctx), False  # redelivered hop: same screen, nothing moves
+        if state.ended:
+            return "END " + texts.t("ended", state.lang), False
+        state.length, state.crc, state.hint = state.length + 1, mark, None
+        if len(hop.text) > MAX_INPUT:
+            state.hint = "too_long"
+        else:
+            self._apply(state, hop.text, ctx)
+        return self.draw(state, ctx), True
+
+    def _shortcut(self, state: State, suffix: str, ctx) -> None:
+        """Read a dial string's extra segments from home, each as if typed on the screen it
+        reaches (the home screen takes a product code too). One that is refused sends the caller
+        home with a short hint, never to a half-way screen."""
+        state.frames, state.hint = [list(self.home)], None
+        for segment in suffix.split("*")[:MAX_SHORTCUT]:
+            self.draw(state, ctx)  # what the screen offers: the segment is read against it
+            self._apply(state, segment, ctx)
+            if state.hint:
+                state.frames, state.hint = [list(self.home)], "bad_shortcut"
+                return
+            if state.ended:
+                return
 
     def _context(self, hop: Hop, lang: str, token):
         ctx = self.context_factory(hop.phone, lang, hop)
@@ -252,10 +319,11 @@ class Engine:
         frame = state.frames[-1]
         screen = self.screens[frame[0]]
         view = None
+        ctx.frames = state.frames  # a screen may look down the stack (menus/buyer.py `assisting`)
         if choice == NAV_HOME:
-            state.frames = [list(self.home)]
+            state.frames = [list(state.frames[0])]  # the session's home (see home_for)
             return
-        if choice == NAV_BACK and len(state.frames) > 1:
+        if choice == NAV_BACK and len(state.frames) > 1 and not screen.zero_is_input:
             state.frames.pop()
             return
         if choice == NAV_MORE and screen.paged:
@@ -278,6 +346,8 @@ class Engine:
             del state.frames[-outcome.pop:]
         if outcome.replace is not None:
             state.frames = [list(f) for f in outcome.replace]
+        if outcome.home:
+            state.frames = [list(state.frames[0])]
         if outcome.push is not None:
             state.frames.append(list(outcome.push))
         if outcome.end is not None:
@@ -360,6 +430,7 @@ class Engine:
     def draw(self, state: State, ctx) -> str:
         """The screen of the state's top frame; the state records what it offers."""
         ctx.lang = state.lang
+        ctx.frames = state.frames
         frame = state.frames[-1]
         view, start = self._layout(ctx, frame)
         state.shown, state.more = (None, False) if view.end else (list(view.keys), view.more)

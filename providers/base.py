@@ -24,14 +24,27 @@ class BadRequest(ValueError):
 
 # -- what webhooks parse into ------------------------------------------------------------------
 
+# UssdRequest.kind: a hop that opens the session, a hop with the user's input, or the provider's
+# notice that the session is over (the user quit, or did not answer in time).
+HOP_START, HOP_INPUT, HOP_RELEASE, HOP_TIMEOUT = "start", "input", "release", "timeout"
+
+
 @dataclass(frozen=True, slots=True)
 class UssdRequest:
-    """One USSD hop."""
+    """One USSD hop, or an aggregator's notice that the session ended (kind release/timeout)."""
 
     session_id: str
     phone: str  # E.164
     service_code: str
-    text: str  # every input of the session so far, joined with "*" ("" on the first hop)
+    # Africa's Talking: every input of the session so far, joined with "*" ("" on the first hop).
+    # Every other aggregator (`latest`): only this hop's input ("" on the first hop).
+    text: str
+    latest: bool = False
+    kind: str = HOP_INPUT
+    hop_id: str | None = None  # the provider's number of this hop (Hubtel Sequence, Beem request_id)
+    dial: str | None = None  # the whole dial string, when the provider passes it (*384*123*100014#)
+    operator: str | None = None  # the network, as the provider names it (mtn, vodafone, tigo, ...)
+    echo: tuple = ()  # (name, value) pairs the provider wants back in its answer
 
 
 # UssdSessionEnd.status
@@ -116,6 +129,10 @@ class ProviderError(Exception):
     and False for other 4xx (bad credentials, malformed request), which retrying cannot fix.
     """
 
+    # A rail whose requests we name ourselves (MoMo's X-Reference-Id) sets the name of the request
+    # that failed: after a timeout the status query may still find it.
+    reference: str | None = None
+
     def __init__(self, message: str, *, retryable: bool, status_code: int | None = None):
         super().__init__(message)
         self.retryable = retryable
@@ -152,4 +169,51 @@ class SmsProvider(Protocol):
 
         Raises ProviderError when the provider call as a whole failed.
         """
+        ...
+
+
+# -- mobile-money rails with a status query (M-Pesa Daraja, MTN MoMo; SPEC §12) ---------------------
+
+# RailResult.state: the money was taken, the request is over without it, or it is not over yet.
+RAIL_PAID, RAIL_FAILED, RAIL_PENDING = "paid", "failed", "pending"
+
+
+@dataclass(frozen=True)
+class RailStart:
+    """A rail's immediate answer to a payment request: it took it (the payer is being asked) or not."""
+
+    reference: str  # the rail's id of this request: what its callback and its status query name
+    accepted: bool
+    status: str  # the rail's own word or code, for the record
+    description: str
+
+
+@dataclass(frozen=True)
+class RailResult:
+    """What a rail says about one payment request, in its callback or its status query."""
+
+    reference: str  # RailStart.reference
+    state: str  # RAIL_PAID, RAIL_FAILED or RAIL_PENDING
+    code: str  # the rail's result code or status word (and reason), for the record
+    description: str
+    amount: Decimal | None = None  # major units as sent; None when the answer does not say
+    currency: str | None = None
+    receipt: str | None = None  # the rail's own transaction id (MpesaReceiptNumber, financialTransactionId)
+    payer: str | None = None  # E.164 when the rail names the payer
+    order_code: str | None = None  # what our request named (MoMo's externalId)
+
+
+class RailClient(Protocol):
+    """A rail Soko asks for money and then asks again what became of it."""
+
+    name: str
+
+    def request_payment(self, phone: str, country: str, amount: Decimal, currency: str,
+                        order_code: str) -> RailStart:
+        """Ask the payer at `phone` (E.164; `country` its ISO region) for `amount` (major units).
+        Raises ProviderError when the rail could not be asked."""
+        ...
+
+    def status(self, reference: str, country: str) -> RailResult:
+        """What the rail knows now about the request `reference`. Raises ProviderError."""
         ...

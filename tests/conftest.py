@@ -21,7 +21,7 @@ from commerce.db import make_engine
 from commerce.models import Base
 from config import Settings, load_settings
 
-pytest_plugins = ["tests.fakes"]
+pytest_plugins = ["tests.fakes", "tests.fake_rails"]
 
 
 # Under pytest-xdist (`make test` runs two workers) each worker gets its own Redis database number

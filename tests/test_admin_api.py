@@ -159,7 +159,7 @@ def test_orders_are_paged_newest_first(admin_app, api, db_engine):
 
 
 @pytest.mark.parametrize("query, says", [
-    ("?status=lost", "status must be one of placed, paid, dispatched, delivered, cancelled, expired"),
+    ("?status=lost", "status must be one of placed, paid, dispatched, arrived, delivered, cancelled, expired"),
     ("?seller=abc", "seller must be a whole number"),
     ("?agent=-1", "agent must be a whole number"),
     ("?method=cheque", "method must be one of mobile_money, cash, on_delivery"),
@@ -225,7 +225,7 @@ def test_stats(admin_app, api, db_engine):
             amount_minor=21000, currency="KES", reference="ATPid_9", status="success"))
     s = api.get("/stats?days=7").get_json()
     assert s["orders"]["total"] == 3
-    assert s["orders"]["by_status"] == {"placed": 1, "paid": 2, "dispatched": 0, "delivered": 0, "cancelled": 0,
+    assert s["orders"]["by_status"] == {"placed": 1, "paid": 2, "dispatched": 0, "arrived": 0, "delivered": 0, "cancelled": 0,
                                         "expired": 0}
     assert s["sales"] == {"KES": {"orders": 1, "amount_minor": 21000}, "TZS": {"orders": 1, "amount_minor": 420000}}
     days = s["sales_per_day"]["by_currency"]["KES"]

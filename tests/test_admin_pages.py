@@ -170,3 +170,21 @@ def test_failed_jobs_with_a_retry_button(browser, admin_app):
                         follow_redirects=True).get_data(as_text=True)
     assert f"Job {job.id} is back on the sms queue." in html and "No failed jobs." in html
     assert q.job_ids == [job.id]
+
+
+def test_ussd_drop_off_per_aggregator_and_screen(browser, db_engine):
+    from commerce import ussd_events
+
+    for i, (agg, status, screen) in enumerate([("hubtel", "incomplete", "Y"), ("hubtel", "incomplete", "Y"),
+                                               ("hubtel", "incomplete", "Q"), ("hubtel", "completed", "D"),
+                                               ("africastalking", "incomplete", "C"), ("beem", "failed", None)]):
+        ussd_events.record_session_end(db_engine, f"{agg}:{i}", "+233241234567", status, None, 3, None, None,
+                                       aggregator=agg, last_screen=screen)
+    html = browser.get("/admin/ussd").get_data(as_text=True)
+    rows = re.findall(r"<tr><td>(\w+)</td><td>([^<]+)</td><td class=\"num\">(\d+)</td><td class=\"num\">(\d+)%</td></tr>",
+                      html)
+    assert rows == [("hubtel", "Summary", "2", "50"), ("africastalking", "Categories", "1", "100"),
+                    ("beem", "unknown", "1", "100"), ("hubtel", "Quantity", "1", "25")]
+    assert html.count('<svg xmlns="http://www.w3.org/2000/svg" class="chart"') == 3  # one chart per aggregator
+    assert "<title>Summary: 2</title>" in html
+    assert browser.get("/admin/ussd?days=0").status_code == 400

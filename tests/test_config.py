@@ -35,6 +35,8 @@ def test_settings_are_read_and_normalised():
     assert s.database_url == "postgresql+psycopg://u:p@db/soko"
     assert (s.shop_name, s.default_region, s.ussd_max_chars, s.sms_backend) == ("Duka", "TZ", 182, "twilio")
     assert s.payment_window_minutes == 60 and s.simulator_enabled is False
+    assert load_settings({}).agent_commission_percent == 5
+    assert str(load_settings({"AGENT_COMMISSION_PERCENT": " 2.5 "}).agent_commission_percent) == "2.5"
 
 
 BAD = [
@@ -57,6 +59,9 @@ BAD = [
     ({"PAYMENT_WINDOW_MINUTES": "1.5"}, "PAYMENT_WINDOW_MINUTES"),
     ({"SIMULATOR_ENABLED": "maybe"}, "SIMULATOR_ENABLED"),
     ({"USSD_SESSION_TTL": "5"}, "USSD_SESSION_TTL"),
+    ({"AGENT_COMMISSION_PERCENT": "five"}, "AGENT_COMMISSION_PERCENT"),
+    ({"AGENT_COMMISSION_PERCENT": "101"}, "AGENT_COMMISSION_PERCENT"),
+    ({"AGENT_COMMISSION_PERCENT": "2.555"}, "AGENT_COMMISSION_PERCENT"),
 ]
 
 
@@ -134,3 +139,20 @@ def test_start_up_with_a_bad_setting_exits_with_one_line_naming_it(env, name):
     lines = done.stderr.strip().splitlines()
     assert len(lines) == 1, done.stderr  # no traceback
     assert name in lines[0] and lines[0].startswith("soko: ")
+
+
+def test_ussd_aggregators_are_off_until_switched_on_and_service_codes_may_be_a_list():
+    s = load_settings({})
+    assert not any((s.hubtel_enabled, s.arkesel_enabled, s.nalo_enabled, s.beem_enabled))
+    assert s.aggregator_enabled("africastalking") and not s.aggregator_enabled("hubtel")
+    s = load_settings({"HUBTEL_ENABLED": "1", "BEEM_ENABLED": "true", "HUBTEL_WEBHOOK_TOKEN": "hub",
+                       "USSD_SERVICE_CODE": " *384*123# , *713*4#"})
+    assert s.aggregator_enabled("hubtel") and s.aggregator_enabled("beem") and not s.aggregator_enabled("nalo")
+    assert s.aggregator_token("hubtel") == "hub" and s.aggregator_token("beem") is None
+    assert s.ussd_service_codes == ("*384*123#", "*713*4#")
+    with pytest.raises(SettingsError) as err:
+        load_settings({"USSD_SERVICE_CODE": "*384*123#,713"})
+    assert str(err.value) == "USSD_SERVICE_CODE must look like *384*123# (several: *384*123#,*713#), got '713'"
+    with pytest.raises(SettingsError) as err:
+        load_settings({"NALO_ENABLED": "maybe"})
+    assert str(err.value) == "NALO_ENABLED must be true or false, got 'maybe'"

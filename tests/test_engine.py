@@ -379,10 +379,11 @@ def test_a_star_in_a_quantity_is_refused_not_split(seeded, ussd):
 
 
 def test_input_after_a_prefix_dialled_with_the_code_is_read_from_the_next_hop(seeded, ussd):
-    """`*384*123*5#` can arrive as text "5" on the first hop; the menus start after it."""
+    """`*384*123*5#` arrives as text "5" on the first hop: no menu 5, so home with a hint; the
+    menus read the next input after it."""
     s = ussd()
     res = s.post("5")
-    assert res.get_data(as_text=True).startswith("CON Welcome to Soko")
+    assert res.get_data(as_text=True).startswith("CON That code is not valid: choose from the menu.\nWelcome to Soko")
     assert s.post("5*1").get_data(as_text=True).startswith("CON Choose a category:")
 
 

@@ -9,7 +9,21 @@ import pytest
 from sqlalchemy import func, select, update
 
 from commerce import catalog, order_moves, order_state, orders, people
-from commerce.models import CASH, ON_DELIVERY, PAID, PLACED, Category, Order, OrderEvent, Product
+from commerce.models import (
+    ARRIVED,
+    CANCELLED,
+    CASH,
+    DELIVERED,
+    DISPATCHED,
+    EXPIRED,
+    ON_DELIVERY,
+    PAID,
+    PLACED,
+    Category,
+    Order,
+    OrderEvent,
+    Product,
+)
 
 ORD, EVENTS, PRODUCTS = Order.__table__, OrderEvent.__table__, Product.__table__
 BUYER = "+254712000500"
@@ -52,10 +66,10 @@ def _state(shop, order_id: int):
     return status, paid, [tuple(e) for e in events], stock
 
 
-def _try(shop, order_id: int, target: str, actor: str) -> order_moves.Moved:
+def _try(shop, order_id: int, target: str, actor: str, implied: bool = False) -> order_moves.Moved:
     with shop[0].begin() as conn:
         return order_moves.apply(conn, order_state.load(conn, order_id=order_id, lock=True), target, actor,
-                                 note="walk")
+                                 note="walk", implied=implied)
 
 
 def _setups(source: str, move: order_moves.Move | None):
@@ -93,7 +107,10 @@ def test_every_move_of_the_table_and_every_one_it_lacks(shop):
                 for paid, method, unmet in _setups(source, move):
                     order_id = _order_in(shop, source, paid=paid, method=method)
                     before = _state(shop, order_id)
-                    moved = _try(shop, order_id, target, actor)
+                    if move is not None and move.implied:  # never on its own: only as a step of walk()
+                        alone = _try(shop, order_id, target, actor)
+                        assert alone.refusal == order_moves.NOT_ALLOWED and _state(shop, order_id) == before
+                    moved = _try(shop, order_id, target, actor, implied=move is not None and move.implied)
                     after = _state(shop, order_id)
                     case = (source, target, actor, paid, method)
                     tried += 1
@@ -102,7 +119,8 @@ def test_every_move_of_the_table_and_every_one_it_lacks(shop):
                         assert moved.ok and moved.status == target, (case, moved)
                         assert after[0] == target and after[1] == before[1], case
                         assert after[2] == [*before[2], (target, actor)], case
-                        assert after[3] == before[3] + (QTY if move.releases_stock else 0), case
+                        # SPEC §6: reserved stock comes back when an order is cancelled or expires, and only then.
+                        assert after[3] == before[3] + (QTY if target in (CANCELLED, EXPIRED) else 0), case
                         continue
                     if move is not None:
                         expected = unmet
@@ -111,7 +129,40 @@ def test_every_move_of_the_table_and_every_one_it_lacks(shop):
                     assert not moved.ok and moved.refusal == expected and moved.status == source, (case, moved)
                     assert after == before, case
     assert legal == sum(len(m.actors) for m in order_moves.MOVES)
-    assert tried > 6 * 6 * len(ACTOR)
+    assert tried > 7 * 7 * len(ACTOR)
+
+
+def _history(shop, order_id: int) -> list[tuple]:
+    with shop[0].connect() as conn:
+        return [tuple(r) for r in conn.execute(select(EVENTS.c.status, EVENTS.c.actor, EVENTS.c.note)
+                                               .where(EVENTS.c.order_id == order_id).order_by(EVENTS.c.id))]
+
+
+@pytest.mark.parametrize(("source", "paid", "method"), [
+    (PLACED, False, ON_DELIVERY), (PAID, True, CASH), (PAID, True, "mobile_money")])
+@pytest.mark.parametrize("target", [ARRIVED, DELIVERED])
+def test_walk_takes_the_implied_dispatch_when_the_seller_never_said_sent(shop, source, paid, method, target):
+    order_id = _order_in(shop, source, paid=paid, method=method)
+    before = _history(shop, order_id)
+    with shop[0].begin() as conn:
+        moved = order_moves.walk(conn, order_state.load(conn, order_id=order_id, lock=True), target, "agent:1")
+    assert moved.ok and moved.status == target
+    assert _history(shop, order_id) == [*before, (DISPATCHED, "agent:1", order_moves.IMPLIED_NOTE),
+                                        (target, "agent:1", None)]
+
+
+@pytest.mark.parametrize("target", [ARRIVED, DELIVERED])
+def test_walk_refuses_an_unpaid_cash_order_and_writes_nothing(shop, target):
+    order_id = _order_in(shop, PLACED, paid=False, method=CASH)
+    before = _state(shop, order_id)
+    with shop[0].begin() as conn:
+        moved = order_moves.walk(conn, order_state.load(conn, order_id=order_id, lock=True), target, "agent:1")
+    assert (moved.ok, moved.refusal) == (False, "paid_or_pay_on_delivery")
+    assert _state(shop, order_id) == before
+    # Not the seller's way, nor the buyer's: the implied step is the agent's alone.
+    with shop[0].begin() as conn:
+        order = order_state.load(conn, order_id=order_id, lock=True)
+        assert order_moves.walk(conn, order, DELIVERED, "buyer").refusal == order_moves.NO_MOVE
 
 
 def _any_actor(source: str, target: str) -> bool:

@@ -8,18 +8,27 @@ from dataclasses import dataclass
 import pytest
 
 from commerce import order_moves as om
-from commerce.models import CANCELLED, CASH, DELIVERED, DISPATCHED, EXPIRED, ON_DELIVERY, PAID, PLACED
+from commerce.models import ARRIVED, CANCELLED, CASH, DELIVERED, DISPATCHED, EXPIRED, ON_DELIVERY, PAID, PLACED
 
 # The lifecycle as SPEC.md tells it, written out once more: (from, to) -> the actor kinds who may.
 LEGAL = {
     (PLACED, PAID): {"agent", "mobile_money"},
     (PLACED, DISPATCHED): {"seller"},
     (PAID, DISPATCHED): {"seller"},
+    (DISPATCHED, ARRIVED): {"agent"},
     (DISPATCHED, DELIVERED): {"agent", "buyer"},
+    (ARRIVED, DELIVERED): {"agent", "buyer"},
     (PLACED, EXPIRED): {"system"},
     (PLACED, CANCELLED): {"buyer", "admin"},
     (PAID, CANCELLED): {"admin"},
     (DISPATCHED, CANCELLED): {"admin"},
+    (ARRIVED, CANCELLED): {"admin"},
+}
+# SPEC §13: the agent's ARRIVED or DELIVERED for goods never marked SENT implies the dispatch; those
+# steps are taken only on the way (order_moves.walk), never on their own.
+IMPLIED = {
+    (PLACED, DISPATCHED): {"agent"},
+    (PAID, DISPATCHED): {"agent"},
 }
 ACTOR = {"agent": "agent:7", "seller": "seller:3", "admin": "admin:api", "buyer": "buyer", "system": "system",
          "mobile_money": "mobile_money"}
@@ -51,19 +60,39 @@ def _fitting(source: str, target: str, kind: str) -> Facts:
 @pytest.mark.parametrize("target", om.STATUSES)
 @pytest.mark.parametrize("kind", om.ACTORS)
 def test_every_pair_and_actor(source, target, kind):
-    why = om.refusal(_fitting(source, target, kind), target, ACTOR[kind])
+    facts = _fitting(source, target, kind)
+    why = om.refusal(facts, target, ACTOR[kind])
     legal = LEGAL.get((source, target))
-    if legal is None:
+    implied = kind in IMPLIED.get((source, target), ())
+    if legal is None and not IMPLIED.get((source, target)):
         assert why == om.NO_MOVE
-    elif kind not in legal:
+    elif legal is None or kind not in legal:
         assert why == om.NOT_ALLOWED
     else:
         assert why is None
+    assert (om.refusal(facts, target, ACTOR[kind], implied=True) is None) == (implied or why is None)
 
 
-def test_the_table_has_no_move_the_list_above_lacks():
-    assert {(m.source, m.target, a) for m in om.MOVES for a in m.actors} == {
-        (s, t, a) for (s, t), actors in LEGAL.items() for a in actors}
+def test_the_table_has_no_move_the_lists_above_lack():
+    assert {(m.source, m.target, a, m.implied) for m in om.MOVES for a in m.actors} == {
+        (s, t, a, False) for (s, t), actors in LEGAL.items() for a in actors} | {
+        (s, t, a, True) for (s, t), actors in IMPLIED.items() for a in actors}
+
+
+@pytest.mark.parametrize("source", om.STATUSES)
+@pytest.mark.parametrize("target", om.STATUSES)
+@pytest.mark.parametrize("kind", om.ACTORS)
+def test_every_route_is_a_legal_move_or_one_implied_step_then_one(source, target, kind):
+    facts = _fitting(source, target, kind)
+    if source in (PLACED,) and kind == "agent":
+        facts = Facts(source, 0, ON_DELIVERY)  # the one unpaid order an agent may walk
+    steps, why = om.route(facts, target, ACTOR[kind])
+    if (source, target) in LEGAL and kind in LEGAL[(source, target)] and om.refusal(facts, target, ACTOR[kind]) is None:
+        assert (steps, why) == ([target], None)
+    elif kind == "agent" and source in (PLACED, PAID) and target in (ARRIVED, DELIVERED):
+        assert (steps, why) == ([DISPATCHED, target], None)
+    else:
+        assert steps == [] and why is not None
 
 
 def test_final_statuses_have_no_way_out_and_nothing_goes_back_to_placed():
@@ -82,6 +111,8 @@ def test_only_cancel_and_expiry_give_the_stock_back():
     (Facts(PLACED, paid_minor=20000), PAID, "agent", "paid_in_full"),  # part paid stays placed
     (Facts(PLACED), DISPATCHED, "seller", "pay_on_delivery"),  # a prepaid order is sent once paid
     (Facts(DISPATCHED), DELIVERED, "agent", "paid_or_pay_on_delivery"),
+    (Facts(ARRIVED), DELIVERED, "agent", "paid_or_pay_on_delivery"),
+    (Facts(ARRIVED, method=ON_DELIVERY), DELIVERED, "buyer", "paid_in_full"),
     (Facts(DISPATCHED, method=ON_DELIVERY), DELIVERED, "buyer", "paid_in_full"),  # pays the agent first
     (Facts(PLACED, paid_minor=100), CANCELLED, "buyer", "nothing_paid"),
     (Facts(PLACED, paid_minor=100), EXPIRED, "system", "unpaid_prepaid"),

@@ -40,6 +40,22 @@ def live(make_app, db_engine):
 
 
 @pytest.fixture
+def live_hubtel(make_app, db_engine):
+    """The app with Hubtel switched on (behind its own token), served like `live`."""
+    from commerce import demo
+
+    app = make_app(admin_token=TOKEN, hubtel_enabled=True, hubtel_webhook_token="hub-secret")
+    with db_engine.begin() as conn:
+        demo.seed(conn)
+    server = make_server("127.0.0.1", 0, app, threaded=True)
+    thread = threading.Thread(target=server.serve_forever, name="soko-live-hubtel", daemon=True)
+    thread.start()
+    yield app, f"http://127.0.0.1:{server.server_port}"
+    server.shutdown()
+    thread.join()
+
+
+@pytest.fixture
 def page():
     from playwright.sync_api import sync_playwright
 
@@ -153,6 +169,46 @@ def test_buyer_orders_on_the_simulator_and_the_operator_sees_it(live, page):
 
 
 @needs_chromium
+def test_an_agent_orders_for_a_customer_who_refuses_it_by_sms(live, page):
+    """SPEC §13 on the simulator: the agent's button, the agent's menu, an order for a customer with
+    the agent's village as pickup; the customer's SMS pane, and their NO."""
+    from playwright.sync_api import expect
+
+    app, base = live
+    open_simulator(page, base)
+    page.click('.person[data-phone="+254722000101"]')  # Agent · Grace Wanjiru, Kiambu
+    expect(page.locator("#sms-number")).to_have_text("+254722000101")
+    assert "ARRIVED" in page.get_attribute("#sms-text", "placeholder")
+    home = answer(page, "*384*123#", "Order for a customer")
+    assert "2. Pickups waiting" in home and "3. Shop" in home
+    shot(page, "10-agent-menu")
+    answer(page, "1", "Customer's phone number")
+    answer(page, "0712000999", "Order for +254712000999", by_keypad=False)
+    answer(page, "1", "1. Food")
+    answer(page, "1", "Maize flour 2kg")
+    answer(page, "1", "In stock")
+    answer(page, "1", "How many?")
+    answer(page, "2", "How will you pay?")  # no pickup screen: the agent's own village
+    summary = answer(page, "2", "For: +254712000999")
+    assert "Pickup: Kiambu" in summary and "Total KES 360" in summary
+    done = answer(page, "1", "placed for")
+    code = re.search(r"Order (\d+)", done).group(1)
+    shot(page, "11-agent-order-placed")
+
+    from commerce import orders
+
+    db = app.extensions["soko"].db
+    orders.announce(db, orders.unannounced(db))  # the worker's drain
+    page.fill("#phone", "+254712000999")
+    page.dispatch_event("#phone", "change")
+    expect(page.locator("#inbox")).to_contain_text(f"Reply NO {code} within 10 min")
+    page.fill("#sms-text", f"NO {code}")
+    page.click("#sms-send")
+    expect(page.locator("#inbox")).to_contain_text(f"Order {code} is cancelled.")
+    shot(page, "12-customer-said-no")
+
+
+@needs_chromium
 def test_hanging_up_ends_the_session_and_a_new_dial_starts_afresh(live, page):
     _, base = live
     open_simulator(page, base)
@@ -164,6 +220,59 @@ def test_hanging_up_ends_the_session_and_a_new_dial_starts_afresh(live, page):
     again = answer(page, "*384*123#", "Continue")
     assert "Continue" in again
     shot(page, "09-resume-offer")
+
+
+@needs_chromium
+def test_a_ghanaian_buyer_orders_through_hubtel_on_the_simulator(live_hubtel, page, db_engine):
+    from playwright.sync_api import expect
+    from sqlalchemy import select
+
+    from commerce.models import Order, UssdSessionEvent
+
+    _, base = live_hubtel
+    open_simulator(page, base)
+    assert "hub-secret" not in page.content()  # Hubtel's token is added on the server too
+    assert page.locator("#aggregator option").all_inner_texts() == ["Africa's Talking", "Hubtel"]
+    page.select_option("#aggregator", "hubtel")
+    expect(page.locator("#phone")).to_have_value("+233241234567")  # a number of Hubtel's country
+    expect(page.locator("#net")).to_have_text("MTN GH")
+    home = answer(page, "*384*123#", "Welcome to Soko")
+    assert "1. Shop" in home
+    answer(page, "1", "1. Food")
+    listing = answer(page, "1", "Maize flour 2kg GHS 18")
+    assert "98 More" in listing
+    answer(page, "98", "0 Back")  # the next page, within the budget
+    answer(page, "0", "Maize flour 2kg GHS 18")
+    answer(page, "1", "In stock")
+    answer(page, "1", "How many?")
+    answer(page, "x", "Enter a number in the range shown.", by_keypad=False)  # re-prompted
+    answer(page, "2", "Pickup point", by_keypad=False)
+    answer(page, "1", "How will you pay?")
+    summary = answer(page, "2", "Total GHS 36")
+    assert "2 x Maize flour 2kg" in summary
+    shot(page, "10-hubtel-summary")
+    done = answer(page, "1", "Order ")
+    assert "GHS 36" in done and page.is_hidden("#entry")
+    shot(page, "11-hubtel-order-placed")
+    orders_t = Order.__table__
+    with db_engine.connect() as conn:
+        placed = conn.execute(select(orders_t.c.currency, orders_t.c.total_minor, orders_t.c.seller_currency)).all()
+    assert [tuple(p) for p in placed] == [("GHS", 3600, "KES")]  # one order, in cedis, from a Kenyan seller
+
+    # Hanging up mid-session sends Hubtel's Release: the drop-off is recorded with its screen.
+    page.click("#call")  # back to idle after the END screen
+    answer(page, "*384*123#", "Welcome to Soko")
+    assert "awaiting payment" in answer(page, "3", "Your orders:")  # My orders lists it
+    page.click("#hangup")
+    page.wait_for_function("() => document.getElementById('screen').textContent.includes('Session cancelled')")
+    EV = UssdSessionEvent.__table__  # noqa: N806
+    for _ in range(50):
+        with db_engine.connect() as conn:
+            row = conn.execute(select(EV.c.aggregator, EV.c.last_screen, EV.c.status)).first()
+        if row is not None:
+            break
+        page.wait_for_timeout(100)
+    assert tuple(row) == ("hubtel", "O", "incomplete")
 
 
 def test_simulator_is_off_when_disabled(make_app):

@@ -40,7 +40,14 @@ from menus.sms.grammar import ALIASES, parse
     ("PAID 4829131 1,600 1234", "PAID", ("4829131", ("1,600", "1234"))),
     ("imelipwa 4829131 1600", "PAID", ("4829131", ("1600",))),
     ("DELIVERED 4829131 1234", "DELIVERED", ("4829131", "1234")),
-    ("imefika 4829131", "DELIVERED", ("4829131", None)),
+    ("imekabidhiwa 4829131", "DELIVERED", ("4829131", None)),
+    ("Nimekabidhi 4829131 1234", "DELIVERED", ("4829131", "1234")),
+    # SPEC §13: IMEFIKA is "it has arrived", no longer a hand-over.
+    ("imefika 4829131", "ARRIVED", ("4829131", None)),
+    ("ARRIVED 4829131 1234", "ARRIVED", ("4829131", "1234")),
+    ("imewasili 482-9131", "ARRIVED", ("4829131", None)),
+    ("BALANCE", "BALANCE", (None,)), ("salio 1234", "BALANCE", ("1234",)),
+    ("NO 4829131", "NO", ("4829131",)), ("hapana 4829131", "NO", ("4829131",)),
     ("RECEIVED 4829131", "RECEIVED", ("4829131",)),
     ("stop", "STOP", ()), ("UNSUBSCRIBE", "STOP", ()), ("Start", "START", ()),
     ("“SELL” Tea 120 4", "UNKNOWN", ()),
@@ -53,7 +60,8 @@ def test_shapes(text, name, args):
 
 @pytest.mark.parametrize("text", ["JOIN", "LANG fr", "SELL Maize", "SELL 180 20", "PRICE 100017", "PRICE abc 10",
                                   "STOCK 100017 1.5", "REMOVE", "ITEMS x", "SENT", "SENT 48 29", "PAID 4829131",
-                                  "DELIVERED", "RECEIVED"])
+                                  "DELIVERED", "RECEIVED", "ARRIVED", "ARRIVED 4829131 1234 5",
+                                  "BALANCE 1234 5678", "NO", "NO 4829131 1234"])
 def test_malformed_known_commands_ask_for_their_usage(text):
     assert parse(text).usage
 
@@ -63,12 +71,15 @@ def test_a_trailing_pin_is_masked_in_what_is_stored():
     assert parse("PAID 4829131 1600").redacted == "PAID 4829131 1600"
     assert parse("DELIVERED  4829131  56789").redacted == "DELIVERED 4829131 ****"
     assert parse("PAYD 4829131 1600 1234").redacted == "PAYD 4829131 1600 ****"
+    assert parse("ARRIVED 4829131 56789").redacted == "ARRIVED 4829131 ****"
+    assert parse("salio 1234").redacted == "salio ****"
 
 
 def test_aliases_are_unambiguous_words():
     assert all(k == k.upper() and " " not in k for k in ALIASES)
     assert set(ALIASES.values()) == {"HELP", "JOIN", "LANG", "SELL", "PRICE", "STOCK", "REMOVE", "ITEMS", "ORDERS",
-                                     "SENT", "PAID", "DELIVERED", "RECEIVED", "STOP", "START"}
+                                     "SENT", "PAID", "DELIVERED", "RECEIVED", "STOP", "START", "ARRIVED", "BALANCE",
+                                     "NO"}
 
 
 @given(st.text(max_size=400))

@@ -2,7 +2,8 @@
 
 Reads every .py file of the packages with `ast` (imports inside functions count too) and prints one
 line per edge with how many (module, imported module) pairs make it. With `--check` it exits 1 on any
-edge that ALLOWED below does not list: the one place that says which way the code may depend.
+edge that ALLOWED below does not list: the one place that says which way the code may depend; and on
+any SQLAlchemy import in gateway/ but its exceptions (no SQL there).
 """
 
 from __future__ import annotations
@@ -108,6 +109,14 @@ def violations(graph) -> list[str]:
     return bad
 
 
+def sql_in_gateway(root: Path) -> list[str]:
+    """No SQL in gateway/ (DESIGN.md): of SQLAlchemy it may know only the exceptions it answers 503 to."""
+    return [f"{path.relative_to(root)}:{line}: imports {name} (gateway/ calls commerce services instead)"
+            for path in sorted((root / "gateway").rglob("*.py"))
+            for name, line in imports(root, path)
+            if name.split(".")[0] == "sqlalchemy" and name != "sqlalchemy.exc"]
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--check", action="store_true", help="exit 1 on an edge ALLOWED does not list")
@@ -119,7 +128,7 @@ def main(argv: list[str] | None = None) -> int:
         targets = sorted((dst for s, dst in graph if s == src), key=order.get)
         if targets:
             print(f"{src:10} -> " + ", ".join(f"{dst} ({len(graph[(src, dst)])})" for dst in targets))
-    bad = violations(graph)
+    bad = violations(graph) + sql_in_gateway(Path(args.root))
     if bad:
         print(f"\n{len(bad)} import(s) against the allowed direction (tools/import_graph.py ALLOWED):")
         for line in bad:

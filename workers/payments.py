@@ -1,5 +1,6 @@
-"""Mobile-money jobs: start an Africa's Talking checkout for an order, and reconcile checkouts that
-never got their payment notification.
+"""Mobile-money jobs: start a checkout for an order on the buyer's rail (Africa's Talking, M-Pesa or
+MoMo: MOBILE_MONEY_ROUTES), ask the rails that can be asked what became of it (poll_checkout), and
+reconcile Africa's Talking checkouts that never got their payment notification.
 
 The checkout is recorded (`checkouts` row) before the provider is called, so a crash in between
 leaves a trace the reconcile job picks up. The notification itself is handled by the web side
@@ -10,13 +11,14 @@ transaction id, which is why the row takes the payment's status when one is alre
 from __future__ import annotations
 
 import logging
+from dataclasses import asdict
 from datetime import datetime, timedelta
 from decimal import Decimal
 
 from rq import get_current_job
-from sqlalchemy import insert, select, update
+from sqlalchemy import select, update
 
-from commerce import money
+from commerce import checkouts, money, phones
 from commerce.models import MOBILE_MONEY, PLACED, Checkout, Payment, utcnow
 from commerce.order_state import Notices, load
 from providers import ProviderError
@@ -43,7 +45,7 @@ def _last_attempt() -> bool:
 
 
 def start_checkout(order_id: int) -> str:
-    """Ask Africa's Talking to prompt the buyer for the amount due on `order_id`."""
+    """Ask the buyer's rail to prompt the buyer for the amount due on `order_id`."""
     r = rt.runtime()
     now = utcnow()
     with r.db.begin() as conn:
@@ -54,10 +56,12 @@ def start_checkout(order_id: int) -> str:
                                                     CO.c.created_at > now - PENDING_GUARD)).first()
         if recent:
             return "a checkout is already waiting for the buyer"
-        checkout_id = conn.execute(insert(CO).values(order_id=order_id, status="pending", created_at=now,
-                                                     updated_at=now)).inserted_primary_key[0]
+        rail = r.rails.route(order.buyer_phone) or checkouts.AT
+        checkout_id = checkouts.open_checkout(conn, order_id, rail, order.due, now)
         due, phone, code = order.due, order.buyer_phone, order.code
 
+    if rail in checkouts.QUERYABLE:
+        return _start_on_rail(r, rail, order_id, checkout_id, due, phone, code, now)
     client = r.payments_client  # built by bootstrap from the AT_* settings
     if client is None:
         log.warning("mobile money is not configured (AT_USERNAME, AT_API_KEY, AT_PAYMENT_PRODUCT)")
@@ -90,6 +94,70 @@ def start_checkout(order_id: int) -> str:
     return f"checkout {result.transaction_id} {status}"
 
 
+def _start_on_rail(r, rail: str, order_id: int, checkout_id: int, due: money.Money, phone: str, code: str,
+                   now: datetime) -> str:
+    """M-Pesa or MoMo: ask, then poll (POLL_AFTER) whatever the callback does."""
+    client = r.rails.client(rail)
+    try:
+        start = client.request_payment(phone, phones.region_of(phone), Decimal(_major(due)), due.currency, code)
+    except ProviderError as exc:
+        if exc.reference:
+            # MoMo may have taken it (a timeout, a 5xx): asking the payer again could charge twice,
+            # so the status query decides (a request MoMo never took answers 404: failed).
+            checkouts.started(r.db, checkout_id, exc.reference, f"unclear: {exc}")
+            RQJobs(r.redis).schedule_poll(checkout_id, now + checkouts.POLL_AFTER[0], 0)
+            return f"{rail} checkout {exc.reference} unclear ({exc}); asking in {checkouts.POLL_AFTER[0]}"
+        if exc.retryable and not _last_attempt():
+            _set(r, checkout_id, "error", str(exc))
+            raise
+        _give_up(r, order_id, checkout_id, str(exc), "mobile_money_unavailable")
+        if exc.retryable:
+            raise
+        return f"refused: {exc}"
+    if not start.accepted:
+        return _give_up(r, order_id, checkout_id, f"{start.status}: {start.description}", "buyer_payment_failed")
+    checkouts.started(r.db, checkout_id, start.reference, start.description)
+    RQJobs(r.redis).schedule_poll(checkout_id, now + checkouts.POLL_AFTER[0], 0)
+    return f"{rail} checkout {start.reference} pending"
+
+
+def poll_checkout(checkout_id: int, hint: bool = False) -> str:
+    """Ask the rail what became of a checkout (its status query is the truth) and record a final
+    answer. A scheduled poll that learns nothing (still pending, or the rail did not answer) counts
+    and schedules the next (POLL_AFTER); after the last the checkout is unresolved, its order
+    flagged. A `hint` (a callback came) asks once, out of schedule, and counts nothing."""
+    r = rt.runtime()
+    c = checkouts.to_ask(r.db, checkout_id)
+    if c is None or c.rail not in checkouts.QUERYABLE or c.reference is None:
+        return "nothing to ask"
+    if c.status != checkouts.PENDING and not (hint and c.status == checkouts.UNRESOLVED):
+        return f"already {c.status}"
+    client = r.rails.client(c.rail)
+    answer, why = None, f"{c.rail} is not configured"
+    if client is not None:
+        try:
+            answer = checkouts.RailAnswer(**asdict(client.status(c.reference, c.country)))
+            why = f"{answer.code}: {answer.description}"
+        except ProviderError as exc:
+            why = str(exc)
+    if answer is not None and answer.state != "pending":
+        recorded = checkouts.settle(r.db, checkout_id, answer)
+        if recorded is not None:
+            RQJobs(r.redis).notify(recorded.message_ids)
+        return f"{answer.state}: {recorded.outcome if recorded else 'unresolved'}"
+    if hint:
+        return f"still open ({why})"
+    polls = checkouts.count_poll(r.db, c)
+    if polls is None:
+        return "another poll got there first"
+    at = checkouts.next_poll_at(c, polls)
+    if at is not None:
+        RQJobs(r.redis).schedule_poll(checkout_id, at, polls)
+        return f"still open ({why}); asking again at {at:%H:%M:%S}"
+    checkouts.mark_unresolved(r.db, checkout_id, f"no final answer after {polls} status queries; {why}")
+    return "unresolved"
+
+
 def _set(r, checkout_id: int, status: str, description: str) -> None:
     with r.db.begin() as conn:
         conn.execute(update(CO).where(CO.c.id == checkout_id)
@@ -113,10 +181,13 @@ def reconcile_checkouts(now: datetime | None = None) -> int:
     """Checkouts with no notification after RECONCILE_AFTER: mark them and tell the buyer how to go on.
     A notification that still comes later is recorded as usual (it finds the order by its code)."""
     r = rt.runtime()
+    jobs = RQJobs(r.redis)
+    for checkout_id in checkouts.overdue(r.db, now):  # M-Pesa and MoMo: a poll whose job was lost
+        jobs.verify_checkout(checkout_id, hint=False)
     cutoff = (now or utcnow()) - RECONCILE_AFTER
     with r.db.connect() as conn:
         stale = conn.execute(select(CO.c.id, CO.c.order_id)
-                             .where(CO.c.status == "pending", CO.c.created_at < cutoff)
+                             .where(CO.c.status == "pending", CO.c.rail == checkouts.AT, CO.c.created_at < cutoff)
                              .order_by(CO.c.id).limit(500)).all()
     ids, done = [], 0
     for checkout_id, order_id in stale:
@@ -132,5 +203,5 @@ def reconcile_checkouts(now: datetime | None = None) -> int:
                 n = Notices(conn, order)
                 n.send("buyer", "checkout_no_answer")
                 ids += n.ids
-    RQJobs(r.redis).notify(ids)
+    jobs.notify(ids)
     return done

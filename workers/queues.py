@@ -139,6 +139,24 @@ class RQJobs:
             log.warning("could not schedule expiry of order %s; the periodic sweep will expire it", order_id)
 
 
+    # -- issue 15: asking a rail what became of a checkout (workers.payments.poll_checkout) ---------
+    def schedule_poll(self, checkout_id: int, at: datetime, n: int) -> None:
+        """Poll `n` (0, 1, 2) of a checkout at `at` (UTC; naive means UTC); one job id per poll."""
+        at = at if at.tzinfo else at.replace(tzinfo=UTC)
+        try:
+            _schedule(self.q["payments"], at, "workers.payments.poll_checkout", checkout_id,
+                      job_id=f"soko-poll-{checkout_id}-{n}")
+        except redis.RedisError:
+            log.warning("could not schedule poll %s of checkout %s; the reconciliation sweep asks instead", n, checkout_id)
+
+    def verify_checkout(self, checkout_id: int, *, hint: bool = True) -> None:
+        """Ask the rail now: a callback's hint checked (`hint`), or a poll whose job was lost."""
+        try:
+            self.q["payments"].enqueue("workers.payments.poll_checkout", checkout_id, hint, ttl=JOB_TTL)
+        except redis.RedisError:
+            log.warning("could not enqueue a status query for checkout %s; its scheduled polls ask", checkout_id)
+
+
 def _schedule(queue: Queue, at: datetime, func: str, *args, **options) -> None:
     """One job scheduled at `at`, in a round trip of its own (`_schedule_at` in a pipeline)."""
     with queue.connection.pipeline() as pipe:

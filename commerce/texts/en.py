@@ -24,6 +24,7 @@ TEXTS: dict[str, str] = {
     "search_prompt": "Type a product name or code:",
     "search_short": "Type at least 2 letters.",
     "no_results": "Nothing found for '{q}'. Try another word:",
+    "bad_shortcut": "That code is not valid: choose from the menu.",
     "bad_code_hint": "That code is not valid. Check the digits and try again.",
     "no_results_hint": "Nothing found. Try another word.",
     "bad_quantity_hint": "Enter a number in the range shown.",
@@ -71,6 +72,9 @@ TEXTS: dict[str, str] = {
     "order_cancelled": "Order {code} is cancelled.",
     "cannot_cancel": "Order {code} can no longer be cancelled.",
     "pay_prompt": "You will get a prompt for your mobile money PIN for order {code}.",
+    # The rail that asks (issue 15): {rail} is its brand name, M-Pesa or MTN MoMo.
+    "placed_mobile_money_rail": "Order {code} placed. Total {total}. {rail} will ask for your PIN.",
+    "pay_prompt_rail": "{rail} will ask for your PIN for order {code}.",
     "choose_language": "Choose language:",
     "sorry_down": "Sorry, the service is busy. Please try again in a few minutes.",
     "st_placed": "awaiting payment",
@@ -89,12 +93,14 @@ TEXTS: dict[str, str] = {
         "ORDERS | SENT order. LANG en/sw/zh. STOP ends messages."
     ),
     "help_agent": (
-        "Soko agent: PAID order amount PIN when cash is paid | DELIVERED order PIN when the buyer "
-        "collects. LANG en/sw/zh. STOP ends messages."
+        "Soko agent: PAID order amount PIN when cash is paid | ARRIVED order PIN when goods reach you | "
+        "DELIVERED order PIN when the buyer collects | BALANCE PIN. Dial USSD to order for a customer. "
+        "LANG en/sw/zh."
     ),
     "help_both": (
         "Soko: SELL name price qty | PRICE code price | STOCK code qty | REMOVE code | ITEMS | ORDERS | "
-        "SENT order | PAID order amount PIN | DELIVERED order PIN. LANG en/sw/zh."
+        "SENT order | PAID order amount PIN | ARRIVED order PIN | DELIVERED order PIN | BALANCE PIN. LANG "
+        "en/sw/zh."
     ),
     "not_understood": "Sorry, Soko did not understand that.",
     "usage_JOIN": "Send JOIN and your shop name, e.g. JOIN Mama Njeri Shop",
@@ -170,9 +176,6 @@ TEXTS: dict[str, str] = {
     "bad_amount": "{reason}. Send PAID {code} <amount in {currency}>, e.g. PAID {code} {example}.",
     "delivered_reply": "Order {code} is closed as delivered. Thank you.",
     "delivered_cash_reply": "Order {code} is closed as delivered, with {amount} cash recorded. Thank you.",
-    "not_sent_yet": (
-        "Order {code} has not been sent by the seller yet. Send DELIVERED {code} when you hand it over."
-    ),
     "unpaid_no_handover": (
         "Order {code} is not paid ({due} due). Take the cash with PAID {code} <amount> before you hand it "
         "over."
@@ -215,8 +218,8 @@ TEXTS: dict[str, str] = {
     ),
     "pay_at_handover": "Pay {due} when you collect it. ",
     "agent_dispatched": (
-        "Order {code} for {buyer} is on its way to you. {pay}When you hand it over, send DELIVERED "
-        "{code}."
+        "Order {code} for {buyer} is on its way to you. {pay}When it arrives, send ARRIVED {code}; when "
+        "you hand it over, DELIVERED {code}."
     ),
     "collect_cash": "Collect {due}. ",
     "buyer_paid": (
@@ -280,4 +283,58 @@ TEXTS: dict[str, str] = {
     "status_delivered": "delivered",
     "status_cancelled": "cancelled",
     "status_expired": "expired",
+    # -- Village service points, the agent's side (SPEC §13; menus/service_point.py, commerce/lifecycle.py,
+    #    commerce/agent_money.py) ------------------------------------------------------------------------
+    "st_arrived": "arrived, to collect",
+    "status_arrived": "waiting to be collected",
+    "agent_order_for": "Order for a customer",
+    "agent_pickups": "Pickups waiting",
+    "assist_phone": "Customer's phone number (0 if they have none):",
+    "assist_bad_phone": "That is not a phone number. Type it again, or 0 for none.",
+    "assist_own_phone": "That is your own number. Type the customer's, or 0 for none.",
+    "assist_name": "Customer's name:",
+    "assist_bad_name": "Type the customer's name (2 to 40 letters).",
+    "assist_for": "Order for {customer}:",
+    "assist_summary_for": "For: {customer}",
+    "assisted_placed": "Order {code} placed for {customer}. Total {total}. {next}",
+    "assisted_next_cash": "Take the cash, then send PAID {code} amount PIN.",
+    "assisted_next_on_delivery": "They pay when they collect it.",
+    "assisted_next_mm_customer": "They get a mobile money PIN prompt now.",
+    "assisted_next_mm_you": "You get a mobile money PIN prompt now.",
+    "pickups_header": "Orders at your point:",
+    "no_pickups": "No orders are waiting at your point.",
+    "pickup_detail": "Order {code}: {status}\n{qty} x {name}\nTotal {total}, due {due}\nFor: {customer}",
+    "usage_ARRIVED": "Send ARRIVED, the order code and your PIN when the goods reach you, e.g. ARRIVED 4829131 PIN",
+    "usage_BALANCE": "Send BALANCE and your PIN, e.g. BALANCE PIN",
+    "usage_NO": "To cancel an order an agent placed for you, send NO and the order code, e.g. NO 4829131",
+    "arrived_reply": (
+        "Order {code} marked arrived; the buyer is told to collect it. {pay}When you hand it over, send "
+        "DELIVERED {code} PIN."
+    ),
+    "arrived_reply_tell": (
+        "Order {code} marked arrived. Tell {customer} to collect it. {pay}When you hand it over, send "
+        "DELIVERED {code} PIN."
+    ),
+    "already_arrived": "Order {code} is already marked arrived. When you hand it over, send DELIVERED {code} PIN.",
+    "arrived_unpaid": (
+        "Order {code} is not paid ({due} due), so the seller has not sent it. Take the cash with PAID {code} "
+        "amount PIN first."
+    ),
+    "buyer_arrived": "Order {code} has arrived: collect it from {agent} at {village}. Bring this code.",
+    "buyer_arrived_pay": (
+        "Order {code} has arrived: collect it from {agent} at {village}. Bring {due} and this code."
+    ),
+    "balance_reply": "Cash held for sellers: {held}. Commission this week: {week}; unpaid: {unpaid}.",
+    "assisted_customer": (
+        "{agent} at {village} ordered for you: order {code}, {qty} x {name}, {total}. Not yours? Reply NO "
+        "{code} within {minutes} min to cancel."
+    ),
+    "no_cancelled": "Order {code} is cancelled. You owe nothing for it.",
+    "no_too_late": (
+        "Order {code} was placed more than {minutes} min ago and can no longer be cancelled by SMS. Ask "
+        "{agent} at {village}."
+    ),
+    "no_not_assisted": "You placed order {code} yourself: cancel it under My orders on the USSD menu.",
+    "no_paid": "Order {code} is already paid or on its way and cannot be cancelled by SMS. Ask {agent} at {village}.",
+    "agent_customer_cancelled": "Order {code} for {buyer} was cancelled by the customer. Take no cash for it.",
 }

@@ -24,6 +24,7 @@ TEXTS: dict[str, str] = {
     "search_prompt": "Andika jina au namba ya bidhaa:",
     "search_short": "Andika herufi 2 au zaidi.",
     "no_results": "Hakuna kilichopatikana kwa '{q}'. Jaribu neno jingine:",
+    "bad_shortcut": "Namba hiyo si sahihi: chagua kwenye menyu.",
     "bad_code_hint": "Namba hiyo si sahihi. Angalia tarakimu ujaribu tena.",
     "no_results_hint": "Hakuna kilichopatikana. Jaribu neno jingine.",
     "bad_quantity_hint": "Andika namba iliyo ndani ya kiwango.",
@@ -71,6 +72,8 @@ TEXTS: dict[str, str] = {
     "order_cancelled": "Oda {code} imeghairiwa.",
     "cannot_cancel": "Oda {code} haiwezi kughairiwa tena.",
     "pay_prompt": "Utapokea ombi la PIN ya pesa ya simu kwa oda {code}.",
+    "placed_mobile_money_rail": "Oda {code} imepokelewa. Jumla {total}. {rail} itakuomba PIN yako.",
+    "pay_prompt_rail": "{rail} itakuomba PIN yako kwa oda {code}.",
     "choose_language": "Chagua lugha:",
     "sorry_down": "Samahani, huduma ina shughuli nyingi. Jaribu tena baada ya dakika chache.",
     "st_placed": "inasubiri malipo",
@@ -89,12 +92,13 @@ TEXTS: dict[str, str] = {
         "ODA | IMETUMWA oda. LUGHA en/sw/zh. ACHA kusimamisha."
     ),
     "help_agent": (
-        "Wakala Soko: IMELIPWA oda kiasi PIN ukipokea pesa | IMEFIKA oda PIN mnunuzi akichukua. LUGHA "
-        "en/sw/zh. ACHA kusimamisha."
+        "Wakala Soko: IMELIPWA oda kiasi PIN ukipokea pesa | IMEFIKA oda PIN bidhaa zikifika | "
+        "IMEKABIDHIWA oda PIN mnunuzi akichukua | SALIO PIN. Piga USSD kuagiza kwa mteja. LUGHA en/sw/zh."
     ),
     "help_both": (
         "Soko: UZA jina bei idadi | BEI namba bei | IDADI namba idadi | ONDOA namba | BIDHAA | ODA | "
-        "IMETUMWA oda | IMELIPWA oda kiasi PIN | IMEFIKA oda PIN. LUGHA en/sw/zh."
+        "IMETUMWA oda | IMELIPWA oda kiasi PIN | IMEFIKA oda PIN | IMEKABIDHIWA oda PIN | SALIO PIN. LUGHA "
+        "en/sw/zh."
     ),
     "not_understood": "Samahani, Soko haikuelewa.",
     "usage_JOIN": "Tuma JIUNGE na jina la duka, mf. JIUNGE Duka la Mama Njeri",
@@ -110,7 +114,9 @@ TEXTS: dict[str, str] = {
     "usage_ORDERS": "Tuma ODA kuona oda zako, ODA 2 kwa ukurasa unaofuata.",
     "usage_SENT": "Tuma IMETUMWA na namba ya oda ukishaituma, mf. IMETUMWA 4829131",
     "usage_PAID": "Tuma IMELIPWA, namba ya oda, pesa uliyopokea na PIN, mf. IMELIPWA 4829131 1,600 PIN",
-    "usage_DELIVERED": "Tuma IMEFIKA, namba ya oda na PIN mnunuzi akichukua, mf. IMEFIKA 4829131 PIN",
+    "usage_DELIVERED": (
+        "Tuma IMEKABIDHIWA, namba ya oda na PIN mnunuzi akichukua, mf. IMEKABIDHIWA 4829131 PIN"
+    ),
     "usage_RECEIVED": "Tuma NIMEPOKEA na namba ya oda ukipata bidhaa, mf. NIMEPOKEA 4829131",
     "not_seller": "Wauzaji pekee wanaweza. Tuma JIUNGE na jina la duka kuanza kuuza.",
     "seller_suspended": "Duka lako limesimamishwa. Tafadhali wasiliana na Soko.",
@@ -165,7 +171,6 @@ TEXTS: dict[str, str] = {
     "bad_amount": "{reason}. Tuma PAID {code} <kiasi kwa {currency}>, mfano PAID {code} {example}.",
     "delivered_reply": "Oda {code} imefungwa, imekabidhiwa. Asante.",
     "delivered_cash_reply": "Oda {code} imefungwa, imekabidhiwa; {amount} taslimu imeandikwa. Asante.",
-    "not_sent_yet": "Oda {code} bado haijatumwa na muuzaji. Tuma DELIVERED {code} ukimkabidhi mnunuzi.",
     "unpaid_no_handover": (
         "Oda {code} haijalipwa ({due} inadaiwa). Pokea pesa kwa PAID {code} <kiasi> kabla ya kukabidhi."
     ),
@@ -203,7 +208,10 @@ TEXTS: dict[str, str] = {
     # -- Notices of the order lifecycle and payments (commerce/order_state.Notices) --------------------
     "buyer_dispatched": "Oda {code} iko njiani kwa {agent}, {village}. {pay}Ukiipokea, jibu RECEIVED {code}.",
     "pay_at_handover": "Lipa {due} ukiichukua. ",
-    "agent_dispatched": "Oda {code} ya {buyer} inakuja kwako. {pay}Ukimkabidhi, tuma DELIVERED {code}.",
+    "agent_dispatched": (
+        "Oda {code} ya {buyer} inakuja kwako. {pay}Ikifika, tuma IMEFIKA {code}; ukimkabidhi, IMEKABIDHIWA "
+        "{code}."
+    ),
     "collect_cash": "Pokea {due}. ",
     "buyer_paid": "Tumepokea {amount} kwa oda {code}. Imelipwa yote; tutakuarifu ikiwa njiani.",
     "buyer_paid_collect": "Tumepokea {amount} kwa oda {code}. Imelipwa yote; ichukue kwa {agent}, {village}.",
@@ -260,4 +268,53 @@ TEXTS: dict[str, str] = {
     "status_delivered": "imekabidhiwa",
     "status_cancelled": "imeghairiwa",
     "status_expired": "imekwisha muda",
+    # -- Village service points, the agent's side (SPEC §13) ------------------------------------------
+    "st_arrived": "imefika, ichukue",
+    "status_arrived": "inasubiri kuchukuliwa",
+    "agent_order_for": "Agiza kwa mteja",
+    "agent_pickups": "Oda zinazosubiri",
+    "assist_phone": "Namba ya simu ya mteja (0 kama hana):",
+    "assist_bad_phone": "Hiyo si namba ya simu. Iandike tena, au 0 kama hana.",
+    "assist_own_phone": "Hiyo ni namba yako. Andika ya mteja, au 0 kama hana.",
+    "assist_name": "Jina la mteja:",
+    "assist_bad_name": "Andika jina la mteja (herufi 2 hadi 40).",
+    "assist_for": "Oda ya {customer}:",
+    "assist_summary_for": "Ya: {customer}",
+    "assisted_placed": "Oda {code} imewekwa kwa {customer}. Jumla {total}. {next}",
+    "assisted_next_cash": "Pokea pesa, kisha tuma IMELIPWA {code} kiasi PIN.",
+    "assisted_next_on_delivery": "Atalipa akichukua.",
+    "assisted_next_mm_customer": "Atapata ombi la PIN ya pesa kwa simu sasa.",
+    "assisted_next_mm_you": "Utapata ombi la PIN ya pesa kwa simu sasa.",
+    "pickups_header": "Oda kwenye kituo chako:",
+    "no_pickups": "Hakuna oda inayosubiri kwenye kituo chako.",
+    "pickup_detail": "Oda {code}: {status}\n{qty} x {name}\nJumla {total}, deni {due}\nYa: {customer}",
+    "usage_ARRIVED": "Tuma IMEFIKA, namba ya oda na PIN bidhaa zikifika kwako, mf. IMEFIKA 4829131 PIN",
+    "usage_BALANCE": "Tuma SALIO na PIN yako, mf. SALIO PIN",
+    "usage_NO": "Kughairi oda uliyoagiziwa na wakala, tuma NO na namba ya oda, mf. NO 4829131",
+    "arrived_reply": (
+        "Oda {code} imefika; mnunuzi ameambiwa aichukue. {pay}Ukimkabidhi, tuma IMEKABIDHIWA {code} PIN."
+    ),
+    "arrived_reply_tell": (
+        "Oda {code} imefika. Mwambie {customer} aichukue. {pay}Ukimkabidhi, tuma IMEKABIDHIWA {code} PIN."
+    ),
+    "already_arrived": "Oda {code} imeshawekwa kama imefika. Ukimkabidhi, tuma IMEKABIDHIWA {code} PIN.",
+    "arrived_unpaid": (
+        "Oda {code} haijalipwa (deni {due}), kwa hiyo muuzaji hajaituma. Pokea pesa kwa IMELIPWA {code} "
+        "kiasi PIN kwanza."
+    ),
+    "buyer_arrived": "Oda {code} imefika: ichukue kwa {agent}, {village}. Njoo na namba hii.",
+    "buyer_arrived_pay": "Oda {code} imefika: ichukue kwa {agent}, {village}. Njoo na {due} na namba hii.",
+    "balance_reply": "Pesa za wauzaji ulizonazo: {held}. Kamisheni wiki hii: {week}; haijalipwa: {unpaid}.",
+    "assisted_customer": (
+        "{agent} wa {village} amekuagizia: oda {code}, {qty} x {name}, {total}. Si yako? Jibu NO {code} "
+        "ndani ya dakika {minutes} kughairi."
+    ),
+    "no_cancelled": "Oda {code} imeghairiwa. Huna deni lake.",
+    "no_too_late": (
+        "Oda {code} iliwekwa zaidi ya dakika {minutes} zilizopita; haiwezi kughairiwa kwa SMS. Muulize "
+        "{agent} wa {village}."
+    ),
+    "no_not_assisted": "Uliweka oda {code} mwenyewe: ighairi kwenye Oda zangu kwenye menyu ya USSD.",
+    "no_paid": "Oda {code} imeshalipwa au iko njiani; haiwezi kughairiwa kwa SMS. Muulize {agent} wa {village}.",
+    "agent_customer_cancelled": "Oda {code} ya {buyer} imeghairiwa na mteja. Usipokee pesa yake.",
 }

@@ -24,6 +24,7 @@ TEXTS: dict[str, str] = {
     "search_prompt": "输入商品名或编号:",
     "search_short": "至少输入2个字。",
     "no_results": "没有找到'{q}'，请换个词:",
+    "bad_shortcut": "编号无效，请从菜单中选择。",
     "bad_code_hint": "编号无效，请检查后重试。",
     "no_results_hint": "没有找到，请换个词。",
     "bad_quantity_hint": "请输入范围内的数字。",
@@ -66,6 +67,8 @@ TEXTS: dict[str, str] = {
     "order_cancelled": "订单{code}已取消。",
     "cannot_cancel": "订单{code}已不能取消。",
     "pay_prompt": "订单{code}: 请留意手机钱包密码提示。",
+    "placed_mobile_money_rail": "订单{code}已下单，合计{total}。{rail}将请您输入密码。",
+    "pay_prompt_rail": "订单{code}: {rail}将请您输入密码。",
     "choose_language": "选择语言:",
     "sorry_down": "抱歉，服务繁忙，请稍后再试。",
     "st_placed": "待付款",
@@ -80,10 +83,13 @@ TEXTS: dict[str, str] = {
         "卖家: SELL 名称 价格 数量 | PRICE 编号 价格 | STOCK 编号 数量 | REMOVE 编号 | ITEMS | ORDERS | SENT 订单。LANG "
         "en/sw/zh"
     ),
-    "help_agent": "代理: 收到现金发 PAID 订单 金额 PIN | 买家取货后发 DELIVERED 订单 PIN。LANG en/sw/zh",
+    "help_agent": (
+        "代理: 收到现金发 PAID 订单 金额 PIN | 货到发 ARRIVED 订单 PIN | 买家取货后发 DELIVERED 订单 PIN | BALANCE PIN。"
+        "拨 USSD 代客下单。LANG en/sw/zh"
+    ),
     "help_both": (
-        "SELL 名称 价格 数量|PRICE 编号 价格|STOCK 编号 数量|REMOVE 编号|ITEMS|ORDERS|SENT 订单|PAID 订单 金额 PIN|DELIVERED 订单 "
-        "PIN"
+        "SELL 名称 价格 数量|PRICE 编号 价格|STOCK 编号 数量|REMOVE 编号|ITEMS|ORDERS|SENT 订单|PAID 订单 金额 PIN|ARRIVED 订单 "
+        "PIN|DELIVERED 订单 PIN|BALANCE PIN"
     ),
     "not_understood": "抱歉，无法识别。",
     "usage_JOIN": "请发送 JOIN 店名，例如 JOIN Mama Njeri Shop",
@@ -142,7 +148,6 @@ TEXTS: dict[str, str] = {
     "bad_amount": "{reason}。请发送 PAID {code} <{currency}金额>，例如 PAID {code} {example}。",
     "delivered_reply": "订单 {code} 已确认交付。谢谢。",
     "delivered_cash_reply": "订单 {code} 已确认交付，已记录现金 {amount}。谢谢。",
-    "not_sent_yet": "卖家尚未发出订单 {code}。交货后再发送 DELIVERED {code}。",
     "unpaid_no_handover": "订单 {code} 未付款（欠 {due}）。交货前先收款并发送 PAID {code} <金额>。",
     "received_reply": "谢谢！订单 {code} 已确认收货。",
     "received_pay_first": "订单 {code}：请向 {village} 的代理支付 {due}，由代理完成订单。",
@@ -164,7 +169,7 @@ TEXTS: dict[str, str] = {
     # -- Notices of the order lifecycle and payments (commerce/order_state.Notices) --------------------
     "buyer_dispatched": "订单 {code} 正送往 {village} 的 {agent}。{pay}收货后请回复 RECEIVED {code}。",
     "pay_at_handover": "取货时支付 {due}。",
-    "agent_dispatched": "{buyer} 的订单 {code} 正送往你处。{pay}交货后请发送 DELIVERED {code}。",
+    "agent_dispatched": "{buyer} 的订单 {code} 正送往你处。{pay}到货后发送 ARRIVED {code}，交货后发送 DELIVERED {code}。",
     "collect_cash": "请收取 {due}。",
     "buyer_paid": "已收到订单 {code} 的 {amount}。已全额付款，发货时会通知你。",
     "buyer_paid_collect": "已收到订单 {code} 的 {amount}。已全额付款，请到 {village} 的 {agent} 处取货。",
@@ -195,4 +200,42 @@ TEXTS: dict[str, str] = {
     "status_delivered": "已交付",
     "status_cancelled": "已取消",
     "status_expired": "已过期",
+    # -- Village service points, the agent's side (SPEC §13) ------------------------------------------
+    "st_arrived": "已到，待取",
+    "status_arrived": "待取货",
+    "agent_order_for": "代客下单",
+    "agent_pickups": "待取订单",
+    "assist_phone": "客户电话（没有请输 0）：",
+    "assist_bad_phone": "电话号码无效。请重输，没有请输 0。",
+    "assist_own_phone": "这是你自己的号码。请输客户的，没有请输 0。",
+    "assist_name": "客户姓名：",
+    "assist_bad_name": "请输入客户姓名（2 至 40 个字）。",
+    "assist_for": "为 {customer} 下单：",
+    "assist_summary_for": "客户：{customer}",
+    "assisted_placed": "已为 {customer} 下单 {code}。总计 {total}。{next}",
+    "assisted_next_cash": "收取现金后发送 PAID {code} 金额 PIN。",
+    "assisted_next_on_delivery": "客户取货时付款。",
+    "assisted_next_mm_customer": "客户将收到移动支付 PIN 提示。",
+    "assisted_next_mm_you": "你将收到移动支付 PIN 提示。",
+    "pickups_header": "你站点的订单：",
+    "no_pickups": "你的站点没有待取订单。",
+    "pickup_detail": "订单 {code}：{status}\n{qty} x {name}\n总计 {total}，待付 {due}\n客户：{customer}",
+    "usage_ARRIVED": "货到后发送 ARRIVED 订单号 PIN，例如 ARRIVED 4829131 PIN",
+    "usage_BALANCE": "发送 BALANCE PIN，例如 BALANCE PIN",
+    "usage_NO": "取消代理为你下的订单：发送 NO 订单号，例如 NO 4829131",
+    "arrived_reply": "订单 {code} 已到货，已通知买家取货。{pay}交货后发送 DELIVERED {code} PIN。",
+    "arrived_reply_tell": "订单 {code} 已到货。请通知 {customer} 取货。{pay}交货后发送 DELIVERED {code} PIN。",
+    "already_arrived": "订单 {code} 已标记到货。交货后发送 DELIVERED {code} PIN。",
+    "arrived_unpaid": "订单 {code} 未付款（待付 {due}），卖家未发货。请先用 PAID {code} 金额 PIN 收款。",
+    "buyer_arrived": "订单 {code} 已到：请到 {village} 的 {agent} 处取货，带上此订单号。",
+    "buyer_arrived_pay": "订单 {code} 已到：请到 {village} 的 {agent} 处取货，带上 {due} 和此订单号。",
+    "balance_reply": "代收卖家现金：{held}。本周佣金：{week}；未付佣金：{unpaid}。",
+    "assisted_customer": (
+        "{village} 的 {agent} 为你下单：{code}，{qty} x {name}，{total}。不是你的？{minutes} 分钟内回复 NO {code} 取消。"
+    ),
+    "no_cancelled": "订单 {code} 已取消，无需付款。",
+    "no_too_late": "订单 {code} 下单已超过 {minutes} 分钟，不能再用短信取消。请联系 {village} 的 {agent}。",
+    "no_not_assisted": "订单 {code} 是你自己下的：请在 USSD 菜单的我的订单中取消。",
+    "no_paid": "订单 {code} 已付款或已发货，不能用短信取消。请联系 {village} 的 {agent}。",
+    "agent_customer_cancelled": "{buyer} 的订单 {code} 已被客户取消，请勿收款。",
 }

@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 
 from commerce import admin as actions
-from commerce import codes, reports
+from commerce import agent_money, codes, money, reports
 from gateway import soko
 from gateway.admin import auth, jobs, params
 from gateway.admin.params import ParamError
@@ -207,6 +207,30 @@ def reinstate_seller(seller_id: int):
     return _suspend("seller", seller_id, False)
 
 
+# -- refunds owed (issue 15) --------------------------------------------------------------------
+@bp.get("/refunds")
+def refunds():
+    s = soko()
+    status, page = params.refund_filter(request.args), params.page(request.args)
+    items, total, owed = reports.refunds_owed(s.db, status, page)
+    return _listing("refunds", items, total, page, owed=owed)
+
+
+@bp.post("/refunds/<int:refund_id>/paid")
+def refund_paid(refund_id: int):
+    s = soko()
+    reference = _field(_body(), "reference", actions.REFUND_REFERENCE_MAX)
+    done = actions.mark_refund_paid_out(s.db, refund_id, reference, actor=ACTOR)
+    if done.error == "not_found":
+        return jsonify(error=f"No refund {refund_id}"), 404
+    if done.error == "already_paid_out":
+        return jsonify(error=f"Refund {refund_id} was already paid out (reference "
+                             f"{done.refund['paid_out_reference']})", refund=done.refund), 409
+    if not done.ok:
+        raise ParamError("reference is required: what you paid it back under (e.g. the M-Pesa reversal)")
+    return jsonify(done.refund)
+
+
 @bp.post("/jobs/<queue>/<job_id>/requeue")
 def requeue(queue: str, job_id: str):
     s = soko()
@@ -214,3 +238,36 @@ def requeue(queue: str, job_id: str):
         return jsonify(error=f"No failed job {job_id} on queue {queue}"), 404
     actions.record(s.db, ACTOR, "requeue_job", f"job:{queue}:{job_id}"[:60])
     return jsonify(requeued=job_id, queue=queue)
+
+
+# -- the agent's money (SPEC §13): the statement, and settling cash and commission ------------------
+@bp.get("/agents/<int:agent_id>/statement")
+def agent_statement(agent_id: int):
+    found = agent_money.statement(soko().db, agent_id)
+    if found is None:
+        return jsonify(error=f"No agent {agent_id}"), 404
+    return jsonify(found)
+
+
+SETTLE_REFUSALS = {
+    "bad_kind": "kind must be cash (cash handed over) or commission (commission paid)",
+    "no_reference": "reference is required (a receipt or transaction number)",
+    "bad_amount": "amount is not valid: {detail}",
+    "no_agent": "No agent {agent_id}",
+    "too_much": "{amount} is more than the {most} there is to settle",
+}
+
+
+@bp.post("/agents/<int:agent_id>/settle")
+def settle_agent(agent_id: int):
+    """`{"kind": "cash"|"commission", "amount": "1,200", "currency": "KES", "reference": "..."}`"""
+    s = soko()
+    data = _body()
+    kind, amount, currency, reference = (_text(data, key) for key in ("kind", "amount", "currency", "reference"))
+    done = agent_money.settle(s.db, agent_id, kind or "", amount or "", currency or "", reference or "", ACTOR)
+    if not done.ok:
+        why = SETTLE_REFUSALS[done.error].format(
+            detail=done.detail, agent_id=agent_id, amount=done.amount and money.format_money(done.amount),
+            most=done.most and money.format_money(done.most))
+        return jsonify(error=why), 404 if done.error == "no_agent" else 400
+    return jsonify(agent_money.statement(s.db, agent_id)), 201

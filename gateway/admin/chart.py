@@ -60,3 +60,27 @@ def sales_svg(points: list[dict], currency: str) -> Markup:
                          f'{escape(p["date"][5:])}</text>')
     parts.append("</svg>")
     return Markup("".join(parts))
+
+
+BAR_H, LABEL_W = 22, 140
+
+
+def dropoff_svg(rows: list[tuple[str, int]], aggregator: str) -> Markup:
+    """Sessions left unfinished on each screen, as horizontal bars: `rows` [(screen name, count)],
+    most first."""
+    top = max((n for _, n in rows), default=0) or 1
+    height = TOP + BAR_H * max(len(rows), 1) + 8
+    plot_w = WIDTH - LABEL_W - RIGHT - 40
+    name = escape(aggregator)
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {WIDTH} {height}" '
+             f'role="img" aria-label="Where sessions end unfinished, {name}">',
+             f'<title>Where sessions end unfinished, {name}</title>']
+    for i, (label, n) in enumerate(rows):
+        y = TOP + i * BAR_H
+        w = max(plot_w * n / top, 1)
+        parts.append(f'<text x="{LABEL_W - 6}" y="{y + 15}" text-anchor="end" class="axis">{escape(label)}</text>')
+        parts.append(f'<rect x="{LABEL_W}" y="{y + 3}" width="{w:.1f}" height="{BAR_H - 6}" class="bar">'
+                     f'<title>{escape(label)}: {n}</title></rect>')
+        parts.append(f'<text x="{LABEL_W + w + 6:.1f}" y="{y + 15}" class="axis">{n}</text>')
+    parts.append("</svg>")
+    return Markup("".join(parts))

@@ -12,10 +12,13 @@ import redis
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from commerce import admin as actions
-from commerce import codes, money, reports
+from commerce import agent_money, codes, money, order_moves, reports, ussd_events
+from commerce.models import CANCELLED
 from gateway import soko
 from gateway.admin import auth, chart, jobs, params
+from gateway.admin.api import SETTLE_REFUSALS
 from gateway.admin.params import ParamError
+from menus.buyer import SCREEN_NAMES
 
 bp = Blueprint("admin", __name__, url_prefix="/admin")
 
@@ -117,6 +120,25 @@ def dashboard():
                            days=days)
 
 
+@bp.get("/ussd")
+def ussd_dropoff():
+    """Where buyers leave the USSD journey: unfinished sessions per aggregator and per screen."""
+    s = soko()
+    try:
+        days = params.stats_days(request.args)
+    except ParamError as exc:
+        return _bad("admin/error.html", exc, message=str(exc))
+    rows = ussd_events.dropoff(s.db, days)
+    ended = ussd_events.sessions_ended(s.db, days)
+    by_aggregator: dict[str, list[tuple[str, int]]] = {}
+    for r in rows:
+        r["screen_name"] = SCREEN_NAMES.get(r["screen"], r["screen"]) if r["screen"] else "unknown"
+        r["share"] = r["sessions"] / max(sum(n for st, n in ended.get(r["aggregator"], {}).items()), 1)
+        by_aggregator.setdefault(r["aggregator"], []).append((r["screen_name"], r["sessions"]))
+    charts = [(name, chart.dropoff_svg(points, name)) for name, points in by_aggregator.items()]
+    return render_template("admin/ussd.html", rows=rows, ended=ended, charts=charts, days=days)
+
+
 @bp.get("/orders")
 def orders():
     s = soko()
@@ -137,7 +159,9 @@ def order(code: str):
         found = reports.order(s.db, code)
     if found is None:
         return render_template("admin/error.html", message=f"No order {code}. Check the code."), 404
-    return render_template("admin/order.html", order=found, can_cancel=found["status"] in params.STATUSES[:3])
+    # The operator's cancel as the order table allows it (admin moves need nothing more).
+    can_cancel = order_moves.find(found["status"], CANCELLED, "admin") is not None
+    return render_template("admin/order.html", order=found, can_cancel=can_cancel)
 
 
 @bp.post("/orders/<code>/cancel")
@@ -216,6 +240,30 @@ def add_agent():
     return redirect(url_for("admin.agents"))
 
 
+@bp.get("/agents/<int:agent_id>")
+def agent_statement(agent_id: int):
+    found = agent_money.statement(soko().db, agent_id)
+    if found is None:
+        return render_template("admin/error.html", message=f"No agent {agent_id}."), 404
+    return render_template("admin/agent.html", st=found)
+
+
+@bp.post("/agents/<int:agent_id>/settle")
+def agent_settle(agent_id: int):
+    """The operator marks cash handed over or commission paid (SPEC §13), with a reference; audited."""
+    form = request.form
+    done = agent_money.settle(soko().db, agent_id, form.get("kind", ""), form.get("amount", ""),
+                              form.get("currency", ""), form.get("reference", ""), ACTOR)
+    if done.ok:
+        what = "cash handed over" if form.get("kind") == "cash" else "commission paid"
+        flash(f"Recorded {money.format_money(done.amount)} {what}.", "ok")
+    else:
+        flash(SETTLE_REFUSALS[done.error].format(
+            detail=done.detail, agent_id=agent_id, amount=done.amount and money.format_money(done.amount),
+            most=done.most and money.format_money(done.most)), "error")
+    return redirect(url_for("admin.agent_statement", agent_id=agent_id))
+
+
 def _suspend(kind: str, target_id: int, suspended: bool):
     s = soko()
     change = actions.set_agent_suspended if kind == "agent" else actions.set_seller_suspended
@@ -268,6 +316,34 @@ def requeue(queue: str, job_id: str):
     else:
         flash(f"Job {job_id} is no longer in the failed list.", "error")
     return redirect(url_for("admin.failed_jobs"))
+
+
+# -- refunds owed (issue 15) --------------------------------------------------------------------
+@bp.get("/refunds")
+def refunds():
+    s = soko()
+    try:
+        status, page = params.refund_filter(request.args), params.page(request.args)
+    except ParamError as exc:
+        return _bad("admin/refunds.html", exc, refunds=[], meta=None, owed={}, status=None)
+    items, total, owed = reports.refunds_owed(s.db, status, page)
+    return render_template("admin/refunds.html", refunds=items, meta=page.meta(total), owed=owed, status=status)
+
+
+@bp.post("/refunds/<int:refund_id>/paid")
+def refund_paid(refund_id: int):
+    s = soko()
+    done = actions.mark_refund_paid_out(s.db, refund_id, request.form.get("reference"), actor=ACTOR)
+    if done.ok:
+        flash(f"Refund {refund_id} marked paid out ({done.refund['paid_out_reference']}).", "ok")
+    elif done.error == "no_reference":
+        flash("Give the reference you paid it back under (the M-Pesa reversal, the MoMo transfer, a receipt).",
+              "error")
+    elif done.error == "already_paid_out":
+        flash(f"Refund {refund_id} was already paid out.", "error")
+    else:
+        flash(f"No refund {refund_id}.", "error")
+    return redirect(url_for("admin.refunds", status="owed"))
 
 
 @bp.get("/audit")

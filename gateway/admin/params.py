@@ -125,3 +125,11 @@ def paging_only(args) -> None:
 def stats_days(args) -> int:
     _known(args, {"days"})
     return _int(args, "days", 30, 1, MAX_DAYS)
+
+
+def refund_filter(args) -> str | None:
+    """`status` (owed or paid_out) and paging (issue 15)."""
+    from commerce.refunds import STATUSES
+
+    _known(args, {"status", "page", "per_page"})
+    return _choice(args, "status", STATUSES)

@@ -1,16 +1,18 @@
 // The phone simulator: a USSD handset and an SMS inbox, talking to Soko's real webhooks.
 // Plain JavaScript, no build step. Africa's Talking's USSD protocol: every hop posts
 // sessionId, serviceCode, phoneNumber and `text` (all inputs so far joined by "*"); the answer is
-// "CON <screen>" (the session goes on) or "END <screen>" (it is over).
+// "CON <screen>" (the session goes on) or "END <screen>" (it is over). The other aggregators
+// (Hubtel, Arkesel, Nalo, Beem: SPEC §11) post JSON with only the latest input and answer JSON.
 (function () {
   "use strict";
   const cfg = JSON.parse(document.getElementById("sim-config").textContent);
   // The page posts to /simulator/send/..., which adds the webhooks' tokens on the server: no token
   // is in this page. The CSRF header proves the post comes from this page of a signed-in operator.
   const FORM = { "Content-Type": "application/x-www-form-urlencoded", "X-CSRF-Token": cfg.csrf };
+  const JSON_POST = { "Content-Type": "application/json", "X-CSRF-Token": cfg.csrf };
   const $ = (id) => document.getElementById(id);
   const screen = $("screen"), entry = $("entry"), budget = $("budget"), phoneInput = $("phone");
-  const softLeft = $("soft-left"), softRight = $("soft-right");
+  const softLeft = $("soft-left"), softRight = $("soft-right"), aggSelect = $("aggregator");
 
   // GSM 03.38: a screen of only these characters is GSM-7 (extension characters count twice);
   // any other character makes the whole screen UCS-2, with a smaller budget.
@@ -33,6 +35,38 @@
   let session = null; // {id, code, prefix, inputs, hops, started}
 
   function phone() { return phoneInput.value.trim(); }
+  function aggregator() {
+    return cfg.aggregators.find((a) => a.name === aggSelect.value) || cfg.aggregators[0];
+  }
+
+  // One hop in an aggregator's JSON: kind is start, input or release; `dial` is the whole dial
+  // string (Hubtel and Nalo pass it on the first hop; Arkesel and Beem do not).
+  function jsonBody(name, kind, input, dial) {
+    const s = session, msisdn = phone().replace(/^\+/, "");
+    if (name === "hubtel") {
+      return { Type: { start: "Initiation", input: "Response", release: "Release" }[kind], Mobile: msisdn,
+        SessionId: s.id, ServiceCode: s.code, Message: kind === "start" ? dial : input, Operator: "mtn",
+        Sequence: s.hops, ClientState: "" };
+    }
+    if (name === "arkesel") {
+      return { sessionID: s.id, userID: "SIMULATOR", newSession: kind === "start", msisdn: msisdn,
+        userData: kind === "start" ? s.code : input, network: "MTN" };
+    }
+    if (name === "nalo") {
+      return { USERID: "simulator", MSISDN: msisdn, USERDATA: kind === "start" ? dial : input,
+        MSGTYPE: kind === "start", NETWORK: "VODAFONE", SESSIONID: s.id };
+    }
+    return { command: { start: "initiate", input: "continue", release: "terminate" }[kind], msisdn: msisdn,
+      operator: "vodacom", session_id: s.id, payload: { request_id: s.hops, response: kind === "start" ? "" : input } };
+  }
+
+  // An aggregator's JSON answer as "CON …" / "END …".
+  function fromJson(name, a) {
+    if (name === "hubtel") return (a.Type === "Response" ? "CON " : "END ") + a.Message;
+    if (name === "arkesel") return (a.continueSession ? "CON " : "END ") + a.message;
+    if (name === "nalo") return (a.MSGTYPE ? "CON " : "END ") + a.MSG;
+    return (a.command === "continue" ? "CON " : "END ") + a.payload.request;
+  }
 
   function show(text, mode) {
     screen.textContent = text;
@@ -58,21 +92,31 @@
     return "ATUid_sim_" + rnd[0].toString(16) + rnd[1].toString(16);
   }
 
-  async function hop(text) {
+  // AT: `text` is the whole path. Others: `json` is [kind, latest input, dial string].
+  async function hop(text, json) {
     session.hops += 1;
     show("Please wait...", "waiting");
+    const agg = session.agg, url = agg.name === "africastalking" ? cfg.ussdUrl : agg.url;
     let res, body;
     try {
-      res = await fetch(cfg.ussdUrl, {
-        method: "POST",
-        headers: FORM,
-        body: new URLSearchParams({
-          sessionId: session.id, serviceCode: session.code, phoneNumber: phone(), text: text, networkCode: "63902",
-        }),
-      });
+      if (agg.name === "africastalking") {
+        res = await fetch(url, {
+          method: "POST",
+          headers: FORM,
+          body: new URLSearchParams({
+            sessionId: session.id, serviceCode: session.code, phoneNumber: phone(), text: text, networkCode: "63902",
+          }),
+        });
+      } else {
+        res = await fetch(url, {
+          method: "POST", headers: JSON_POST,
+          body: JSON.stringify(jsonBody(agg.name, json[0], json[1], json[2])),
+        });
+      }
       body = await res.text();
+      if (res.ok && agg.name !== "africastalking") body = fromJson(agg.name, JSON.parse(body));
     } catch (err) {
-      return fail("Connection problem or invalid MMI code.", "No answer from " + cfg.ussdUrl);
+      return fail("Connection problem or invalid MMI code.", "No answer from " + url);
     }
     if (!res.ok) return fail("Connection problem or invalid MMI code.", res.status + ": " + body.trim());
     const u = units(body);
@@ -96,10 +140,19 @@
     budget.classList.add("over");
   }
 
-  // Africa's Talking's end-of-session notification, as the gateway would get it.
+  // Africa's Talking's end-of-session notification, as the gateway would get it; Hubtel's
+  // Release and Beem's terminate when the caller hangs up (Arkesel and Nalo send nothing).
   function report(status, last) {
     if (!session) return;
     const s = session;
+    if (s.agg.name !== "africastalking") {
+      if (status === "Incomplete" && (s.agg.name === "hubtel" || s.agg.name === "beem")) {
+        s.hops += 1;
+        fetch(s.agg.url, { method: "POST", headers: JSON_POST,
+          body: JSON.stringify(jsonBody(s.agg.name, "release", "", "")) }).catch(() => {});
+      }
+      return;
+    }
     fetch(cfg.ussdEventsUrl, {
       method: "POST",
       headers: FORM,
@@ -124,13 +177,16 @@
       code = cfg.serviceCode;
       prefix = dialed.slice(base.length + 1, -1);
     }
-    session = { id: newSessionId(), code: code, prefix: prefix, inputs: [], hops: 0, started: Date.now() };
+    session = { id: newSessionId(), code: code, prefix: prefix, inputs: [], hops: 0, started: Date.now(),
+      agg: aggregator() };
+    if (session.agg.name !== "africastalking") return hop("", ["start", "", dialed]);
     hop(prefix);
   }
 
   function send() {
     const value = entry.value;
     session.inputs.push(value);
+    if (session.agg.name !== "africastalking") return hop("", ["input", value]);
     const all = session.prefix ? [session.prefix].concat(session.inputs) : session.inputs;
     hop(all.join("*"));
   }
@@ -168,8 +224,14 @@
   });
 
   // -- who is holding the phone -------------------------------------------------------------------
+  const smsHint = $("sms-text").placeholder;
   function markPerson() {
-    document.querySelectorAll(".person").forEach((b) => b.classList.toggle("active", b.dataset.phone === phone()));
+    let hint = smsHint;  // an agent's or seller's own commands when acting as them
+    document.querySelectorAll(".person").forEach((b) => {
+      b.classList.toggle("active", b.dataset.phone === phone());
+      if (b.dataset.phone === phone() && b.dataset.hint) hint = b.dataset.hint;
+    });
+    $("sms-text").placeholder = hint;
     $("sms-number").textContent = phone();
   }
   function switchPhone() {
@@ -180,6 +242,15 @@
     refreshInbox();
   }
   phoneInput.addEventListener("change", switchPhone);
+  // Another aggregator: its network on the status bar and, unless a number was typed, a number of its country.
+  aggSelect.addEventListener("change", () => {
+    const a = aggregator();
+    $("net").textContent = a.network;
+    if (cfg.aggregators.some((x) => x.phone === phone()) && phone() !== a.phone) {
+      phoneInput.value = a.phone;
+    }
+    switchPhone();
+  });
   document.querySelectorAll(".person").forEach((b) => b.addEventListener("click", () => {
     phoneInput.value = b.dataset.phone;
     switchPhone();

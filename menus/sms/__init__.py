@@ -12,11 +12,12 @@ from __future__ import annotations
 
 import logging
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Protocol
 
 from sqlalchemy.engine import Connection, Engine
 
-from commerce import agents, listings, people, phones
+from commerce import agent_money, agents, listings, people, phones
 from commerce.gsm import REPLY_SEGMENTS, fit
 from commerce.texts import t
 from menus.sms import agent, common, seller
@@ -44,6 +45,7 @@ class Sender:
     lang: str
     seller: listings.SellerRow | None
     agent: agents.AgentRow | None
+    commission_percent: Decimal = agent_money.DEFAULT_PERCENT  # AGENT_COMMISSION_PERCENT, for DELIVERED
 
 
 @dataclass
@@ -53,9 +55,10 @@ class Answer:
     message_ids: list[int] = field(default_factory=list)  # enqueue after commit (notify)
 
 
-def load_sender(conn: Connection, phone: str, cmd: Command) -> Sender:
+def load_sender(conn: Connection, phone: str, cmd: Command,
+                commission_percent: Decimal = agent_money.DEFAULT_PERCENT) -> Sender:
     lang = people.language_of(conn, phone) or ("sw" if cmd.swahili else "en")
-    return Sender(phone, lang, listings.seller_of(conn, phone), agents.find(conn, phone))
+    return Sender(phone, lang, listings.seller_of(conn, phone), agents.find(conn, phone), commission_percent)
 
 
 SELLER_ONLY = {"SELL": seller.do_sell, "PRICE": seller.do_price, "STOCK": seller.do_stock,
@@ -64,9 +67,12 @@ ANYONE = {"HELP": common.do_help, "JOIN": common.do_join, "LANG": common.do_lang
           "STOP": common.do_stop, "START": common.do_start, "UNKNOWN": common.do_unknown}
 # Commands whose change is a lifecycle service's own transaction: (who may send it, handler).
 SERVICES = {"SENT": ("seller", seller.do_sent), "PAID": ("agent", agent.do_paid),
-            "DELIVERED": ("agent", agent.do_delivered), "RECEIVED": (None, common.do_received)}
-# An agent's PAID or DELIVERED records money or goods changing hands: never dropped by the rate limit.
-AGENT_COMMANDS = frozenset(name for name, (role, _) in SERVICES.items() if role == "agent")
+            "DELIVERED": ("agent", agent.do_delivered), "RECEIVED": (None, common.do_received),
+            "ARRIVED": ("agent", agent.do_arrived), "BALANCE": ("agent", agent.do_balance),
+            "NO": (None, common.do_no)}
+# An agent's PAID, DELIVERED or ARRIVED records money or goods changing hands: never dropped by the
+# rate limit (BALANCE only reads).
+AGENT_COMMANDS = frozenset(name for name, (role, _) in SERVICES.items() if role == "agent") - {"BALANCE"}
 
 
 def _refusal(sender: Sender, cmd: Command, role: str | None) -> str | None:
@@ -86,11 +92,13 @@ def _refusal(sender: Sender, cmd: Command, role: str | None) -> str | None:
     return None
 
 
-def answer(engine: Engine, phone: str, text: str, inbox: Inbox) -> Answer | None:
-    """Handle one inbound SMS from `phone` (E.164). None when it was handled before (redelivery)."""
+def answer(engine: Engine, phone: str, text: str, inbox: Inbox,
+           commission_percent: Decimal = agent_money.DEFAULT_PERCENT) -> Answer | None:
+    """Handle one inbound SMS from `phone` (E.164). None when it was handled before (redelivery).
+    `commission_percent`: AGENT_COMMISSION_PERCENT, earned by an agent on each delivery."""
     cmd = parse(text)
     if cmd.name in SERVICES:
-        return _answer_service(engine, phone, cmd, inbox)
+        return _answer_service(engine, phone, cmd, inbox, commission_percent)
     with engine.begin() as conn:
         if not inbox.claim(conn, cmd.redacted):
             return None
@@ -106,12 +114,13 @@ def answer(engine: Engine, phone: str, text: str, inbox: Inbox) -> Answer | None
     return Answer(cmd.name, reply, ids)
 
 
-def _answer_service(engine: Engine, phone: str, cmd: Command, inbox: Inbox) -> Answer | None:
+def _answer_service(engine: Engine, phone: str, cmd: Command, inbox: Inbox,
+                    commission_percent: Decimal = agent_money.DEFAULT_PERCENT) -> Answer | None:
     role, handler = SERVICES[cmd.name]
     with engine.begin() as conn:
         if not inbox.claim(conn, cmd.redacted):
             return None
-        sender = load_sender(conn, phone, cmd)
+        sender = load_sender(conn, phone, cmd, commission_percent)
     try:
         reply = _refusal(sender, cmd, role)
         ids: list[int] = []

@@ -1,4 +1,5 @@
-"""An agent's commands: PAID (cash received) and DELIVERED (goods handed over), PIN-checked.
+"""An agent's commands: PAID (cash received), ARRIVED (goods at the point), DELIVERED (goods handed
+over) and BALANCE (the agent's money), PIN-checked.
 
 The order code's check digit is checked first (a typo is not a wrong PIN), then the PIN, then the
 lifecycle service does the change and writes the notifications in its transaction.
@@ -8,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from commerce import agents, codes, lifecycle
+from commerce import agent_money, agents, codes, lifecycle, money
 from commerce.texts import t
 
 _PIN = re.compile(r"[0-9]{4,8}")  # what `add-agent --pin` accepts
@@ -53,5 +54,26 @@ def do_delivered(engine, sender, cmd) -> tuple[str, list[int]]:
     refusal = _pin_refusal(engine, sender, cmd, pin)
     if refusal:
         return refusal, []
-    outcome = lifecycle.confirm_delivery(engine, sender.agent.id, code)
+    outcome = lifecycle.confirm_delivery(engine, sender.agent.id, code, sender.commission_percent)
     return outcome.reply, list(outcome.message_ids)
+
+
+def do_arrived(engine, sender, cmd) -> tuple[str, list[int]]:
+    code, pin = cmd.args
+    if not codes.is_valid(code):
+        return t("bad_order_code", sender.lang, code=code[:12]), []
+    refusal = _pin_refusal(engine, sender, cmd, pin)
+    if refusal:
+        return refusal, []
+    outcome = lifecycle.confirm_arrival(engine, sender.agent.id, code)
+    return outcome.reply, list(outcome.message_ids)
+
+
+def do_balance(engine, sender, cmd) -> tuple[str, list[int]]:
+    (pin,) = cmd.args
+    refusal = _pin_refusal(engine, sender, cmd, pin)
+    if refusal:
+        return refusal, []
+    with engine.connect() as conn:
+        return agent_money.balance_reply(conn, sender.agent.id, sender.lang,
+                                         money.currency_for_phone(sender.phone)), []

@@ -1,4 +1,4 @@
-"""Commands anyone may send: HELP, JOIN, LANG, STOP/START, and RECEIVED from a buyer."""
+"""Commands anyone may send: HELP, JOIN, LANG, STOP/START, and RECEIVED and NO from a buyer."""
 
 from __future__ import annotations
 
@@ -53,5 +53,14 @@ def do_received(engine, sender, cmd) -> tuple[str, list[int]]:
     code = cmd.args[0]
     if not codes.is_valid(code):
         return t("bad_order_code", sender.lang, code=code[:12]), []
-    outcome = lifecycle.confirm_receipt(engine, sender.phone, code)
+    outcome = lifecycle.confirm_receipt(engine, sender.phone, code, sender.commission_percent)
+    return outcome.reply, list(outcome.message_ids)
+
+
+def do_no(engine, sender, cmd) -> tuple[str, list[int]]:
+    """NO <order>: a customer refuses an order an agent placed for them (SPEC §13)."""
+    code = cmd.args[0]
+    if not codes.is_valid(code):
+        return t("bad_order_code", sender.lang, code=code[:12]), []
+    outcome = lifecycle.cancel_by_customer(engine, sender.phone, code)
     return outcome.reply, list(outcome.message_ids)

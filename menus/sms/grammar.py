@@ -29,7 +29,11 @@ ALIASES: dict[str, str] = {
     "ORDERS": "ORDERS", "ODA": "ORDERS",
     "SENT": "SENT", "IMETUMWA": "SENT", "NIMETUMA": "SENT",
     "PAID": "PAID", "IMELIPWA": "PAID", "AMELIPA": "PAID",
-    "DELIVERED": "DELIVERED", "IMEFIKA": "DELIVERED", "IMEKABIDHIWA": "DELIVERED",
+    # IMEFIKA is "it has arrived": ARRIVED, not DELIVERED (SPEC §13).
+    "ARRIVED": "ARRIVED", "IMEFIKA": "ARRIVED", "IMEWASILI": "ARRIVED",
+    "DELIVERED": "DELIVERED", "IMEKABIDHIWA": "DELIVERED", "NIMEKABIDHI": "DELIVERED",
+    "BALANCE": "BALANCE", "SALIO": "BALANCE",
+    "NO": "NO", "HAPANA": "NO",
     "RECEIVED": "RECEIVED", "NIMEPOKEA": "RECEIVED",
     # Carrier opt-out / opt-in words (Twilio's standard lists), plus Swahili ACHA / ANZA.
     "STOP": "STOP", "STOPALL": "STOP", "UNSUBSCRIBE": "STOP", "CANCEL": "STOP", "END": "STOP",
@@ -38,7 +42,8 @@ ALIASES: dict[str, str] = {
 }
 SWAHILI = frozenset({"MSAADA", "JIUNGE", "JISAJILI", "LUGHA", "UZA", "BEI", "IDADI", "STOKI", "ONDOA",
                      "BIDHAA", "ODA", "IMETUMWA", "NIMETUMA", "IMELIPWA", "AMELIPA", "IMEFIKA",
-                     "IMEKABIDHIWA", "NIMEPOKEA", "ACHA", "ANZA"})
+                     "IMEWASILI", "IMEKABIDHIWA", "NIMEKABIDHI", "SALIO", "HAPANA", "NIMEPOKEA", "ACHA",
+                     "ANZA"})
 
 LANG_WORDS = {
     "EN": "en", "ENG": "en", "ENGLISH": "en", "KIINGEREZA": "en",
@@ -175,20 +180,28 @@ def _delivered(rest, tokens):
     return (code_token(tokens[0]), tokens[1] if len(tokens) == 2 else None)
 
 
+def _balance(rest, tokens):
+    """BALANCE [<pin>]"""
+    _need(len(tokens) <= 1)
+    return (tokens[0] if tokens else None,)
+
+
 _ARGS = {
     "HELP": _none, "STOP": _none, "START": _none,
     "JOIN": _join, "LANG": _lang, "SELL": _sell,
     "PRICE": _code_and(is_price), "STOCK": _code_and(is_whole), "REMOVE": _code,
     "ITEMS": _page, "ORDERS": _page,
     "SENT": _code, "RECEIVED": _code, "PAID": _paid, "DELIVERED": _delivered,
+    "ARRIVED": _delivered, "BALANCE": _balance, "NO": _code,
 }
 
 
 def _redact(name: str, first: str, tokens: list[str]) -> str:
-    """The text with anything that may be a PIN (4-8 digits ending a PAID/DELIVERED) masked."""
+    """The text with anything that may be a PIN (4-8 digits ending an agent's command) masked."""
     tokens = list(tokens)
-    # PAID <order> <amount> <pin>, DELIVERED <order> <pin>; a mistyped keyword may carry one too.
-    least = {"PAID": 3, "DELIVERED": 2, "UNKNOWN": 2}.get(name)
+    # PAID <order> <amount> <pin>, DELIVERED/ARRIVED <order> <pin>, BALANCE <pin>; a mistyped
+    # keyword may carry one too.
+    least = {"PAID": 3, "DELIVERED": 2, "ARRIVED": 2, "BALANCE": 1, "UNKNOWN": 2}.get(name)
     if least and len(tokens) >= least and _PIN.fullmatch(tokens[-1]):
         tokens[-1] = "****"
     return " ".join([first, *tokens])

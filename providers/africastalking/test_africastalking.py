@@ -39,7 +39,8 @@ def cases(name: str) -> list:
 
 def plain(value) -> dict:
     """A parsed value as the table writes it: Decimals as their text."""
-    return {k: str(v) if isinstance(v, Decimal) else v for k, v in asdict(value).items()}
+    return {k: str(v) if isinstance(v, Decimal) else list(v) if isinstance(v, tuple) else v
+            for k, v in asdict(value).items()}
 
 
 def check(parse, case, request) -> None:

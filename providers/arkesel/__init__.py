@@ -1,0 +1,1 @@
+"""Arkesel (Ghana): USSD."""

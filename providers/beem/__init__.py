@@ -1,0 +1,1 @@
+"""Beem Africa (Tanzania): USSD."""

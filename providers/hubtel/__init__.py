@@ -1,0 +1,1 @@
+"""Hubtel (Ghana): USSD."""

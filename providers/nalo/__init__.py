@@ -1,0 +1,1 @@
+"""Nalo Solutions (Ghana): USSD."""
