@@ -89,6 +89,8 @@ def test_production_runs_on_postgresql_and_redis():
     ({"ADMIN_TOKEN": "short"}, "ADMIN_TOKEN"),
     ({"AT_WEBHOOK_TOKEN": None}, "AT_WEBHOOK_TOKEN"),  # Africa's Talking signs nothing
     ({"SIMULATOR_ENABLED": "1"}, "SIMULATOR_ENABLED"),  # it acts as any phone number
+    ({"HUBTEL_ENABLED": "1"}, "HUBTEL_WEBHOOK_TOKEN"),  # an aggregator switched on signs nothing either
+    ({"BEEM_ENABLED": "1"}, "BEEM_WEBHOOK_TOKEN"),
 ])
 def test_production_refuses_the_development_defaults(change, name):
     env = {k: v for k, v in {**PROD, **change}.items() if v is not None}
