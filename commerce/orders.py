@@ -7,7 +7,7 @@ the order row, placed `announced = false`, stands for them until a worker writes
 so the USSD hop that places it writes no more than the order needs.
 
 Placing an order is the USSD hop's one write, so its transaction runs on the DBAPI connection
-(`commerce.db.Writer`, statements compiled once per dialect) rather than through SQLAlchemy's
+(`fast.sql.Writer`, statements compiled once per dialect) rather than through SQLAlchemy's
 Connection; errors still come out as SQLAlchemy's (a unique violation is an IntegrityError).
 """
 
@@ -23,7 +23,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
-from commerce import catalog, codes, db, money, order_moves, order_state, outbox, texts
+from commerce import catalog, codes, money, order_moves, order_state, outbox, texts
 from commerce.models import (
     CANCELLED,
     ON_DELIVERY,
@@ -40,6 +40,7 @@ from commerce.models import (
     Seller,
     utcnow,
 )
+from fast import sql
 
 ORD, L, E, P, S, A, PE = (Order.__table__, OrderLine.__table__, OrderEvent.__table__, Product.__table__,
                         Seller.__table__, Agent.__table__, Person.__table__)
@@ -91,7 +92,7 @@ def place_order(engine: Engine, *, phone: str, product_id: int, quantity: int, a
         return Placed(False, "bad_quantity")
     for width in CODE_WIDTHS:
         try:
-            with db.Writer(engine) as w:
+            with sql.Writer(engine) as w:
                 placed = _place(w, phone, product_id, quantity, agent_id, method, request_key,
                                 payment_window_minutes, language, width, expected_total_minor)
         except _NoStock:
@@ -139,34 +140,34 @@ _PARTIES = (
     .where(P.c.id == bindparam("pid"), P.c.active.is_(True), S.c.suspended.is_(False)))
 
 
-# The order's transaction runs on the DBAPI cursor (db.Writer): its statements are compiled once
+# The order's transaction runs on the DBAPI cursor (sql.Writer): its statements are compiled once
 # per dialect, with every column given (defaults and `onupdate` included, as SQLAlchemy fills them).
 def _values(table, *names: str) -> dict:
     return {n: bindparam(n, type_=table.c[n].type) for n in names}
 
 
-_W_PARTIES = db.Prebuilt(_PARTIES)
-_W_LISTED = db.Prebuilt(select(P.c.id).join(S, S.c.id == P.c.seller_id).where(
+_W_PARTIES = sql.Prebuilt(_PARTIES)
+_W_LISTED = sql.Prebuilt(select(P.c.id).join(S, S.c.id == P.c.seller_id).where(
     P.c.id == bindparam("pid"), P.c.active.is_(True), S.c.suspended.is_(False)))
-_W_BUYER_ID = db.Prebuilt(select(PE.c.id).where(PE.c.phone == bindparam("phone")))
-_W_ADD_BUYER = {name: db.PrebuiltWrite(
+_W_BUYER_ID = sql.Prebuilt(select(PE.c.id).where(PE.c.phone == bindparam("phone")))
+_W_ADD_BUYER = {name: sql.PrebuiltWrite(
     dialect_insert(PE).values(_values(PE, "phone", "language", "currency", "opted_out", "created_at"))
     .on_conflict_do_nothing(index_elements=[PE.c.phone]).returning(PE.c.id))
     for name, dialect_insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))}
 _ORDER_COLUMNS = ("code", "buyer_id", "seller_id", "agent_id", "status", "payment_method", "total_minor",
                   "currency", "seller_total_minor", "seller_currency", "rate", "paid_minor", "flags",
                   "request_key", "expires_at", "announced", "created_at", "updated_at")
-_W_ORDER = db.PrebuiltWrite(insert(ORD).values(_values(ORD, *_ORDER_COLUMNS)).returning(ORD.c.id))
-_W_LINE = db.PrebuiltWrite(insert(L).values(_values(L, "order_id", "product_id", "name", "quantity",
+_W_ORDER = sql.PrebuiltWrite(insert(ORD).values(_values(ORD, *_ORDER_COLUMNS)).returning(ORD.c.id))
+_W_LINE = sql.PrebuiltWrite(insert(L).values(_values(L, "order_id", "product_id", "name", "quantity",
                                                      "unit_price_minor")))
-_W_EVENT = db.PrebuiltWrite(insert(E).values(_values(E, "order_id", "status", "actor", "note", "at")))
-_W_RESERVE = db.PrebuiltWrite(
+_W_EVENT = sql.PrebuiltWrite(insert(E).values(_values(E, "order_id", "status", "actor", "note", "at")))
+_W_RESERVE = sql.PrebuiltWrite(
     update(P).where(P.c.id == bindparam("pid"), P.c.active.is_(True), P.c.stock >= bindparam("qty"))
     .values(stock=P.c.stock - bindparam("qty"), updated_at=bindparam("now", type_=P.c.updated_at.type))
     .returning(P.c.stock))
 
 
-def _place(w: db.Writer, phone, product_id, quantity, agent_id, method, request_key, window, language,
+def _place(w: sql.Writer, phone, product_id, quantity, agent_id, method, request_key, window, language,
            width, expected_total_minor) -> Placed:
     phone_currency = money.currency_for_phone(phone)
     found = w.rows(_W_PARTIES, {"pid": product_id, "aid": agent_id, "phone": phone,
@@ -208,7 +209,7 @@ def _place(w: db.Writer, phone, product_id, quantity, agent_id, method, request_
                   payment_method=method, sold_out=left[0][0] == 0)
 
 
-def _add_buyer(w: db.Writer, phone: str, language: str, currency: str, now) -> int:
+def _add_buyer(w: sql.Writer, phone: str, language: str, currency: str, now) -> int:
     """A new buyer's person row, or the one a concurrent order just created (as people.get_or_create)."""
     new = w.rows(_W_ADD_BUYER[w.dialect.name], {"phone": phone, "language": language or "en",
                                                  "currency": currency, "opted_out": False, "created_at": now})

@@ -19,6 +19,7 @@ from sqlalchemy.engine import Engine
 
 from commerce import catalog, db, money, orders, rates
 from commerce.models import Person
+from fast import sql
 
 
 class Jobs(Protocol):
@@ -40,13 +41,13 @@ class Services:
     catalog_cache: catalog.CatalogCache = field(default_factory=catalog.CatalogCache)
 
 
-_LANGUAGE = db.Prebuilt(select(Person.__table__.c.language).where(Person.__table__.c.phone == bindparam("phone")))
+_LANGUAGE = sql.Prebuilt(select(Person.__table__.c.language).where(Person.__table__.c.phone == bindparam("phone")))
 
 
 def language_on_record(engine: Engine, phone: str) -> str | None:
     """The language a caller chose before (as people.language_of, on the DBAPI cursor): a new
     session's first hop asks it."""
-    reader = db.Reader(engine)
+    reader = sql.Reader(engine)
     try:
         found = reader.rows(_LANGUAGE, {"phone": phone})
     finally:
@@ -85,12 +86,12 @@ class Context:
         self.lang = lang
         self.session_id = session_id
         self._conn = None
-        self._reader: db.Reader | None = None
+        self._reader: sql.Reader | None = None
         self._currency: str | None = None
         self.catalog_token = None  # the shared change token, set by the engine for this hop
         self._cached: dict | None = None
         self._products: dict[int, catalog.ProductRow | None] = {}
-        self._commits = db.commits()
+        self._commits = sql.commits()
         self.placed: dict[int, orders.Placed] = {}  # orders this hop placed: the next screen shows them
         # Redis writes a screen left for the end of the hop, as (commands, done(replies)): the engine
         # sends them with the session's own write, in one round trip.
@@ -105,10 +106,10 @@ class Context:
         return self._conn
 
     @property
-    def reads(self) -> db.Reader:
+    def reads(self) -> sql.Reader:
         """The hop's reader for the prebuilt hot queries (product, listing): the DBAPI cursor, no ORM."""
         if self._reader is None:
-            self._reader = db.Reader(self.services.engine)
+            self._reader = sql.Reader(self.services.engine)
         return self._reader
 
     def close(self) -> None:
@@ -182,8 +183,8 @@ class Context:
     def product(self, product_id: int) -> catalog.ProductRow | None:
         """A product as the database has it now (stock is live), read once per hop and again after
         a commit (a screen's handler placed an order: stock moved)."""
-        if db.commits() != self._commits:
-            self._commits = db.commits()
+        if sql.commits() != self._commits:
+            self._commits = sql.commits()
             self._products.clear()
         if product_id not in self._products:
             self._products[product_id] = catalog.product(self.reads, product_id)

@@ -8,7 +8,7 @@ A screen is a pair of pure-ish functions (see menus/screens.py): `render(ctx, fr
   previous hop and a typed `*` is not taken for a separator), the language, and the stack of
   frames (`0` pops it, `00` clears it, `98` pushes the next page of a list).
 * A hop costs one Redis read and one write (a redelivered hop only the read), on one pooled
-  connection (menus/store.py); writes a screen leaves for the end of the hop (a new order's push)
+  connection (fast/redis_hop.py); writes a screen leaves for the end of the hop (a new order's push)
   go in the same round trip as the session's. The screens add the database queries they need.
   The input is read against the keys the last screen offered (kept in the state), so only the
   next screen is drawn.
@@ -28,7 +28,7 @@ import orjson
 
 from commerce import texts
 from commerce.gsm import cut, gsm_units, is_gsm, ucs2_units
-from menus.store import HopConnection
+from fast.redis_hop import HopConnection
 
 Frame = list  # [screen_code, *args]; paged screens keep their offset as the last element
 
