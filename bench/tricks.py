@@ -11,9 +11,9 @@ plain WSGI calls:
              write on SQLite, as Writer; one READ COMMITTED transaction on PostgreSQL); also the
              reads alone (`sql reads`) and the order's transaction alone (`sql write`)
 * form       the USSD hop's form parser -> werkzeug's body and `parse_qsl` (strict UTF-8, max fields)
-* memo ...   every lru_cache -> the function it wraps (`memo all`), and the larger ones one by one
+* memo ...   each lru_cache -> the function it wraps, and commerce.phones' region memo -> a dict
+             that keeps nothing; `memo all`: all of them at once
 * catalog    CatalogCache -> one that keeps nothing (and the session read without the token)
-* orjson     the session blob through the stdlib's json (same bytes)
 
 Each round runs the journey as is, then one variant, then as is again, ... (`--seconds` each); a
 variant's ratio in a round is its CPU per hop over the mean of the runs as is on either side of it
@@ -29,7 +29,6 @@ from __future__ import annotations
 
 import argparse
 import contextlib
-import json
 import logging
 import os
 import statistics
@@ -149,17 +148,9 @@ def _plain_form(only_reader: bool = False):
         raise BadRequest("Too many form fields") from None
 
 
-class _Forgetful(dict):
+class _KeepsNothing(dict):
     def __setitem__(self, key, value):
         return None
-
-
-class _StdJson:
-    @staticmethod
-    def dumps(value):
-        return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
-
-    loads = staticmethod(json.loads)
 
 
 # -- the variants ---------------------------------------------------------------------------------
@@ -177,30 +168,18 @@ def _unmemo(stack, *targets: tuple[object, str]) -> None:
 
 def _memos():
     from commerce import money
-    from gateway import ussd, webhook
-    from menus import context, engine
+    from gateway import webhook
 
     return {
         "memo normalized": [(webhook, "normalized")],
-        "memo normalizer": [(webhook, "normalizer"), (ussd, "normalizer")],
-        "memo currency": [(money, "currency_for_phone"), (money, "_currency_of_region")],
-        "memo known currency": [(money, "_known_currency")],
         "memo format_money": [(money, "format_money")],
-        "memo prices": [(context, "_money"), (context, "_convert"), (context, "_price_text"), (context, "_quote")],
-        "memo nav": [(engine, "_nav")],
-        "memo short decoded": [(_form_module(), "_short_decoded")],
+        "memo known currency": [(money, "_known_currency")],
     }
-
-
-def _form_module():
-    import fast.form
-
-    return fast.form
 
 
 def variants(app) -> dict[str, callable]:
     """name -> apply(stack): patches this process until the stack closes."""
-    from commerce import catalog
+    from commerce import catalog, phones
     from fast import sql as fast_sql
     from gateway import soko, ussd
     from menus import context, engine
@@ -227,19 +206,21 @@ def variants(app) -> dict[str, callable]:
     def form(stack):
         _set(stack, ussd, "form", _plain_form)
 
+    def regions(stack):
+        _set(stack, phones, "_REGIONS", _KeepsNothing())
+
     def memo_all(stack):
         for targets in memos.values():
             _unmemo(stack, *targets)
+        regions(stack)
 
     def catalog_(stack):
-        _set(stack, catalog.CatalogCache, "fresh", lambda self, token: _Forgetful())
+        _set(stack, catalog.CatalogCache, "fresh", lambda self, token: _KeepsNothing())
         _set(stack, ussd_engine, "version_key", None)
 
-    def orjson_(stack):
-        _set(stack, engine, "orjson", _StdJson)
-
     found = {"A/A": lambda stack: None, "redis": redis_, "sql": sql, "sql reads": sql_reads,
-             "sql write": sql_write, "form": form, "catalog": catalog_, "orjson": orjson_, "memo all": memo_all}
+             "sql write": sql_write, "form": form, "catalog": catalog_, "memo all": memo_all,
+             "memo regions": regions}
     found.update({name: (lambda targets: lambda stack: _unmemo(stack, *targets))(t) for name, t in memos.items()})
     return found
 

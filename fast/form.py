@@ -5,7 +5,6 @@ fast/__init__.py.
 
 from __future__ import annotations
 
-from functools import lru_cache
 from urllib.parse import unquote
 
 
@@ -37,13 +36,6 @@ def _unquote(text: str) -> str:
         text = text.replace("+", " ")
     if "%" not in text:
         return text
-    return _short_decoded(text) if len(text) <= 40 else unquote(text, errors="strict")
-
-
-@lru_cache(maxsize=4096)
-def _short_decoded(text: str) -> str:
-    """Memoized (short values only: the cache stays small): a USSD session sends the same escaped
-    service code and phone number on every hop."""
     return unquote(text, errors="strict")
 
 

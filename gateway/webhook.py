@@ -33,10 +33,9 @@ def normalized(raw: str, region: str) -> str | None:
         return None
 
 
-@lru_cache(maxsize=64)
 def normalizer(region: str):
     """What providers' parsers take to read a phone number: raw -> E.164 or None, local numbers
-    read in `region`. One per region, so the hop builds no closure."""
+    read in `region`."""
     return lambda raw: normalized(raw, region)
 
 

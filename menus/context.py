@@ -4,14 +4,13 @@ connection opened only if a screen asks for one, and the jobs to start after a c
 Reads that many hops repeat are cheap here: categories, pickup points, rates, listing pages and
 products as listed come from the process's CatalogCache (checked against the change token the
 engine read with the session); a product's live stock is read once per hop however many screens
-ask; formatted prices are memoized.
+ask; formatted prices are memoized (money.format_money).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Protocol
 
 from sqlalchemy import bindparam, select
@@ -53,30 +52,6 @@ def language_on_record(engine: Engine, phone: str) -> str | None:
     finally:
         reader.close()
     return found[0][0] if found else None
-
-
-# Money is frozen, so prices can be shared: building one checks its currency with Babel each time.
-@lru_cache(maxsize=8192)
-def _money(amount_minor: int, currency: str) -> money.Money:
-    return money.Money(amount_minor, currency)
-
-
-@lru_cache(maxsize=8192)
-def _convert(price_minor: int, currency: str, to_currency: str, rate) -> money.Money:
-    return money.convert(money.Money(price_minor, currency), to_currency, rate)
-
-
-@lru_cache(maxsize=8192)
-def _price_text(price_minor: int, currency: str, rate, to_currency: str, lang: str) -> str:
-    m = _money(price_minor, currency) if rate is None else _convert(price_minor, currency, to_currency, rate)
-    return money.format_money(m, lang)
-
-
-@lru_cache(maxsize=8192)
-def _quote(seller_minor: int, currency: str, to_currency: str, rate) -> orders.Quote:
-    seller_total = _money(seller_minor, currency)
-    total = _convert(seller_minor, currency, to_currency, rate) if rate is not None else None
-    return orders.Quote(seller_total, total, rate)
 
 
 class Context:
@@ -193,14 +168,18 @@ class Context:
     # -- money ---------------------------------------------------------------------------------
     def price(self, price_minor: int, currency: str) -> str:
         """A seller's price in the buyer's currency, formatted (the seller's own price when there
-        is no rate), in one memoized step keyed by plain values."""
+        is no rate)."""
         mine = self.currency
+        price = money.Money(price_minor, currency)
         rate = None if currency == mine else self.rate(currency, mine)
-        return _price_text(price_minor, currency, rate, mine, self.lang)
+        return money.format_money(price if rate is None else money.convert(price, mine, rate), self.lang)
 
     def quote(self, price_minor: int, currency: str, quantity: int) -> orders.Quote:
         """What `quantity` would cost this buyer (with the rate from the cache)."""
-        return _quote(price_minor * quantity, currency, self.currency, self.rate(currency, self.currency))
+        seller_total = money.Money(price_minor * quantity, currency)
+        rate = self.rate(currency, self.currency)
+        total = money.convert(seller_total, self.currency, rate) if rate is not None else None
+        return orders.Quote(seller_total, total, rate)
 
     def fmt(self, m: money.Money) -> str:
         return money.format_money(m, self.lang)
