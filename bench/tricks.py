@@ -14,6 +14,7 @@ plain WSGI calls:
 * memo ...   each lru_cache -> the function it wraps, and commerce.phones' region memo -> a dict
              that keeps nothing; `memo all`: all of them at once
 * catalog    CatalogCache -> one that keeps nothing (and the session read without the token)
+* restored   the other way round: pieces removed in issue 12 (orjson, small memos) put back
 
 Each round runs the journey as is, then one variant, then as is again, ... (`--seconds` each); a
 variant's ratio in a round is its CPU per hop over the mean of the runs as is on either side of it
@@ -29,6 +30,7 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import functools
 import logging
 import os
 import statistics
@@ -153,6 +155,90 @@ class _KeepsNothing(dict):
         return None
 
 
+RESTORED = ("orjson", "nav", "currency", "normalizer", "short", "prices")
+
+
+def _restore_removed(stack, parts=RESTORED) -> None:
+    """The other way round: pieces issue 12's round removed (each under 3 % of a hop), put back in
+    this process (`removed, restored`: all at once), to see what they bought."""
+    from functools import lru_cache
+
+    import orjson
+
+    from commerce import money
+    from fast import form
+    from gateway import ussd, webhook
+    from menus import context, engine
+
+    if "orjson" in parts:
+        _set(stack, engine, "json", _orjson_shim(orjson))
+    if "nav" in parts:
+        _set(stack, engine, "_nav", lru_cache(maxsize=64)(engine._nav))
+    if "currency" in parts:
+        _set(stack, money, "currency_for_phone", lru_cache(maxsize=8192)(money.currency_for_phone))
+        _set(stack, money, "_currency_of_region", lru_cache(maxsize=512)(money._currency_of_region))
+    if "normalizer" in parts:
+        normalizer = lru_cache(maxsize=64)(webhook.normalizer)
+        _set(stack, webhook, "normalizer", normalizer)
+        _set(stack, ussd, "normalizer", normalizer)
+    if "short" in parts:
+        _set(stack, form, "_unquote", _short_memo(form))
+    if "prices" in parts:
+        ctx_price, ctx_quote = _price_memos()
+        _set(stack, context.Context, "price", ctx_price)
+        _set(stack, context.Context, "quote", ctx_quote)
+
+
+def _orjson_shim(orjson):
+    class _Orjson:  # json.dumps(..., separators, ensure_ascii=False).encode() is orjson.dumps's bytes
+        loads = staticmethod(orjson.loads)
+
+        @staticmethod
+        def dumps(value, **_):
+            return orjson.dumps(value).decode()
+    return _Orjson
+
+
+def _short_memo(form):
+    from functools import lru_cache
+
+    short = lru_cache(maxsize=4096)(lambda text: form.unquote(text, errors="strict"))
+    plain_unquote = form._unquote
+
+    def unquote(text):
+        if "%" in text and len(text) <= 40 and "+" not in text:
+            return short(text)
+        return plain_unquote(text)
+    return unquote
+
+
+def _price_memos():
+    """Context.price and .quote as they were: memoized by plain values."""
+    from functools import lru_cache
+
+    from commerce import money, orders
+
+    @lru_cache(maxsize=8192)
+    def price_text(price_minor, currency, rate, mine, lang):
+        m = money.Money(price_minor, currency)
+        return money.format_money(m if rate is None else money.convert(m, mine, rate), lang)
+
+    @lru_cache(maxsize=8192)
+    def quote(seller_minor, currency, mine, rate):
+        seller_total = money.Money(seller_minor, currency)
+        total = money.convert(seller_total, mine, rate) if rate is not None else None
+        return orders.Quote(seller_total, total, rate)
+
+    def ctx_price(self, price_minor, currency):
+        mine = self.currency
+        rate = None if currency == mine else self.rate(currency, mine)
+        return price_text(price_minor, currency, rate, mine, self.lang)
+
+    def ctx_quote(self, price_minor, currency, quantity):
+        return quote(price_minor * quantity, currency, self.currency, self.rate(currency, self.currency))
+    return ctx_price, ctx_quote
+
+
 # -- the variants ---------------------------------------------------------------------------------
 
 def _set(stack: contextlib.ExitStack, obj, name: str, value) -> None:
@@ -218,10 +304,14 @@ def variants(app) -> dict[str, callable]:
         _set(stack, catalog.CatalogCache, "fresh", lambda self, token: _KeepsNothing())
         _set(stack, ussd_engine, "version_key", None)
 
-    found = {"A/A": lambda stack: None, "redis": redis_, "sql": sql, "sql reads": sql_reads,
+    def removed(stack):
+        _restore_removed(stack)
+
+    found = {"A/A": lambda stack: None, "removed, restored": removed, "redis": redis_, "sql": sql, "sql reads": sql_reads,
              "sql write": sql_write, "form": form, "catalog": catalog_, "memo all": memo_all,
              "memo regions": regions}
     found.update({name: (lambda targets: lambda stack: _unmemo(stack, *targets))(t) for name, t in memos.items()})
+    found.update({f"restored {part}": functools.partial(_restore_removed, parts=(part,)) for part in RESTORED})
     return found
 
 
