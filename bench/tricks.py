@@ -31,6 +31,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import functools
+import importlib.util
 import logging
 import os
 import statistics
@@ -163,14 +164,14 @@ def _restore_removed(stack, parts=RESTORED) -> None:
     this process (`removed, restored`: all at once), to see what they bought."""
     from functools import lru_cache
 
-    import orjson
-
     from commerce import money
     from fast import form
     from gateway import ussd, webhook
     from menus import context, engine
 
     if "orjson" in parts:
+        import orjson
+
         _set(stack, engine, "json", _orjson_shim(orjson))
     if "nav" in parts:
         _set(stack, engine, "_nav", lru_cache(maxsize=64)(engine._nav))
@@ -312,6 +313,8 @@ def variants(app) -> dict[str, callable]:
              "memo regions": regions}
     found.update({name: (lambda targets: lambda stack: _unmemo(stack, *targets))(t) for name, t in memos.items()})
     found.update({f"restored {part}": functools.partial(_restore_removed, parts=(part,)) for part in RESTORED})
+    if importlib.util.find_spec("orjson") is None:  # no longer a requirement: only if still installed
+        del found["removed, restored"], found["restored orjson"]
     return found
 
 
