@@ -1,7 +1,7 @@
 """Reading and changing the catalog. Reads are Core queries on indexes: a USSD hop runs them.
 
-The statements a hop runs are built once at import (bound parameters) and run as `db.Prebuilt`
-SQL straight on the DBAPI cursor of the hop's `db.Reader` (or through SQLAlchemy elsewhere). What
+The statements a hop runs are built once at import (bound parameters) and run as `fast.sql.Prebuilt`
+SQL straight on the DBAPI cursor of the hop's `fast.sql.Reader` (or through SQLAlchemy elsewhere). What
 changes rarely and many hops need — categories, pickup points, rates, and the products as listed
 (listing pages, a product's name, price and seller) — is cached per process by `CatalogCache`,
 which is emptied whenever a transaction that changed one of those tables commits anywhere: in this
@@ -26,8 +26,9 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.pool import Pool
 from sqlalchemy.sql.dml import UpdateBase
 
-from commerce import codes, db
+from commerce import codes
 from commerce.models import Agent, Category, Person, Product, ProductWord, Seller
+from fast import sql
 
 P, C, S, PE, A, W = (Product.__table__, Category.__table__, Seller.__table__, Person.__table__,
                      Agent.__table__, ProductWord.__table__)
@@ -88,16 +89,16 @@ def category_name(conn: Connection, category_id: int, lang: str) -> str | None:
 _LIST_COLS = (P.c.id, P.c.name, P.c.price_minor, P.c.currency, P.c.stock)
 
 
-_PRODUCTS_IN = db.Prebuilt(
+_PRODUCTS_IN = sql.Prebuilt(
     select(*_LIST_COLS).join(S, S.c.id == P.c.seller_id)
     .where(P.c.category_id == bindparam("cid"), P.c.active.is_(True), P.c.stock > 0, S.c.suspended.is_(False))
     .order_by(P.c.id).offset(bindparam("offset", type_=Integer)).limit(bindparam("limit", type_=Integer)))
 
 
-def products_in(conn: Connection | db.Reader, category_id: int, offset: int, limit: int) -> list[ProductRow]:
+def products_in(conn: Connection | sql.Reader, category_id: int, offset: int, limit: int) -> list[ProductRow]:
     """Products for sale in a category (not a suspended seller's), in listing order; the (category,
     active, id) index serves it."""
-    rows = db.rows(conn, _PRODUCTS_IN, {"cid": category_id, "offset": offset, "limit": limit})
+    rows = sql.rows(conn, _PRODUCTS_IN, {"cid": category_id, "offset": offset, "limit": limit})
     return [ProductRow(*r) for r in rows]
 
 
@@ -116,14 +117,14 @@ def search(conn: Connection, query: str, offset: int, limit: int) -> list[Produc
     return [ProductRow(*r) for r in conn.execute(q)]
 
 
-_PRODUCT = db.Prebuilt(
+_PRODUCT = sql.Prebuilt(
     select(*_LIST_COLS, S.c.shop_name).join(S, S.c.id == P.c.seller_id)
     .where(P.c.id == bindparam("pid"), P.c.active.is_(True), S.c.suspended.is_(False)))
 
 
-def product(conn: Connection | db.Reader, product_id: int) -> ProductRow | None:
+def product(conn: Connection | sql.Reader, product_id: int) -> ProductRow | None:
     """A product for sale (its seller not suspended), by primary key; stock is read live."""
-    found = db.rows(conn, _PRODUCT, {"pid": product_id})
+    found = sql.rows(conn, _PRODUCT, {"pid": product_id})
     return ProductRow(*found[0]) if found else None
 
 

@@ -254,15 +254,11 @@ def format_money(m: Money, locale: str = "en") -> str:
     return f"{m.currency} {sign}{number.translate(_GSM_SAFE)}"
 
 
-# Memoized: parsing a number with phonenumbers costs more than the rest of a USSD hop.
-@lru_cache(maxsize=8192)
 def currency_for_phone(e164: str) -> str:
     """The currency of the region a phone number belongs to: "+254…" -> "KES"."""
     return _currency_of_region(region_of(e164))
 
 
-# By region too: each new caller's number misses the cache above, and Babel's look-up is not cheap.
-@lru_cache(maxsize=512)
 def _currency_of_region(region: str) -> str:
     currencies = get_territory_currencies(region)
     if not currencies:

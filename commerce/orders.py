@@ -7,7 +7,7 @@ the order row, placed `announced = false`, stands for them until a worker writes
 so the USSD hop that places it writes no more than the order needs.
 
 Placing an order is the USSD hop's one write, so its transaction runs on the DBAPI connection
-(`commerce.db.Writer`, statements compiled once per dialect) rather than through SQLAlchemy's
+(`fast.sql.Writer`, statements compiled once per dialect) rather than through SQLAlchemy's
 Connection; errors still come out as SQLAlchemy's (a unique violation is an IntegrityError).
 """
 
@@ -23,7 +23,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
-from commerce import catalog, codes, db, money, order_moves, order_state, outbox, texts
+from commerce import catalog, codes, money, order_moves, order_state, outbox, texts
 from commerce.lifecycle import CUSTOMER_CANCEL_MINUTES
 from commerce.models import (
     CANCELLED,
@@ -42,6 +42,7 @@ from commerce.models import (
     Seller,
     utcnow,
 )
+from fast import sql
 
 ORD, L, E, P, S, A, PE = (Order.__table__, OrderLine.__table__, OrderEvent.__table__, Product.__table__,
                         Seller.__table__, Agent.__table__, Person.__table__)
@@ -97,7 +98,7 @@ def place_order(engine: Engine, *, phone: str, product_id: int, quantity: int, a
         return Placed(False, "bad_quantity")
     for width in CODE_WIDTHS:
         try:
-            with db.Writer(engine) as w:
+            with sql.Writer(engine) as w:
                 placed = _place(w, phone, product_id, quantity, agent_id, method, request_key,
                                 payment_window_minutes, language, width, expected_total_minor,
                                 placed_by, customer_name)
@@ -146,17 +147,17 @@ _PARTIES = (
     .where(P.c.id == bindparam("pid"), P.c.active.is_(True), S.c.suspended.is_(False)))
 
 
-# The order's transaction runs on the DBAPI cursor (db.Writer): its statements are compiled once
+# The order's transaction runs on the DBAPI cursor (sql.Writer): its statements are compiled once
 # per dialect, with every column given (defaults and `onupdate` included, as SQLAlchemy fills them).
 def _values(table, *names: str) -> dict:
     return {n: bindparam(n, type_=table.c[n].type) for n in names}
 
 
-_W_PARTIES = db.Prebuilt(_PARTIES)
-_W_LISTED = db.Prebuilt(select(P.c.id).join(S, S.c.id == P.c.seller_id).where(
+_W_PARTIES = sql.Prebuilt(_PARTIES)
+_W_LISTED = sql.Prebuilt(select(P.c.id).join(S, S.c.id == P.c.seller_id).where(
     P.c.id == bindparam("pid"), P.c.active.is_(True), S.c.suspended.is_(False)))
-_W_BUYER_ID = db.Prebuilt(select(PE.c.id).where(PE.c.phone == bindparam("phone")))
-_W_ADD_BUYER = {name: db.PrebuiltWrite(
+_W_BUYER_ID = sql.Prebuilt(select(PE.c.id).where(PE.c.phone == bindparam("phone")))
+_W_ADD_BUYER = {name: sql.PrebuiltWrite(
     dialect_insert(PE).values(_values(PE, "phone", "language", "currency", "opted_out", "created_at"))
     .on_conflict_do_nothing(index_elements=[PE.c.phone]).returning(PE.c.id))
     for name, dialect_insert in (("postgresql", pg_insert), ("sqlite", sqlite_insert))}
@@ -164,17 +165,17 @@ _ORDER_COLUMNS = ("code", "buyer_id", "seller_id", "agent_id", "status", "paymen
                   "currency", "seller_total_minor", "seller_currency", "rate", "paid_minor", "flags",
                   "request_key", "expires_at", "announced", "created_at", "updated_at", "placed_by",
                   "customer_name")
-_W_ORDER = db.PrebuiltWrite(insert(ORD).values(_values(ORD, *_ORDER_COLUMNS)).returning(ORD.c.id))
-_W_LINE = db.PrebuiltWrite(insert(L).values(_values(L, "order_id", "product_id", "name", "quantity",
+_W_ORDER = sql.PrebuiltWrite(insert(ORD).values(_values(ORD, *_ORDER_COLUMNS)).returning(ORD.c.id))
+_W_LINE = sql.PrebuiltWrite(insert(L).values(_values(L, "order_id", "product_id", "name", "quantity",
                                                      "unit_price_minor")))
-_W_EVENT = db.PrebuiltWrite(insert(E).values(_values(E, "order_id", "status", "actor", "note", "at")))
-_W_RESERVE = db.PrebuiltWrite(
+_W_EVENT = sql.PrebuiltWrite(insert(E).values(_values(E, "order_id", "status", "actor", "note", "at")))
+_W_RESERVE = sql.PrebuiltWrite(
     update(P).where(P.c.id == bindparam("pid"), P.c.active.is_(True), P.c.stock >= bindparam("qty"))
     .values(stock=P.c.stock - bindparam("qty"), updated_at=bindparam("now", type_=P.c.updated_at.type))
     .returning(P.c.stock))
 
 
-def _place(w: db.Writer, phone, product_id, quantity, agent_id, method, request_key, window, language,
+def _place(w: sql.Writer, phone, product_id, quantity, agent_id, method, request_key, window, language,
            width, expected_total_minor, placed_by=None, customer_name=None) -> Placed:
     phone_currency = money.currency_for_phone(phone)
     found = w.rows(_W_PARTIES, {"pid": product_id, "aid": agent_id, "phone": phone,
@@ -218,7 +219,7 @@ def _place(w: db.Writer, phone, product_id, quantity, agent_id, method, request_
                   payment_method=method, sold_out=left[0][0] == 0)
 
 
-def _add_buyer(w: db.Writer, phone: str, language: str, currency: str, now) -> int:
+def _add_buyer(w: sql.Writer, phone: str, language: str, currency: str, now) -> int:
     """A new buyer's person row, or the one a concurrent order just created (as people.get_or_create)."""
     new = w.rows(_W_ADD_BUYER[w.dialect.name], {"phone": phone, "language": language or "en",
                                                  "currency": currency, "opted_out": False, "created_at": now})
@@ -332,15 +333,15 @@ def buyer_order(conn: Connection, phone: str, order_id: int) -> OrderRow | None:
 RECENT = timedelta(minutes=10)
 
 
-# Both run on the hop's DBAPI reader (commerce.db.Reader), compiled once: a new session's first hop
+# Both run on the hop's DBAPI reader (fast.sql.Reader), compiled once: a new session's first hop
 # and every Confirm ask them. PrebuiltWrite only for its bind processors (the datetime, as stored).
 _STANDING = and_(ORD.c.status != CANCELLED, ORD.c.status != EXPIRED)
-_JUST_PLACED = db.PrebuiltWrite(
+_JUST_PLACED = sql.PrebuiltWrite(
     select(ORD.c.code).join(PE, PE.c.id == ORD.c.buyer_id)
     .where(PE.c.phone == bindparam("phone"), ORD.c.created_at >= bindparam("since", type_=ORD.c.created_at.type),
            _STANDING)
     .order_by(ORD.c.id.desc()).limit(1))
-_SAME_ORDER = db.PrebuiltWrite(
+_SAME_ORDER = sql.PrebuiltWrite(
     select(ORD.c.code).join(PE, PE.c.id == ORD.c.buyer_id).join(L, L.c.order_id == ORD.c.id)
     .where(PE.c.phone == bindparam("phone"), ORD.c.created_at >= bindparam("since", type_=ORD.c.created_at.type),
            ORD.c.agent_id == bindparam("aid"), L.c.product_id == bindparam("pid"), L.c.quantity == bindparam("qty"),
@@ -348,14 +349,14 @@ _SAME_ORDER = db.PrebuiltWrite(
     .order_by(ORD.c.id.desc()).limit(1))
 
 
-def just_placed(reader: db.Reader, phone: str, now: datetime | None = None) -> str | None:
+def just_placed(reader: sql.Reader, phone: str, now: datetime | None = None) -> str | None:
     """The code of the buyer's latest order placed within RECENT that still stands (not cancelled
     or expired). Index seeks: people by phone, then orders by (buyer_id, id), newest first."""
     found = reader.rows(_JUST_PLACED, {"phone": phone, "since": (now or utcnow()) - RECENT})
     return found[0][0] if found else None
 
 
-def same_order_lately(reader: db.Reader, phone: str, product_id: int, quantity: int, agent_id: int,
+def same_order_lately(reader: sql.Reader, phone: str, product_id: int, quantity: int, agent_id: int,
                       now: datetime | None = None) -> str | None:
     """The code of an order of the same product, quantity and pickup point that this buyer placed
     within RECENT and that still stands: confirming it again is more likely a buyer who never saw

@@ -4,14 +4,13 @@ connection opened only if a screen asks for one, and the jobs to start after a c
 Reads that many hops repeat are cheap here: categories, pickup points, rates, listing pages and
 products as listed come from the process's CatalogCache (checked against the change token the
 engine read with the session); a product's live stock is read once per hop however many screens
-ask; formatted prices are memoized.
+ask; formatted prices are memoized (money.format_money).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from functools import lru_cache
 from typing import Protocol
 
 from sqlalchemy import bindparam, select
@@ -19,6 +18,7 @@ from sqlalchemy.engine import Engine
 
 from commerce import catalog, db, money, orders, rates, service_points
 from commerce.models import Person
+from fast import sql
 
 
 class Jobs(Protocol):
@@ -42,42 +42,18 @@ class Services:
     rail_for: Callable[[str], str | None] = lambda phone: None
 
 
-_LANGUAGE = db.Prebuilt(select(Person.__table__.c.language).where(Person.__table__.c.phone == bindparam("phone")))
+_LANGUAGE = sql.Prebuilt(select(Person.__table__.c.language).where(Person.__table__.c.phone == bindparam("phone")))
 
 
 def language_on_record(engine: Engine, phone: str) -> str | None:
     """The language a caller chose before (as people.language_of, on the DBAPI cursor): a new
     session's first hop asks it."""
-    reader = db.Reader(engine)
+    reader = sql.Reader(engine)
     try:
         found = reader.rows(_LANGUAGE, {"phone": phone})
     finally:
         reader.close()
     return found[0][0] if found else None
-
-
-# Money is frozen, so prices can be shared: building one checks its currency with Babel each time.
-@lru_cache(maxsize=8192)
-def _money(amount_minor: int, currency: str) -> money.Money:
-    return money.Money(amount_minor, currency)
-
-
-@lru_cache(maxsize=8192)
-def _convert(price_minor: int, currency: str, to_currency: str, rate) -> money.Money:
-    return money.convert(money.Money(price_minor, currency), to_currency, rate)
-
-
-@lru_cache(maxsize=8192)
-def _price_text(price_minor: int, currency: str, rate, to_currency: str, lang: str) -> str:
-    m = _money(price_minor, currency) if rate is None else _convert(price_minor, currency, to_currency, rate)
-    return money.format_money(m, lang)
-
-
-@lru_cache(maxsize=8192)
-def _quote(seller_minor: int, currency: str, to_currency: str, rate) -> orders.Quote:
-    seller_total = _money(seller_minor, currency)
-    total = _convert(seller_minor, currency, to_currency, rate) if rate is not None else None
-    return orders.Quote(seller_total, total, rate)
 
 
 class Context:
@@ -87,12 +63,12 @@ class Context:
         self.lang = lang
         self.session_id = session_id
         self._conn = None
-        self._reader: db.Reader | None = None
+        self._reader: sql.Reader | None = None
         self._currency: str | None = None
         self.catalog_token = None  # the shared change token, set by the engine for this hop
         self._cached: dict | None = None
         self._products: dict[int, catalog.ProductRow | None] = {}
-        self._commits = db.commits()
+        self._commits = sql.commits()
         self.placed: dict[int, orders.Placed] = {}  # orders this hop placed: the next screen shows them
         # Redis writes a screen left for the end of the hop, as (commands, done(replies)): the engine
         # sends them with the session's own write, in one round trip.
@@ -108,10 +84,10 @@ class Context:
         return self._conn
 
     @property
-    def reads(self) -> db.Reader:
+    def reads(self) -> sql.Reader:
         """The hop's reader for the prebuilt hot queries (product, listing): the DBAPI cursor, no ORM."""
         if self._reader is None:
-            self._reader = db.Reader(self.services.engine)
+            self._reader = sql.Reader(self.services.engine)
         return self._reader
 
     def close(self) -> None:
@@ -189,8 +165,8 @@ class Context:
     def product(self, product_id: int) -> catalog.ProductRow | None:
         """A product as the database has it now (stock is live), read once per hop and again after
         a commit (a screen's handler placed an order: stock moved)."""
-        if db.commits() != self._commits:
-            self._commits = db.commits()
+        if sql.commits() != self._commits:
+            self._commits = sql.commits()
             self._products.clear()
         if product_id not in self._products:
             self._products[product_id] = catalog.product(self.reads, product_id)
@@ -199,14 +175,18 @@ class Context:
     # -- money ---------------------------------------------------------------------------------
     def price(self, price_minor: int, currency: str) -> str:
         """A seller's price in the buyer's currency, formatted (the seller's own price when there
-        is no rate), in one memoized step keyed by plain values."""
+        is no rate)."""
         mine = self.currency
+        price = money.Money(price_minor, currency)
         rate = None if currency == mine else self.rate(currency, mine)
-        return _price_text(price_minor, currency, rate, mine, self.lang)
+        return money.format_money(price if rate is None else money.convert(price, mine, rate), self.lang)
 
     def quote(self, price_minor: int, currency: str, quantity: int) -> orders.Quote:
         """What `quantity` would cost this buyer (with the rate from the cache)."""
-        return _quote(price_minor * quantity, currency, self.currency, self.rate(currency, self.currency))
+        seller_total = money.Money(price_minor * quantity, currency)
+        rate = self.rate(currency, self.currency)
+        total = money.convert(seller_total, self.currency, rate) if rate is not None else None
+        return orders.Quote(seller_total, total, rate)
 
     def fmt(self, m: money.Money) -> str:
         return money.format_money(m, self.lang)

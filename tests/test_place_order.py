@@ -1,4 +1,4 @@
-"""place_order's transaction on the DBAPI connection (commerce.db.Writer): what it writes, and that
+"""place_order's transaction on the DBAPI connection (commerce.sql.Writer): what it writes, and that
 duplicates, code collisions and broken connections behave as they did through SQLAlchemy; and
 announce, which writes a new order's notices afterwards, once."""
 
@@ -10,6 +10,7 @@ from sqlalchemy.exc import DBAPIError
 
 from commerce import db, orders
 from commerce.models import Message, Order, Person
+from fast import sql
 from tests.orderkit import BUYER, agent_id, product_id, stock
 
 ORD, MSGS, PEOPLE = Order.__table__, Message.__table__, Person.__table__
@@ -24,10 +25,10 @@ def _place(engine, *, request_key=None, phone=BUYER, ids_from=None):
 
 def test_an_order_and_its_rows_read_back_through_sqlalchemy(seeded):
     engine = seeded.extensions["soko"].db
-    before, commits = stock(engine, "Maize flour 2kg"), db.commits()
+    before, commits = stock(engine, "Maize flour 2kg"), sql.commits()
     placed = _place(engine, request_key="k1")
     assert placed.ok and placed.created
-    assert db.commits() > commits  # a hop re-reads its products after this commit
+    assert sql.commits() > commits  # a hop re-reads its products after this commit
     assert stock(engine, "Maize flour 2kg") == before - 2
     with engine.connect() as conn:
         row = conn.execute(select(ORD).where(ORD.c.id == placed.order_id)).one()
@@ -160,7 +161,7 @@ def test_sqlite_writer_reads_before_it_takes_the_write_lock(seeded, database_url
     blocker.execute("BEGIN IMMEDIATE")
     read = []
     try:
-        with pytest.raises(OperationalError, match="locked"), db.Writer(engine) as w:
+        with pytest.raises(OperationalError, match="locked"), sql.Writer(engine) as w:
             read += w.rows(orders._W_LISTED, {"pid": pid})  # while the other holds the lock
             w.run(orders._W_RESERVE, {"pid": pid, "qty": 1, "now": orders.utcnow()})
     finally:
@@ -176,7 +177,7 @@ def test_a_broken_connection_is_replaced(seeded, database_url, db_engine):
     engine = db.make_engine(database_url)
     try:
         assert _place(engine).ok
-        pid = db._pinned.conns[engine].raw.dbapi_connection.info.backend_pid  # what the order used
+        pid = sql._pinned.conns[engine].raw.dbapi_connection.info.backend_pid  # what the order used
         with db_engine.connect() as conn:
             conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
         with pytest.raises(DBAPIError):  # a SQLAlchemy error, as the gateway's apology expects

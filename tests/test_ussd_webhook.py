@@ -11,8 +11,6 @@ from __future__ import annotations
 from urllib.parse import urlencode
 
 import pytest
-from hypothesis import given
-from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from commerce.models import Base
@@ -153,21 +151,6 @@ def test_an_unknown_path_is_a_plain_404(client):
     res = client.post("/ussd/nowhere", data=hop())
     assert res.status_code == 404
     assert_plain(res)
-
-
-@given(st.lists(st.tuples(st.text(max_size=12), st.text(max_size=20)), max_size=8), st.booleans())
-def test_the_form_reader_reads_what_parse_qsl_reads(pairs, plus):
-    """`webhook.urlencoded` (the hot path of every hop) gives what the standard library gives, for
-    any names and values, spaces encoded as `+` or `%20`, repeated names and all."""
-    from urllib.parse import parse_qsl, quote, quote_plus
-
-    from gateway.webhook import urlencoded
-
-    enc = quote_plus if plus else quote
-    body = "&".join(f"{enc(k)}={enc(v)}" for k, v in pairs).encode()
-    assert urlencoded(body) == dict(parse_qsl(body.decode(), keep_blank_values=True, errors="strict"))
-    raw = "&".join(f"{k}={v}" for k, v in pairs if "&" not in k + v)  # unescaped text as clients send it
-    assert urlencoded(raw.encode()) == dict(parse_qsl(raw, keep_blank_values=True, errors="strict"))
 
 
 EVENTS = URL + "/events"

@@ -14,7 +14,7 @@ import sys
 from collections import defaultdict
 from pathlib import Path
 
-PACKAGES = ("gateway", "bootstrap", "menus", "workers", "commerce", "providers", "config")
+PACKAGES = ("gateway", "bootstrap", "menus", "workers", "commerce", "providers", "config", "fast")
 
 # (importer, imported): None for any module of either, or (importing modules, imported modules),
 # each a tuple of dotted prefixes (None: any). A request flows one way (DESIGN.md):
@@ -41,6 +41,9 @@ ALLOWED: dict[tuple[str, str], tuple[tuple[str, ...] | None, tuple[str, ...] | N
     ("workers", "config"): None,
     ("commerce", "config"): None,
     ("providers", "config"): None,
+    # fast/: the speed pieces (stdlib, SQLAlchemy, redis only); anyone may use them, they use no one.
+    **{(package, "fast"): None for package in ("gateway", "bootstrap", "menus", "workers", "commerce",
+                                                "providers", "config")},
 }
 
 

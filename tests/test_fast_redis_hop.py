@@ -1,4 +1,4 @@
-"""menus/store.py: a hop's commands on one pooled connection, against the real server."""
+"""fast/redis_hop.py: a hop's commands on one pooled connection, against the real server."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import threading
 import redis
 
 from bootstrap.redis_client import connect
-from menus.store import HopConnection
+from fast.redis_hop import HopConnection
 
 
 def test_commands_and_a_pipeline_with_an_error_reply_keep_the_connection_in_step(redis_url, clean):

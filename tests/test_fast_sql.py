@@ -1,4 +1,4 @@
-"""commerce.db.Reader: each thread's own read connection, kept from hop to hop, never lent to a
+"""fast.sql.Reader: each thread's own read connection, kept from hop to hop, never lent to a
 writer, and closed with its thread or its engine."""
 
 from __future__ import annotations
@@ -11,13 +11,14 @@ from sqlalchemy import select
 
 from commerce import db
 from commerce.models import Person
+from fast import sql
 
 PEOPLE = Person.__table__
-_LANGUAGE = db.Prebuilt(select(PEOPLE.c.language).where(PEOPLE.c.phone == "+254700000001"))
+_LANGUAGE = sql.Prebuilt(select(PEOPLE.c.language).where(PEOPLE.c.phone == "+254700000001"))
 
 
 def _read_in_a_thread(engine) -> None:
-    done = threading.Thread(target=lambda: db.Reader(engine).rows(_LANGUAGE, {}))
+    done = threading.Thread(target=lambda: sql.Reader(engine).rows(_LANGUAGE, {}))
     done.start()
     done.join()
     gc.collect()
@@ -38,11 +39,11 @@ def test_a_transaction_after_readers_on_ended_threads_still_rolls_back(db_engine
 
 def test_dispose_closes_the_threads_read_connection(database_url, clean):
     engine = db.make_engine(database_url)
-    reader = db.Reader(engine)
+    reader = sql.Reader(engine)
     assert reader.rows(_LANGUAGE, {}) == []
-    held = db._pinned.conns[engine]
+    held = sql._pinned.conns[engine]
     engine.dispose()
-    assert engine not in db._pinned.conns
+    assert engine not in sql._pinned.conns
     if engine.dialect.name == "postgresql":
         assert held.raw.dbapi_connection.closed
     with pytest.raises(engine.dialect.loaded_dbapi.Error):  # closed
