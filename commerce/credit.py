@@ -580,3 +580,10 @@ def terms_of(settings) -> Terms:
     """The credit settings (config.Settings: LAYBY_WEEKS, CREDIT_MIN_ORDERS, CREDIT_FIRST_LIMIT)."""
     currency, amount = settings.credit_first_limit
     return Terms(settings.layby_weeks, settings.credit_min_orders, money.from_decimal(amount, currency))
+
+
+def seller_of_product(conn: Connection, product_id: int) -> int | None:
+    from commerce.models import Product
+
+    P = Product.__table__  # noqa: N806
+    return conn.execute(select(P.c.seller_id).where(P.c.id == product_id)).scalar()
