@@ -587,3 +587,21 @@ def seller_of_product(conn: Connection, product_id: int) -> int | None:
 
     P = Product.__table__  # noqa: N806
     return conn.execute(select(P.c.seller_id).where(P.c.id == product_id)).scalar()
+
+
+def overview(engine: Engine, days: int = 30, now: datetime | None = None) -> dict:
+    """`report` for the admin page and API: every amount as {"amount_minor", "currency"}."""
+    with engine.connect() as conn:
+        r = report(conn, now, days)
+
+    def amounts(row: dict, cur: str) -> dict:
+        return {k: ({"amount_minor": v, "currency": cur} if k in ("outstanding", "due_week", "arrears", "paid", "left")
+                    else v) for k, v in row.items() if k != "currency"}
+
+    return {
+        "totals": [{"currency": cur, **amounts(v, cur)} for cur, v in r["totals"].items()],
+        "sellers": [{**amounts(v, v["currency"]), "currency": v["currency"]} for v in r["sellers"]],
+        "groups": [{**amounts(v, v["currency"]), "currency": v["currency"]} for v in r["groups"]],
+        "laybys": [{"currency": cur, **amounts(v, cur)} for cur, v in r["laybys"].items()],
+        "outstanding_per_day": r["outstanding_per_day"],
+    }

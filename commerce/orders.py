@@ -101,7 +101,8 @@ def place_order(engine: Engine, *, phone: str, product_id: int, quantity: int, a
 
     The request key and the order code are unique in the database: a duplicate request or a code
     collision fails the INSERT, and the attempt is looked up or tried again (a wider code later)."""
-    if method not in PAYMENT_METHODS or (method in CREDIT_METHODS) != (plan is not None and plan.kind == method):
+    if method not in PAYMENT_METHODS or (method in CREDIT_METHODS or plan is not None) and (
+            plan is None or plan.kind != method):
         return Placed(False, "bad_method")
     if not 1 <= quantity <= MAX_QUANTITY:
         return Placed(False, "bad_quantity")

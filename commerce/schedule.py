@@ -30,13 +30,14 @@ def step(currency: str) -> int:
 
 
 def split(total_minor: int, weeks: int, currency: str) -> list[int]:
-    """`total_minor` in `weeks` equal instalments; the remainder of the division goes on the last.
-    Each is a whole number of payable units; they sum to exactly `total_minor` when it is payable."""
+    """`total_minor` in `weeks` equal instalments of whole units of the currency (M-Pesa takes whole
+    shillings); the remainder of the division, cents included, goes on the last. They sum to
+    exactly `total_minor`."""
     if weeks < 1:
         raise ValueError("weeks must be at least 1")
     if total_minor < 0:
         raise ValueError("the total cannot be negative")
-    unit = step(currency)
+    unit = 10 ** money.precision(currency)
     units, odd = divmod(total_minor, unit)
     each = units // weeks
     amounts = [each * unit] * weeks

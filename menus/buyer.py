@@ -326,8 +326,10 @@ def _order(ctx, f):
     labels, keys = [], []
     lines = [header]
     dues = seller_credit.dues(ctx.db, o.id) if o.payment_method in CREDIT_METHODS else None
-    if dues is not None:  # SPEC §15: what is due and when; any part of it can be paid now
-        lines.append(seller_credit.dues_text(dues, ctx.lang))
+    if dues is not None:  # SPEC §15: what is due and when (second, so a tight screen cuts the pickup
+        # line, not this); any part of it can be paid now
+        first, _, rest = header.partition("\n")
+        lines = [first, seller_credit.dues_text(dues, ctx.lang), rest]
         labels.append(t("pay_amount", ctx.lang))
         keys.append("part")
     if orders.can_cancel(o):
