@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from bootstrap import redis_client
+from commerce import credit
 from menus import buyer, service_point
 from menus.context import Context, Services, language_on_record
 from menus.engine import Engine
@@ -11,7 +12,8 @@ from menus.engine import Engine
 def engine(rt) -> Engine:
     settings = rt.settings
     services = Services(engine=rt.db, jobs=rt.jobs, shop_name=settings.shop_name,
-                        payment_window_minutes=settings.payment_window_minutes, rail_for=rt.rails.route)
+                        payment_window_minutes=settings.payment_window_minutes, rail_for=rt.rails.route,
+                        credit_terms=credit.terms_of(settings))
     db = rt.db
     return Engine(
         rt.redis, {**buyer.SCREENS, **service_point.SCREENS}, buyer.HOME, max_chars=settings.ussd_max_chars,

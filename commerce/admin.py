@@ -14,7 +14,7 @@ from sqlalchemy import insert, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from commerce import order_moves, order_state, outbox, people, phones, refunds
-from commerce.models import CANCELLED, Agent, AuditEntry, Order, Payment, Person, Seller, utcnow
+from commerce.models import CANCELLED, Agent, AuditEntry, Order, Person, Seller, utcnow
 from commerce.texts import t
 
 ORD, A, S, PE, AU = Order.__table__, Agent.__table__, Seller.__table__, Person.__table__, AuditEntry.__table__
@@ -68,20 +68,8 @@ def cancel_order(engine: Engine, code: str, reason: str, actor: str = "admin") -
 
 
 def _owe_back(conn: Connection, order) -> None:
-    """What a cancelled order kept (paid, up to its price: an overpayment is owed back already), as
-    refunds owed on the payments that brought it, oldest first."""
-    pay = Payment.__table__
-    left = min(order.paid_minor, order.payable.amount_minor)
-    for p in conn.execute(select(pay.c.id, pay.c.method, pay.c.reference, pay.c.amount_minor, pay.c.note)
-                          .where(pay.c.order_id == order.id, pay.c.status == "success",
-                                 pay.c.currency == order.currency).order_by(pay.c.id)):
-        amount = min(p.amount_minor, left)
-        if amount <= 0:
-            break
-        refunds.owe(conn, reason=refunds.CANCELLED_PAID, amount_minor=amount, currency=order.currency,
-                    rail=refunds.rail_of(conn, p.method, p.reference), reference=p.note or p.reference,
-                    payee=order.buyer_phone, order_id=order.id, payment_id=p.id)
-        left -= amount
+    """What a cancelled order kept, as refunds owed on the payments that brought it (oldest first)."""
+    refunds.owe_paid_back(conn, order, refunds.CANCELLED_PAID)
 
 
 @dataclass

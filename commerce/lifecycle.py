@@ -31,15 +31,18 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.engine import Connection, Engine
 
 from commerce import agent_money, codes, money, order_moves, payments
+from commerce import credit as seller_credit
 from commerce.models import (
     ARRIVED,
     CANCELLED,
     CASH,
+    CREDIT_METHODS,
     DELIVERED,
     DISPATCHED,
     EXPIRED,
     ON_DELIVERY,
     PAID,
+    PAY_LATER,
     PLACED,
     Agent,
     Message,
@@ -107,18 +110,24 @@ def mark_sent(engine: Engine, seller_id: int, order_code: str) -> Outcome:
         if refused:
             return refused
         moved = order_moves.apply(conn, order, DISPATCHED, f"seller:{seller_id}")
-        if moved.refusal == "pay_on_delivery":  # placed, and to be paid before it is sent
+        if moved.refusal == "goods_before_money":  # placed, and to be paid before it is sent
             return Outcome(False, t("sent_unpaid", lang, code=order.code,
                                     due=money.format_money(order.due, lang)))
         if not moved.ok:
             return _closed(order, lang, status=moved.status)
         n = Notices(conn, order)
-        due = order.due
+        due = at_handover(order)
         n.send("buyer", "buyer_dispatched",
                pay=(lambda lg: t("pay_at_handover", lg, due=money.format_money(due, lg))) if due.amount_minor else "")
         n.send("agent", "agent_dispatched", buyer=order.buyer_phone,
                pay=(lambda lg: t("collect_cash", lg, due=money.format_money(due, lg))) if due.amount_minor else "")
         return Outcome(True, t("sent_ok", lang, code=order.code, village=order.village), n.ids)
+
+
+def at_handover(order: OrderView) -> money.Money:
+    """What the agent collects when the goods are handed over: what is due, except on pay later
+    (repaid in instalments afterwards)."""
+    return order.money(0) if order.method == PAY_LATER else order.due
 
 
 def _bad_amount(order: OrderView, lang: str, error: str) -> Outcome:
@@ -130,8 +139,11 @@ def _bad_amount(order: OrderView, lang: str, error: str) -> Outcome:
                             example=example))
 
 
-def record_cash_payment(engine: Engine, agent_id: int, order_code: str, amount_text: str) -> Outcome:
-    """The pickup agent received cash for an order (PAID <order> <amount>), in the buyer's currency."""
+def record_cash_payment(engine: Engine, agent_id: int, order_code: str, amount_text: str,
+                        now: datetime | None = None) -> Outcome:
+    """The pickup agent received cash for an order (PAID <order> <amount>), in the buyer's currency:
+    for a lay-by any part of it, for a pay-later order an instalment (also after delivery)."""
+    now = now or utcnow()
     with engine.begin() as conn:
         lang = _agent_lang(conn, agent_id)
         order, refused = _find(conn, order_code, lang, lambda o: o.agent_id == agent_id)
@@ -139,17 +151,30 @@ def record_cash_payment(engine: Engine, agent_id: int, order_code: str, amount_t
             return refused
         if order.status in (CANCELLED, EXPIRED):
             return _closed(order, lang, "closed_no_cash")
-        if order.paid_in_full or order.status not in (PLACED, DISPATCHED, ARRIVED):
+        owing = (PLACED, DISPATCHED, ARRIVED, DELIVERED) if order.method == PAY_LATER else (PLACED, DISPATCHED, ARRIVED)
+        if order.paid_in_full or order.status not in owing:
             return Outcome(False, t("already_paid", lang, code=order.code))
         try:
             amount = money.parse_amount(amount_text or "", order.currency)
         except ValueError as exc:
             return _bad_amount(order, lang, str(exc))
         reference = payments.next_cash_reference(conn, order)
-        credit = payments.credit(conn, order, amount, CASH, reference, f"agent:{agent_id}")
+        credit = payments.credit(conn, order, amount, CASH, reference, f"agent:{agent_id}", now=now)
         agent_money.cash_in(conn, order, amount, reference, f"agent:{agent_id}")
 
         n = Notices(conn, order)
+        if order.method in CREDIT_METHODS:  # a part, or an instalment: the buyer told what is left and when
+            seller_credit.payment_notices(conn, order, amount, n, now)
+            if credit.over.amount_minor:
+                reply = t("paid_over_reply", lang, amount=money.format_money(amount, lang), code=order.code,
+                          over=money.format_money(credit.over, lang))
+            elif credit.paid_in_full:
+                reply = t("paid_full_reply", lang, amount=money.format_money(amount, lang), code=order.code,
+                          next=t("next_wait_goods", lang) if order.status == PAID else "")
+            else:
+                reply = t("paid_short_reply", lang, amount=money.format_money(amount, lang), code=order.code,
+                          due=money.format_money(order.due, lang))
+            return Outcome(True, reply.strip(), n.ids)
         if not credit.paid_in_full:
             n.send("buyer", "buyer_part_paid", amount=_fmt(amount), due=_fmt(order.due))
             n.send("seller", "seller_paid_cash", amount=_fmt(amount))
@@ -190,7 +215,7 @@ def confirm_arrival(engine: Engine, agent_id: int, order_code: str) -> Outcome:
         if not moved.ok:
             return _closed(order, lang, status=moved.status)
         n = Notices(conn, order)
-        due = order.due
+        due = at_handover(order)
         pay = t("collect_cash", lang, due=money.format_money(due, lang)) if due.amount_minor else ""
         if order.buyer_phone == order.agent_phone:  # a customer with no phone: the agent tells them
             return Outcome(True, t("arrived_reply_tell", lang, code=order.code, pay=pay,
@@ -217,7 +242,7 @@ def confirm_delivery(engine: Engine, agent_id: int, order_code: str,
         if why is not None:  # delivered, cancelled or expired already
             return _closed(order, lang)
         cash = None
-        if not order.paid_in_full:  # pay on delivery: the agent takes the cash as the goods go
+        if at_handover(order).amount_minor:  # pay on delivery: the agent takes the cash as the goods go
             cash = order.due
             reference = payments.next_cash_reference(conn, order)
             payments.credit(conn, order, cash, CASH, reference, actor, note="paid at hand-over")
@@ -246,7 +271,7 @@ def confirm_receipt(engine: Engine, buyer_phone: str, order_code: str,
         if refused:
             return refused
         moved = order_moves.apply(conn, order, DELIVERED, "buyer", note="receipt confirmed by the buyer")
-        if moved.refusal == "paid_in_full":
+        if moved.refusal == "paid_in_full_or_later":
             return Outcome(False, t("received_pay_first", lang, code=order.code, village=order.village,
                                     due=money.format_money(order.due, lang)))
         if not moved.ok:
@@ -311,7 +336,8 @@ def send_reminders(engine: Engine, now: datetime | None = None, limit: int = 500
     """Remind the seller of an order waiting to be sent; after dispatch, ask the buyer to confirm
     receipt and remind the agent. At most MAX_REMINDERS of each, REMIND_EVERY apart."""
     now = now or utcnow()
-    waiting_dispatch = or_(ORD.c.status == PAID, and_(ORD.c.status == PLACED, ORD.c.payment_method == ON_DELIVERY))
+    waiting_dispatch = or_(ORD.c.status == PAID, and_(ORD.c.status == PLACED,
+                                                      ORD.c.payment_method.in_((ON_DELIVERY, PAY_LATER))))
     plan = ((waiting_dispatch, SELLER_REMINDER_AFTER, (("seller", "seller_reminder"),)),
             (ORD.c.status.in_((DISPATCHED, ARRIVED)), RECEIPT_CHECK_AFTER,
              (("buyer", "buyer_confirm_receipt"), ("agent", "agent_reminder"))))
@@ -337,5 +363,5 @@ def send_reminders(engine: Engine, now: datetime | None = None, limit: int = 500
 
 
 __all__ = ["Outcome", "mark_sent", "record_cash_payment", "confirm_arrival", "confirm_delivery", "confirm_receipt",
-           "cancel_by_customer", "expire_order", "expires",
+           "cancel_by_customer", "expire_order", "expires", "at_handover",
            "send_reminders"]

@@ -48,7 +48,11 @@ PLACED, PAID, DISPATCHED, DELIVERED, CANCELLED, EXPIRED = (
 ARRIVED = "arrived"  # at the pickup point, waiting for its buyer (the agent's ARRIVED)
 OPEN_STATUSES = (PLACED, PAID, DISPATCHED, ARRIVED)
 MOBILE_MONEY, CASH, ON_DELIVERY = "mobile_money", "cash", "on_delivery"
-PAYMENT_METHODS = (MOBILE_MONEY, CASH, ON_DELIVERY)
+# Credit the seller gives (SPEC §15, issue 18): pay in parts before the goods go (lay-by), or get
+# the goods now and repay in weekly instalments (pay later). Never expired by the payment window.
+LAYBY, PAY_LATER = "layby", "pay_later"
+CREDIT_METHODS = (LAYBY, PAY_LATER)
+PAYMENT_METHODS = (MOBILE_MONEY, CASH, ON_DELIVERY, LAYBY, PAY_LATER)
 
 
 class Person(Base):
@@ -70,6 +74,10 @@ class Seller(Base):
     shop_name: Mapped[str] = mapped_column(String(60))
     suspended: Mapped[bool] = mapped_column(Boolean, default=False)
     created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    # Pay later offered by the seller (CREDIT ON <max> <weeks>, migration 0010): the most a buyer
+    # may owe this seller, in the seller's currency, and the weeks to repay; NULL = not offered.
+    credit_max_minor: Mapped[int | None] = mapped_column(Integer)
+    credit_weeks: Mapped[int | None] = mapped_column(Integer)
 
 
 class Agent(Base):
@@ -269,6 +277,68 @@ class Refund(Base):
     paid_out_at: Mapped[datetime | None] = mapped_column(DateTime)
     paid_out_reference: Mapped[str | None] = mapped_column(String(80))
     paid_out_by: Mapped[str | None] = mapped_column(String(40))
+
+
+class CreditGroup(Base):
+    """Buyers who vouch for each other (SPEC §15, Grameen's groups), registered by an agent: a member
+    qualifies for pay later after one delivered order, and while any member is in arrears no
+    member gets new credit."""
+
+    __tablename__ = "credit_groups"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    name: Mapped[str] = mapped_column(String(40))
+    agent_id: Mapped[int] = mapped_column(ForeignKey("agents.id"), index=True)
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class GroupMember(Base):
+    __tablename__ = "group_members"
+    __table_args__ = (UniqueConstraint("group_id", "person_id", name="uq_group_members_group_person"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    group_id: Mapped[int] = mapped_column(ForeignKey("credit_groups.id"), index=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    status: Mapped[str] = mapped_column(String(12), default="member")  # member, declined
+    joined_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    left_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class CreditPlan(Base):
+    """How a lay-by or pay-later order is paid (one per such order, written with it). A lay-by has a
+    deadline and no instalments; pay later has its instalments. What is paid is the order's
+    `paid_minor` (the ledger), spread over the instalments oldest first (commerce.schedule)."""
+
+    __tablename__ = "credit_plans"
+    __table_args__ = (Index("ix_credit_plans_status_kind", "status", "kind"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), unique=True)
+    kind: Mapped[str] = mapped_column(String(12))  # layby, pay_later
+    buyer_id: Mapped[int] = mapped_column(ForeignKey("people.id"), index=True)
+    seller_id: Mapped[int] = mapped_column(ForeignKey("sellers.id"), index=True)
+    group_id: Mapped[int | None] = mapped_column(ForeignKey("credit_groups.id"))
+    total_minor: Mapped[int] = mapped_column(Integer)  # what the buyer pays, as payable, in `currency`
+    currency: Mapped[str] = mapped_column(String(3))
+    weeks: Mapped[int] = mapped_column(Integer)
+    deadline: Mapped[datetime | None] = mapped_column(DateTime)  # a lay-by's: cancelled if unpaid by then
+    status: Mapped[str] = mapped_column(String(12), default="open")  # open, repaid, abandoned
+    on_time: Mapped[bool | None] = mapped_column(Boolean)  # pay later, once repaid: every instalment by its day
+    reminded: Mapped[int] = mapped_column(Integer, default=0)  # a lay-by's weekly reminders sent so far
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    closed_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class Instalment(Base):
+    __tablename__ = "instalments"
+    __table_args__ = (UniqueConstraint("plan_id", "n", name="uq_instalments_plan_n"),
+                      Index("ix_instalments_due_at", "due_at"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("credit_plans.id"))
+    n: Mapped[int] = mapped_column(Integer)  # 1, 2, …
+    due_at: Mapped[datetime] = mapped_column(DateTime)  # 00:00 UTC of the day it is due
+    amount_minor: Mapped[int] = mapped_column(Integer)
+    paid_minor: Mapped[int] = mapped_column(Integer, default=0)
+    paid_at: Mapped[datetime | None] = mapped_column(DateTime)  # when it was paid in full
+    # Reminders sent: 1 two days before, 2 on the day, 3 three days after, 4 the arrears notice.
+    reminders: Mapped[int] = mapped_column(Integer, default=0)
 
 
 class Message(Base):

@@ -2,8 +2,13 @@
 
     placed ── paid in full ─────────────────▶ paid ── SENT ──▶ dispatched ── hand-over ──▶ delivered
        │ └──── SENT, pay on delivery ──────────────────────────▶ │ └─ ARRIVED ─▶ arrived ──▲
-       ├──▶ expired    (unpaid, not pay on delivery; the payment window passed)
-       └──▶ cancelled  (the buyer: nothing paid yet; the operator: any open order, paid, sent or not)
+       ├──▶ expired    (unpaid, paid now by cash or mobile money; the payment window passed)
+       └──▶ cancelled  (the buyer: nothing paid yet; the operator: any open order, paid, sent or not;
+                        the jobs: a lay-by not paid up by its deadline)
+
+Pay later (SPEC §15) goes like pay on delivery, before the money: the seller sends it at once, the
+agent hands it over with nothing to collect, and the buyer repays in instalments after delivery. A
+lay-by waits, placed, until paid in full (then paid, as any order), or is cancelled at its deadline.
 
 Delivered, cancelled and expired are final. An agent holding goods the seller never marked SENT may
 still say ARRIVED or DELIVERED: the move to dispatched is then *implied* (`walk`), recorded in the
@@ -27,11 +32,15 @@ from sqlalchemy.engine import Connection
 from commerce.models import (
     ARRIVED,
     CANCELLED,
+    CASH,
     DELIVERED,
     DISPATCHED,
     EXPIRED,
+    LAYBY,
+    MOBILE_MONEY,
     ON_DELIVERY,
     PAID,
+    PAY_LATER,
     PLACED,
     Order,
     OrderEvent,
@@ -56,18 +65,31 @@ def nothing_paid(order) -> bool:
     return order.paid_minor == 0
 
 
-def pay_on_delivery(order) -> bool:
-    return order.method == ON_DELIVERY
+def goods_before_money(order) -> bool:
+    """Sent before it is paid: pay on delivery, or pay later (the seller's credit)."""
+    return order.method in (ON_DELIVERY, PAY_LATER)
 
 
 def paid_or_pay_on_delivery(order) -> bool:
-    """Paid in full, or paid at hand-over: the agent takes the cash first (lifecycle.confirm_delivery)."""
-    return order.paid_in_full or order.method == ON_DELIVERY
+    """Paid in full, or paid at hand-over (the agent takes the cash first, lifecycle.confirm_delivery),
+    or paid later (handed over with nothing to collect: the buyer repays in instalments)."""
+    return order.paid_in_full or order.method in (ON_DELIVERY, PAY_LATER)
+
+
+def paid_in_full_or_later(order) -> bool:
+    """The buyer may close it: paid in full, or bought on pay later (the instalments follow)."""
+    return order.paid_in_full or order.method == PAY_LATER
 
 
 def unpaid_prepaid(order) -> bool:
-    """Nothing paid, and not an order paid at hand-over (those wait for their buyer)."""
-    return order.paid_minor == 0 and order.method != ON_DELIVERY
+    """Nothing paid, and to be paid now (cash or mobile money): orders paid at hand-over wait for
+    their buyer, and a lay-by has its own deadline."""
+    return order.paid_minor == 0 and order.method in (CASH, MOBILE_MONEY)
+
+
+def on_layby(order) -> bool:
+    """A lay-by (pay in parts) not yet paid in full: at its deadline it is cancelled, what was paid owed back."""
+    return order.method == LAYBY and not order.paid_in_full
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,16 +107,17 @@ IMPLIED, STOCK_BACK = True, True  # for the table's readability
 MOVES = (
     #    from        to          who may                     needs                     stock back
     Move(PLACED,     PAID,       ("agent", "mobile_money"),  paid_in_full),
-    Move(PLACED,     DISPATCHED, ("seller",),                pay_on_delivery),
+    Move(PLACED,     DISPATCHED, ("seller",),                goods_before_money),
     Move(PAID,       DISPATCHED, ("seller",)),
     Move(DISPATCHED, ARRIVED,    ("agent",),                 paid_or_pay_on_delivery),
     Move(DISPATCHED, DELIVERED,  ("agent",),                 paid_or_pay_on_delivery),
-    Move(DISPATCHED, DELIVERED,  ("buyer",),                 paid_in_full),
+    Move(DISPATCHED, DELIVERED,  ("buyer",),                 paid_in_full_or_later),
     Move(ARRIVED,    DELIVERED,  ("agent",),                 paid_or_pay_on_delivery),
-    Move(ARRIVED,    DELIVERED,  ("buyer",),                 paid_in_full),
+    Move(ARRIVED,    DELIVERED,  ("buyer",),                 paid_in_full_or_later),
     Move(PLACED,     EXPIRED,    ("system",),                unpaid_prepaid,           releases_stock=STOCK_BACK),
     Move(PLACED,     CANCELLED,  ("buyer",),                 nothing_paid,             releases_stock=STOCK_BACK),
     Move(PLACED,     CANCELLED,  ("admin",),                                           releases_stock=STOCK_BACK),
+    Move(PLACED,     CANCELLED,  ("system",),                on_layby,                 releases_stock=STOCK_BACK),
     Move(PAID,       CANCELLED,  ("admin",),                                           releases_stock=STOCK_BACK),
     Move(DISPATCHED, CANCELLED,  ("admin",),                                           releases_stock=STOCK_BACK),
     Move(ARRIVED,    CANCELLED,  ("admin",),                                           releases_stock=STOCK_BACK),

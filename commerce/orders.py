@@ -24,15 +24,20 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from commerce import catalog, codes, money, order_moves, order_state, outbox, texts
+from commerce import credit as seller_credit
 from commerce.lifecycle import CUSTOMER_CANCEL_MINUTES
 from commerce.models import (
     CANCELLED,
+    CREDIT_METHODS,
     EXPIRED,
     ON_DELIVERY,
     OPEN_STATUSES,
+    PAY_LATER,
     PAYMENT_METHODS,
     PLACED,
     Agent,
+    CreditPlan,
+    Instalment,
     Order,
     OrderEvent,
     OrderLine,
@@ -81,8 +86,14 @@ class _NoStock(Exception):
 def place_order(engine: Engine, *, phone: str, product_id: int, quantity: int, agent_id: int,
                 method: str, request_key: str | None, payment_window_minutes: int,
                 language: str = "en", expected_total_minor: int | None = None,
-                placed_by: int | None = None, customer_name: str | None = None) -> Placed:
+                placed_by: int | None = None, customer_name: str | None = None,
+                plan: seller_credit.PlanTerms | None = None, now: datetime | None = None) -> Placed:
     """Place an order for one product. Safe to call twice with the same `request_key`.
+
+    A lay-by or pay-later order (SPEC §15) comes with its `plan` (commerce.credit.PlanTerms: the
+    caller has checked the offer), written in the same transaction: the plan, and pay later's
+    instalments. Such orders have no payment window (`expires_at` NULL): a lay-by has its deadline.
+    `now`: the clock (tests drive it); the wall clock by default.
 
     `placed_by`: the agent who orders for a customer (SPEC §13); `phone` is then the customer's, or
     the agent's own for a customer with no phone, named by `customer_name`.
@@ -92,7 +103,8 @@ def place_order(engine: Engine, *, phone: str, product_id: int, quantity: int, a
 
     The request key and the order code are unique in the database: a duplicate request or a code
     collision fails the INSERT, and the attempt is looked up or tried again (a wider code later)."""
-    if method not in PAYMENT_METHODS:
+    if method not in PAYMENT_METHODS or (method in CREDIT_METHODS or plan is not None) and (
+            plan is None or plan.kind != method):
         return Placed(False, "bad_method")
     if not 1 <= quantity <= MAX_QUANTITY:
         return Placed(False, "bad_quantity")
@@ -101,7 +113,7 @@ def place_order(engine: Engine, *, phone: str, product_id: int, quantity: int, a
             with sql.Writer(engine) as w:
                 placed = _place(w, phone, product_id, quantity, agent_id, method, request_key,
                                 payment_window_minutes, language, width, expected_total_minor,
-                                placed_by, customer_name)
+                                placed_by, customer_name, plan, now)
         except _NoStock:
             placed = Placed(False, "out_of_stock")
         except IntegrityError:
@@ -169,6 +181,12 @@ _W_ORDER = sql.PrebuiltWrite(insert(ORD).values(_values(ORD, *_ORDER_COLUMNS)).r
 _W_LINE = sql.PrebuiltWrite(insert(L).values(_values(L, "order_id", "product_id", "name", "quantity",
                                                      "unit_price_minor")))
 _W_EVENT = sql.PrebuiltWrite(insert(E).values(_values(E, "order_id", "status", "actor", "note", "at")))
+_CP, _INS = CreditPlan.__table__, Instalment.__table__
+_PLAN_COLUMNS = ("order_id", "kind", "buyer_id", "seller_id", "group_id", "total_minor", "currency", "weeks",
+                 "deadline", "status", "on_time", "reminded", "created_at", "closed_at")
+_W_PLAN = sql.PrebuiltWrite(insert(_CP).values(_values(_CP, *_PLAN_COLUMNS)).returning(_CP.c.id))
+_W_INSTALMENT = sql.PrebuiltWrite(insert(_INS).values(_values(
+    _INS, "plan_id", "n", "due_at", "amount_minor", "paid_minor", "paid_at", "reminders")))
 _W_RESERVE = sql.PrebuiltWrite(
     update(P).where(P.c.id == bindparam("pid"), P.c.active.is_(True), P.c.stock >= bindparam("qty"))
     .values(stock=P.c.stock - bindparam("qty"), updated_at=bindparam("now", type_=P.c.updated_at.type))
@@ -176,7 +194,7 @@ _W_RESERVE = sql.PrebuiltWrite(
 
 
 def _place(w: sql.Writer, phone, product_id, quantity, agent_id, method, request_key, window, language,
-           width, expected_total_minor, placed_by=None, customer_name=None) -> Placed:
+           width, expected_total_minor, placed_by=None, customer_name=None, plan=None, now=None) -> Placed:
     phone_currency = money.currency_for_phone(phone)
     found = w.rows(_W_PARTIES, {"pid": product_id, "aid": agent_id, "phone": phone,
                                 "phone_currency": phone_currency})
@@ -194,13 +212,14 @@ def _place(w: sql.Writer, phone, product_id, quantity, agent_id, method, request
     total = money.convert(seller_total, buyer_currency, rate)
     if expected_total_minor is not None and total.amount_minor != expected_total_minor:
         return Placed(False, "price_changed")
-    now = utcnow()
+    now = now or utcnow()
     code = codes.new_order_code(width=width)
     row = dict(code=code, buyer_id=buyer_id, seller_id=seller_id, agent_id=agent_id, status=PLACED,
                payment_method=method, total_minor=total.amount_minor, currency=total.currency,
                seller_total_minor=seller_total.amount_minor, seller_currency=seller_total.currency,
                rate=format(rate, "f"), paid_minor=0, flags="", request_key=request_key,
-               expires_at=now + timedelta(minutes=window), announced=False, created_at=now, updated_at=now,
+               expires_at=None if plan else now + timedelta(minutes=window), announced=False, created_at=now,
+               updated_at=now,
                placed_by=placed_by, customer_name=customer_name and customer_name[:60])
 
     # The writes, from here to the commit (SQLite's write lock is taken at the first).
@@ -210,6 +229,12 @@ def _place(w: sql.Writer, phone, product_id, quantity, agent_id, method, request
                         unit_price_minor=price_minor))
     w.run(_W_EVENT, dict(order_id=order_id, status=PLACED, actor=f"agent:{placed_by}" if placed_by else "buyer",
                          note="for a customer" if placed_by else None, at=now))
+    if plan is not None:
+        plan_row, instalments = seller_credit.plan_rows(plan, order_id=order_id, buyer_id=row["buyer_id"],
+                                                        seller_id=seller_id, total=total, now=now)
+        [(plan_id,)] = w.rows(_W_PLAN, plan_row)
+        for instalment in instalments:
+            w.run(_W_INSTALMENT, {"plan_id": plan_id, **instalment})
 
     # Stock last: the product's row stays locked (PostgreSQL) only from here to the commit.
     left = w.rows(_W_RESERVE, {"pid": product_id, "qty": quantity, "now": now})
@@ -263,13 +288,15 @@ def announce(engine: Engine, order_ids) -> list[int]:
             # The buyer's receipt first: a buyer whose Confirm screen was lost (a dropped call, the
             # apology of a hop whose order committed) still gets the code, the total and how to pay.
             # A customer an agent ordered for gets the agent's notice below instead (with NO to refuse).
-            # A prepaid order waits for its payment before the seller sends it; pay on delivery goes now.
+            # A prepaid order waits for its payment before the seller sends it; pay on delivery and pay
+            # later go now.
+            seller_kind = {ON_DELIVERY: "new_order_pod", PAY_LATER: "new_order_credit"}.get(o.payment_method,
+                                                                                          "new_order")
             receipt = [] if o.placed_by is not None else [
                 (o.buyer_phone, o.buyer_language, f"receipt_{o.payment_method}", total)]
             for to, lang, kind, amount in (
                     *receipt,
-                    (o.seller_phone, o.seller_language,
-                     "new_order_pod" if o.payment_method == ON_DELIVERY else "new_order", seller_total),
+                    (o.seller_phone, o.seller_language, seller_kind, seller_total),
                     (o.agent_phone, o.agent_language, "agent_new_order", total)):
                 body = texts.t(kind, lang, code=o.code, qty=o.quantity, name=o.name,
                                total=money.format_money(amount, lang), village=o.village,

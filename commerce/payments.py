@@ -12,6 +12,7 @@ Mobile money is idempotent on the provider's transaction id through the unique
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from decimal import Decimal
 
 from sqlalchemy import func, insert, select, update
@@ -19,13 +20,16 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
 from commerce import agent_money, codes, money, order_moves, refunds
+from commerce import credit as seller_credit
 from commerce.models import (
     CANCELLED,
     CASH,
+    CREDIT_METHODS,
     DELIVERED,
     EXPIRED,
     MOBILE_MONEY,
     PAID,
+    PAY_LATER,
     PLACED,
     Checkout,
     Order,
@@ -50,19 +54,21 @@ class Credit:
 
 
 def credit(conn: Connection, order: OrderView, amount: money.Money, method: str, reference: str,
-           actor: str, note: str | None = None) -> Credit:
+           actor: str, note: str | None = None, now: datetime | None = None) -> Credit:
     """Record money received for `order` and count it; PLACED becomes PAID once it is paid in full.
 
     The caller has checked the currency. A payment beyond what is due is kept and flagged
-    `overpaid`, and what is beyond is a refund owed.
+    `overpaid`, and what is beyond is a refund owed. A lay-by or pay-later order's plan spreads
+    the new paid amount over its instalments (commerce.credit.on_payment), in this transaction.
     """
     if amount.currency != order.currency:
         raise ValueError("credit() takes the order's currency")
+    now = now or utcnow()
     pid = conn.execute(insert(PAY).values(
         order_id=order.id, method=method, amount_minor=amount.amount_minor, currency=amount.currency,
-        reference=reference[:80], status=SUCCESS, note=note, at=utcnow())).inserted_primary_key[0]
+        reference=reference[:80], status=SUCCESS, note=note, at=now)).inserted_primary_key[0]
     conn.execute(update(ORD).where(ORD.c.id == order.id)
-                 .values(paid_minor=ORD.c.paid_minor + amount.amount_minor, updated_at=utcnow()))
+                 .values(paid_minor=ORD.c.paid_minor + amount.amount_minor, updated_at=now))
     over_before = max(0, order.paid_minor - order.payable.amount_minor)
     order.paid_minor += amount.amount_minor
     over = max(0, order.paid_minor - order.payable.amount_minor)
@@ -73,6 +79,8 @@ def credit(conn: Connection, order: OrderView, amount: money.Money, method: str,
                     order_id=order.id, payment_id=pid)
     if order.paid_in_full and order.status == PLACED:
         order_moves.apply(conn, order, PAID, actor, note=reference[:200])
+    if order.method in CREDIT_METHODS:
+        seller_credit.on_payment(conn, order, now)
     return Credit(pid, order.paid_in_full, order.money(over))
 
 
@@ -130,7 +138,7 @@ class Recorded:
     message_ids: list[int] = field(default_factory=list)
 
 
-def record_notification(engine: Engine, n: Notification) -> Recorded:
+def record_notification(engine: Engine, n: Notification, now: datetime | None = None) -> Recorded:
     """Record one notification in one transaction; safe to call again with the same transaction id."""
     try:
         with engine.begin() as conn:
@@ -138,7 +146,7 @@ def record_notification(engine: Engine, n: Notification) -> Recorded:
                 PAY.c.method == MOBILE_MONEY, PAY.c.reference == n.transaction_id)).first()
             if exists:
                 return Recorded(False, "duplicate", exists.order_id)
-            return _record(conn, n)
+            return _record(conn, n, now or utcnow())
     except IntegrityError:
         # The same notification, delivered twice at once: the other request recorded it.
         return Recorded(False, "duplicate")
@@ -153,7 +161,7 @@ def _find_order(conn: Connection, n: Notification) -> OrderView | None:
     return load(conn, order_id=order_id, lock=True) if order_id else None
 
 
-def _record(conn: Connection, n: Notification) -> Recorded:
+def _record(conn: Connection, n: Notification, now: datetime) -> Recorded:
     order = _find_order(conn, n)
     ok = n.status == SUCCEEDED
     conn.execute(update(CO).where(CO.c.transaction_id == n.transaction_id)
@@ -196,7 +204,7 @@ def _record(conn: Connection, n: Notification) -> Recorded:
                      status=lambda lang: status_word(order.status, lang))
         return Recorded(True, "late", order.id, notices.ids)
 
-    if order.paid_in_full or order.status == DELIVERED:
+    if order.paid_in_full or (order.status == DELIVERED and order.method != PAY_LATER):
         pid = record_unmatched(conn, order.id, MOBILE_MONEY, amount_minor, currency, n.transaction_id, FLAGGED,
                                f"order already paid; {note}")
         add_flag(conn, order, OVERPAID)
@@ -204,7 +212,10 @@ def _record(conn: Connection, n: Notification) -> Recorded:
         return Recorded(True, "overpaid", order.id)
 
     due = order.due
-    if value.currency != order.currency or value.amount_minor != due.amount_minor:
+    # A lay-by or pay-later order takes any amount (a part, an instalment, the rest): what is beyond
+    # the price is owed back by credit(). Any other order takes the amount due, exactly.
+    parts = order.method in CREDIT_METHODS and value.amount_minor > 0
+    if value.currency != order.currency or (value.amount_minor != due.amount_minor and not parts):
         pid = record_unmatched(conn, order.id, MOBILE_MONEY, amount_minor, currency, n.transaction_id, FLAGGED,
                                f"expected {money.format_money(due)}; {note}")
         add_flag(conn, order, PAYMENT_MISMATCH)
@@ -212,7 +223,10 @@ def _record(conn: Connection, n: Notification) -> Recorded:
         notices.send("buyer", "buyer_payment_mismatch", amount=shown(value), due=shown(due))
         return Recorded(True, "mismatch", order.id, notices.ids)
 
-    credit(conn, order, value, MOBILE_MONEY, n.transaction_id, "mobile_money", note=n.provider_ref)
+    credit(conn, order, value, MOBILE_MONEY, n.transaction_id, "mobile_money", note=n.provider_ref, now=now)
+    if order.method in CREDIT_METHODS:
+        seller_credit.payment_notices(conn, order, value, notices, now)
+        return Recorded(True, "paid", order.id, notices.ids)
     notices.send("buyer", "buyer_paid", amount=shown(value))
     if order.status == PAID:
         notices.send("seller", "seller_paid", amount=shown(order.seller_total))
@@ -224,8 +238,9 @@ def _record(conn: Connection, n: Notification) -> Recorded:
 def ledger_problems(conn: Connection) -> list[tuple[str, int, int]]:
     """Orders whose `paid_minor` differs from the sum of their successful payments:
     (code, paid_minor, sum of payments); then the money that came in but is neither kept nor owed
-    back (refund_problems), and agents' cash that does not add up (agent_money.ledger_problems).
-    Empty when the books balance."""
+    back (refund_problems), agents' cash that does not add up (agent_money.ledger_problems), and
+    pay-later instalments that do not sum to the price or hold money counted twice or not at all
+    (credit.ledger_problems). Empty when the books balance."""
     paid = (select(PAY.c.order_id, func.coalesce(func.sum(PAY.c.amount_minor), 0).label("total"))
             .join(ORD, ORD.c.id == PAY.c.order_id)
             .where(PAY.c.status == SUCCESS, PAY.c.currency == ORD.c.currency)
@@ -236,7 +251,7 @@ def ledger_problems(conn: Connection) -> list[tuple[str, int, int]]:
                                   .join(PAY, PAY.c.order_id == ORD.c.id)
                                   .where(PAY.c.status == SUCCESS, PAY.c.currency != ORD.c.currency)).all()
     return ([(r[0], r[1], r[2]) for r in rows if r[1] != r[2]] + [tuple(r) for r in wrong_currency]
-            + refund_problems(conn) + agent_money.ledger_problems(conn))
+            + refund_problems(conn) + agent_money.ledger_problems(conn) + seller_credit.ledger_problems(conn))
 
 
 def refund_problems(conn: Connection) -> list[tuple[str, int, int]]:

@@ -16,7 +16,7 @@ from __future__ import annotations
 from sqlalchemy import func, insert, select
 from sqlalchemy.engine import Connection
 
-from commerce.models import CASH, Checkout, Order, Refund, utcnow
+from commerce.models import CASH, Checkout, Order, Payment, Refund, utcnow
 
 RF, CO, ORD = Refund.__table__, Checkout.__table__, Order.__table__
 
@@ -39,6 +39,23 @@ def owe(conn: Connection, *, reason: str, amount_minor: int, currency: str, rail
         order_id=order_id, payment_id=payment_id, reason=reason, amount_minor=amount_minor, currency=currency[:3],
         rail=rail[:16], reference=reference and reference[:80], payee=payee and payee[:20], status=OWED,
         created_at=utcnow())).inserted_primary_key[0]
+
+
+def owe_paid_back(conn: Connection, order, reason: str) -> None:
+    """What an order being cancelled kept (paid, up to its price: an overpayment is owed back
+    already), as refunds owed on the payments that brought it, oldest first."""
+    pay = Payment.__table__
+    left = min(order.paid_minor, order.payable.amount_minor)
+    for p in conn.execute(select(pay.c.id, pay.c.method, pay.c.reference, pay.c.amount_minor, pay.c.note)
+                          .where(pay.c.order_id == order.id, pay.c.status == "success",
+                                 pay.c.currency == order.currency).order_by(pay.c.id)):
+        amount = min(p.amount_minor, left)
+        if amount <= 0:
+            break
+        owe(conn, reason=reason, amount_minor=amount, currency=order.currency,
+            rail=rail_of(conn, p.method, p.reference), reference=p.note or p.reference,
+            payee=order.buyer_phone, order_id=order.id, payment_id=p.id)
+        left -= amount
 
 
 def rail_of(conn: Connection, method: str, reference: str) -> str:

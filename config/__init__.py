@@ -102,6 +102,13 @@ class Settings:
     # order's total (exact: "2.5" is 2.5%).
     agent_commission_percent: Decimal = Decimal(5)
 
+    # Issue 18, credit (SPEC §15): a lay-by's weeks to pay up; the delivered, fully paid orders a
+    # buyer needs before pay later (one in a group); the first pay-later limit, converted to the
+    # buyer's currency at the operator's rates.
+    layby_weeks: int = 8
+    credit_min_orders: int = 2
+    credit_first_limit: tuple[str, Decimal] = ("KES", Decimal(2000))
+
     @property
     def production(self) -> bool:
         return self.env == "production"
@@ -213,6 +220,24 @@ def _percent(env, name, default: Decimal) -> Decimal:
     return value
 
 
+# -- issue 18: credit --------------------------------------------------------------------------------
+_LIMIT = re.compile(r"(?P<currency>[A-Z]{3}) +(?P<amount>[0-9]+(\.[0-9]{1,3})?)")
+
+
+def _credit_settings(env) -> dict:
+    raw = _str(env, "CREDIT_FIRST_LIMIT", "KES 2000")
+    match = _LIMIT.fullmatch(raw.upper())
+    if not match:
+        raise SettingsError(f"CREDIT_FIRST_LIMIT must be a currency code and an amount like KES 2000, got {raw!r}")
+    from babel.numbers import list_currencies
+
+    if match["currency"] not in list_currencies():
+        raise SettingsError(f"CREDIT_FIRST_LIMIT names {match['currency']!r}, which is not an ISO 4217 currency")
+    return {"layby_weeks": _int(env, "LAYBY_WEEKS", 8, 1, 52),
+            "credit_min_orders": _int(env, "CREDIT_MIN_ORDERS", 2, 0, 100),
+            "credit_first_limit": (match["currency"], Decimal(match["amount"]))}
+
+
 def load_settings(environ: dict | None = None) -> Settings:
     env = os.environ if environ is None else environ
     soko_env = _str(env, "SOKO_ENV", "development")
@@ -286,6 +311,7 @@ def load_settings(environ: dict | None = None) -> Settings:
         beem_webhook_token=_str(env, "BEEM_WEBHOOK_TOKEN"),
         **_rail_settings(env),  # issue 15
         agent_commission_percent=_percent(env, "AGENT_COMMISSION_PERCENT", Decimal(5)),  # issue 16
+        **_credit_settings(env),  # issue 18
     )
     if sms_backend == "africastalking" and not (settings.at_username and settings.at_api_key):
         raise SettingsError("AT_USERNAME and AT_API_KEY are required when SMS_BACKEND=africastalking")

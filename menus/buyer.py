@@ -3,8 +3,9 @@ Language. Each screen renders a frame and handles one input; the engine does the
 
 from __future__ import annotations
 
-from commerce import catalog, checkouts, codes, orders, people
-from commerce.models import MOBILE_MONEY, PAYMENT_METHODS, PLACED
+from commerce import catalog, checkouts, codes, money, orders, people
+from commerce import credit as seller_credit
+from commerce.models import CREDIT_METHODS, LAYBY, MOBILE_MONEY, PAY_LATER, PAYMENT_METHODS, PLACED, utcnow
 from commerce.texts import LANGUAGES, t
 from menus.engine import PAGE_SIZE, Outcome, Screen, View, window
 
@@ -170,8 +171,34 @@ def _pickup_go(ctx, f, choice, view):
     return Outcome(push=["M", f[1], f[2], aid]) if aid is not None else Outcome(invalid="invalid")
 
 
+def _credit_buyer(ctx) -> str | None:
+    """Whose credit an order would be: the caller, or the customer an agent orders for (None for a
+    customer with no phone: no credit without a number to remind)."""
+    helping = assisting(ctx)
+    return ctx.phone if helping is None else (helping[2] or None)
+
+
+def _pay_later(ctx, pid, qty) -> seller_credit.Offer | None:
+    """Pay later for this product and quantity, when the seller offers it and the buyer qualifies."""
+    phone = _credit_buyer(ctx)
+    p = ctx.listed(pid)
+    if phone is None or p is None:
+        return None
+    q = ctx.quote(p.price_minor, p.currency, qty)
+    seller_id = seller_credit.seller_of_product(ctx.db, pid)
+    if q.total is None or seller_id is None:
+        return None
+    offer = seller_credit.offer(ctx.db, buyer_phone=phone, seller_id=seller_id, total=q.total,
+                                terms=ctx.services.credit_terms, now=utcnow())
+    return offer if offer.ok else None
+
+
 def _method(ctx, f):
-    return View([t("payment", ctx.lang)], [t(m, ctx.lang) for m in PAYMENT_METHODS], list(range(3)))
+    # Keys index PAYMENT_METHODS; pay later is offered only to a buyer who qualifies (SPEC §15).
+    keys = [0, 1, 2, PAYMENT_METHODS.index(LAYBY)]
+    if _pay_later(ctx, f[1], f[2]) is not None:
+        keys.append(PAYMENT_METHODS.index(PAY_LATER))
+    return View([t("payment", ctx.lang)], [t(PAYMENT_METHODS[k], ctx.lang) for k in keys], keys)
 
 
 def _method_go(ctx, f, choice, view):
@@ -193,6 +220,16 @@ def _summary(ctx, f):
     helping = assisting(ctx)
     if helping is not None:
         lines.append(t("assist_summary_for", ctx.lang, customer=helping[2] or helping[3]))
+    if PAYMENT_METHODS[m] == LAYBY:
+        weeks = ctx.services.credit_terms.layby_weeks
+        lines.append(t("summary_layby", ctx.lang, day=seller_credit.day(utcnow() + seller_credit.schedule.WEEK * weeks,
+                                                                         ctx.lang)))
+    elif PAYMENT_METHODS[m] == PAY_LATER:
+        offer = _pay_later(ctx, pid, qty)
+        if offer is None:
+            return View([t("credit_unavailable", ctx.lang)])
+        lines.append(t("summary_pay_later", ctx.lang, weeks=offer.weeks, amount=ctx.fmt(money.Money(
+            offer.amounts[0], q.total.currency)), day=seller_credit.day(offer.due_at[0], ctx.lang)))
     if q.total.currency != p.currency:
         lines.append(t("rate_note", ctx.lang, seller_total=ctx.fmt(q.seller_total)))
     # Confirm's key holds the total shown: the order is placed at that total or not at all.
@@ -238,6 +275,14 @@ def _place(ctx, pid, qty, aid, m, shown):
     method = PAYMENT_METHODS[m]
     s = ctx.services
     helping = assisting(ctx)  # ["AF", agent id, customer phone or "", name or ""]
+    plan = None
+    if method == LAYBY:
+        plan = seller_credit.PlanTerms(LAYBY, s.credit_terms.layby_weeks)
+    elif method == PAY_LATER:  # asked again: the buyer may have fallen into arrears meanwhile
+        offer = _pay_later(ctx, pid, qty)
+        if offer is None:
+            return Outcome(invalid="credit_unavailable")
+        plan = seller_credit.PlanTerms(PAY_LATER, offer.weeks, offer.group_id)
     placed = orders.place_order(
         s.engine, phone=(helping[2] or ctx.phone) if helping else ctx.phone, product_id=pid, quantity=qty,
         agent_id=aid, method=method,
@@ -245,7 +290,8 @@ def _place(ctx, pid, qty, aid, m, shown):
         request_key=f"ussd:{ctx.session_id}:{pid}:{qty}:{aid}:{m}"[:80],
         payment_window_minutes=s.payment_window_minutes, language=ctx.lang,
         expected_total_minor=shown,
-        placed_by=helping[1] if helping else None, customer_name=(helping[3] or None) if helping else None)
+        placed_by=helping[1] if helping else None, customer_name=(helping[3] or None) if helping else None,
+        plan=plan)
     if not placed.ok:
         if placed.error == "price_changed":
             ctx.forget_cached()  # the summary is drawn again with the price the order would take
@@ -271,6 +317,13 @@ def _done(ctx, f):
             following = t(f"assisted_next_{o.payment_method}", ctx.lang, code=o.code)
         return View([t("assisted_placed", ctx.lang, code=o.code, customer=helping[2] or helping[3],
                        total=ctx.fmt(o.total), next=following)], end=True)
+    if o.payment_method in CREDIT_METHODS:
+        d = seller_credit.dues(ctx.db, f[1])
+        if d is not None:
+            key = "placed_layby" if o.payment_method == LAYBY else "placed_pay_later"
+            return View([t(key, ctx.lang, code=o.code, total=ctx.fmt(o.total), village=o.village,
+                           day=seller_credit.day(d.next_at, ctx.lang),
+                           amount=ctx.fmt(d.next_amount) if d.next_amount else "")], end=True)
     rail = _rail(ctx) if o.payment_method == MOBILE_MONEY else None
     if rail:
         return View([t("placed_mobile_money_rail", ctx.lang, code=o.code, total=ctx.fmt(o.total), rail=rail)],
@@ -316,13 +369,21 @@ def _order(ctx, f):
     header = t("order_detail", ctx.lang, code=o.code, status=t("st_" + o.status, ctx.lang), qty=o.quantity,
                name=o.name, total=ctx.fmt(o.total), village=o.village)
     labels, keys = [], []
+    lines = [header]
+    dues = seller_credit.dues(ctx.db, o.id) if o.payment_method in CREDIT_METHODS else None
+    if dues is not None:  # SPEC §15: what is due and when (second, so a tight screen cuts the pickup
+        # line, not this); any part of it can be paid now
+        first, _, rest = header.partition("\n")
+        lines = [first, seller_credit.dues_text(dues, ctx.lang), rest]
+        labels.append(t("pay_amount", ctx.lang))
+        keys.append("part")
     if orders.can_cancel(o):
         labels.append(t("cancel_order", ctx.lang))
         keys.append("cancel")
     if o.payment_method == MOBILE_MONEY and o.status == PLACED and o.paid_minor == 0:
         labels.append(t("pay_now", ctx.lang))
         keys.append("pay")
-    return View([header], labels, keys)
+    return View(lines, labels, keys)
 
 
 def _order_go(ctx, f, choice, view):
@@ -332,7 +393,31 @@ def _order_go(ctx, f, choice, view):
     if picked == "pay":
         ctx.services.jobs.start_checkout(f[1])
         return Outcome(end=["PP", f[1]])
+    if picked == "part":
+        return Outcome(push=["PA", f[1]])
     return Outcome(invalid="invalid")
+
+
+def _part_amount(ctx, f):
+    d = seller_credit.dues(ctx.db, f[1])
+    if d is None or orders.buyer_order(ctx.db, ctx.phone, f[1]) is None:
+        return View([t("no_orders", ctx.lang)])
+    return View([t("pay_amount_prompt", ctx.lang, most=ctx.fmt(d.left))], free_text=True)
+
+
+def _part_amount_go(ctx, f, choice, view):
+    """An amount of a lay-by or pay-later order's balance, asked of the buyer's rail now."""
+    d = seller_credit.dues(ctx.db, f[1])
+    if d is None or orders.buyer_order(ctx.db, ctx.phone, f[1]) is None:
+        return Outcome(invalid="invalid")
+    try:
+        amount = money.parse_amount(choice, d.left.currency)
+    except ValueError:
+        return Outcome(invalid="pay_amount_bad")
+    if not 0 < amount.amount_minor <= d.left.amount_minor:
+        return Outcome(invalid="pay_amount_bad")
+    ctx.services.jobs.start_checkout(f[1], amount.amount_minor)
+    return Outcome(end=["PP", f[1]])
 
 
 def _cancel_ask(ctx, f):
@@ -407,6 +492,7 @@ SCREENS: dict[str, Screen] = {
     "OC": Screen(_cancel_ask, _cancel_go),
     "X": Screen(_cancelled),
     "PP": Screen(_pay_prompt),
+    "PA": Screen(_part_amount, _part_amount_go),
     "G": Screen(_language, _language_go),
     "Z": Screen(_message),
 }
@@ -415,4 +501,4 @@ SCREENS: dict[str, Screen] = {
 SCREEN_NAMES = {"H": "Home", "R": "Continue offer", "C": "Categories", "L": "Product list", "S": "Search",
                 "T": "Search results", "P": "Product", "Q": "Quantity", "V": "Pickup point", "M": "Payment method",
                 "Y": "Summary", "D": "Order placed", "O": "My orders", "OD": "Order detail", "OC": "Cancel order?",
-                "X": "Order cancelled", "PP": "Pay prompt", "G": "Language", "Z": "Message"}
+                "X": "Order cancelled", "PP": "Pay prompt", "PA": "Amount to pay", "G": "Language", "Z": "Message"}

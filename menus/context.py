@@ -17,6 +17,7 @@ from sqlalchemy import bindparam, select
 from sqlalchemy.engine import Engine
 
 from commerce import catalog, db, money, orders, rates, service_points
+from commerce import credit as seller_credit
 from commerce.models import Person
 from fast import sql
 
@@ -26,7 +27,7 @@ class Jobs(Protocol):
 
     def notify(self, message_ids: list[int]) -> None: ...
 
-    def start_checkout(self, order_id: int) -> None: ...
+    def start_checkout(self, order_id: int, amount_minor: int | None = None) -> None: ...
 
     def placed_writes(self, order_id: int, *, checkout: bool) -> tuple[list[tuple], Callable[[list], None]]: ...
 
@@ -40,6 +41,8 @@ class Services:
     catalog_cache: catalog.CatalogCache = field(default_factory=catalog.CatalogCache)
     # The mobile-money rail that will ask this buyer (issue 15), named on the last screen.
     rail_for: Callable[[str], str | None] = lambda phone: None
+    # Lay-by weeks, pay later's first limit and qualifying orders (issue 18: LAYBY_WEEKS, …).
+    credit_terms: seller_credit.Terms = field(default_factory=seller_credit.Terms)
 
 
 _LANGUAGE = sql.Prebuilt(select(Person.__table__.c.language).where(Person.__table__.c.phone == bindparam("phone")))

@@ -176,7 +176,8 @@ def test_the_pickup_list_pages_too(make_app, max_chars):
     # `0` walks back page by page, and a choice on a later page picks that page's item.
     s.send("0")
     assert options(s.send("1"))  # a later page's first village was chosen: the payment screen
-    assert s.last.startswith("CON How will you pay?")
+    # (its question shortened to fit the smallest budgets: five ways to pay take the room)
+    assert s.last.startswith("CON How will yo") and "1. Mobile money" in s.last
 
 
 def _list_engine(items, max_chars):

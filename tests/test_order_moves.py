@@ -8,16 +8,19 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select, update
 
-from commerce import catalog, order_moves, order_state, orders, people
+from commerce import catalog, credit, order_moves, order_state, orders, people
 from commerce.models import (
     ARRIVED,
     CANCELLED,
     CASH,
+    CREDIT_METHODS,
     DELIVERED,
     DISPATCHED,
     EXPIRED,
+    LAYBY,
     ON_DELIVERY,
     PAID,
+    PAY_LATER,
     PLACED,
     Category,
     Order,
@@ -47,8 +50,9 @@ def _order_in(shop, status: str, *, paid: bool, method: str) -> int:
     engine, pid, agent = shop
     with engine.begin() as conn:
         conn.execute(update(PRODUCTS).where(PRODUCTS.c.id == pid).values(stock=10))
+    plan = credit.PlanTerms(method, 4) if method in CREDIT_METHODS else None  # lay-by, pay later: SPEC §15
     placed = orders.place_order(engine, phone=BUYER, product_id=pid, quantity=QTY, agent_id=agent, method=method,
-                                request_key=None, payment_window_minutes=60)
+                                request_key=None, payment_window_minutes=60, plan=plan)
     assert placed.ok, placed.error
     with engine.begin() as conn:
         conn.execute(update(ORD).where(ORD.c.id == placed.order_id).values(
@@ -83,17 +87,21 @@ def _setups(source: str, move: order_moves.Move | None):
         None: (prepaid_paid, CASH),
         order_moves.paid_in_full: (True, CASH),
         order_moves.paid_or_pay_on_delivery: (True, CASH),
-        order_moves.pay_on_delivery: (False, ON_DELIVERY),
+        order_moves.paid_in_full_or_later: (True, CASH),
+        order_moves.goods_before_money: (False, ON_DELIVERY),
         order_moves.nothing_paid: (False, CASH),
         order_moves.unpaid_prepaid: (False, CASH),
+        order_moves.on_layby: (False, LAYBY),
     }[need]
     unmet = {
         None: [],
         order_moves.paid_in_full: [(False, CASH)],
-        order_moves.paid_or_pay_on_delivery: [(False, CASH)],
-        order_moves.pay_on_delivery: [(False, CASH)],
+        order_moves.paid_or_pay_on_delivery: [(False, CASH), (False, LAYBY)],
+        order_moves.paid_in_full_or_later: [(False, CASH), (False, ON_DELIVERY)],
+        order_moves.goods_before_money: [(False, CASH), (False, LAYBY)],
         order_moves.nothing_paid: [(True, CASH)],
-        order_moves.unpaid_prepaid: [(True, CASH), (False, ON_DELIVERY)],
+        order_moves.unpaid_prepaid: [(True, CASH), (False, ON_DELIVERY), (False, LAYBY), (False, PAY_LATER)],
+        order_moves.on_layby: [(False, CASH), (True, LAYBY)],
     }[need]
     return [(*met, None)] + [(*u, need.__name__) for u in unmet]
 

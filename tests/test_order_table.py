@@ -8,7 +8,20 @@ from dataclasses import dataclass
 import pytest
 
 from commerce import order_moves as om
-from commerce.models import ARRIVED, CANCELLED, CASH, DELIVERED, DISPATCHED, EXPIRED, ON_DELIVERY, PAID, PLACED
+from commerce.models import (
+    ARRIVED,
+    CANCELLED,
+    CASH,
+    DELIVERED,
+    DISPATCHED,
+    EXPIRED,
+    LAYBY,
+    MOBILE_MONEY,
+    ON_DELIVERY,
+    PAID,
+    PAY_LATER,
+    PLACED,
+)
 
 # The lifecycle as SPEC.md tells it, written out once more: (from, to) -> the actor kinds who may.
 LEGAL = {
@@ -19,7 +32,7 @@ LEGAL = {
     (DISPATCHED, DELIVERED): {"agent", "buyer"},
     (ARRIVED, DELIVERED): {"agent", "buyer"},
     (PLACED, EXPIRED): {"system"},
-    (PLACED, CANCELLED): {"buyer", "admin"},
+    (PLACED, CANCELLED): {"buyer", "admin", "system"},  # system: a lay-by past its deadline (SPEC §15)
     (PAID, CANCELLED): {"admin"},
     (DISPATCHED, CANCELLED): {"admin"},
     (ARRIVED, CANCELLED): {"admin"},
@@ -51,9 +64,10 @@ class Facts:
 def _fitting(source: str, target: str, kind: str) -> Facts:
     """An order in `source` that meets what the move needs."""
     move = om.find(source, target, kind)
-    paid = source != PLACED or (move is not None and move.needs in (om.paid_in_full, om.paid_or_pay_on_delivery))
-    method = ON_DELIVERY if move is not None and move.needs is om.pay_on_delivery else CASH
-    return Facts(source, 36000 if paid else 0, method)
+    need = move.needs if move is not None else None
+    paid = source != PLACED or need in (om.paid_in_full, om.paid_or_pay_on_delivery, om.paid_in_full_or_later)
+    method = {om.goods_before_money: ON_DELIVERY, om.on_layby: LAYBY}.get(need, CASH)
+    return Facts(source, 36000 if paid and need is not om.on_layby else 0, method)
 
 
 @pytest.mark.parametrize("source", om.STATUSES)
@@ -109,14 +123,19 @@ def test_only_cancel_and_expiry_give_the_stock_back():
 
 @pytest.mark.parametrize(("facts", "target", "kind", "unmet"), [
     (Facts(PLACED, paid_minor=20000), PAID, "agent", "paid_in_full"),  # part paid stays placed
-    (Facts(PLACED), DISPATCHED, "seller", "pay_on_delivery"),  # a prepaid order is sent once paid
+    (Facts(PLACED), DISPATCHED, "seller", "goods_before_money"),  # a prepaid order is sent once paid
+    (Facts(PLACED, method=LAYBY, paid_minor=20000), DISPATCHED, "seller", "goods_before_money"),  # lay-by: paid first
     (Facts(DISPATCHED), DELIVERED, "agent", "paid_or_pay_on_delivery"),
     (Facts(ARRIVED), DELIVERED, "agent", "paid_or_pay_on_delivery"),
-    (Facts(ARRIVED, method=ON_DELIVERY), DELIVERED, "buyer", "paid_in_full"),
-    (Facts(DISPATCHED, method=ON_DELIVERY), DELIVERED, "buyer", "paid_in_full"),  # pays the agent first
+    (Facts(ARRIVED, method=ON_DELIVERY), DELIVERED, "buyer", "paid_in_full_or_later"),
+    (Facts(DISPATCHED, method=ON_DELIVERY), DELIVERED, "buyer", "paid_in_full_or_later"),  # pays the agent first
     (Facts(PLACED, paid_minor=100), CANCELLED, "buyer", "nothing_paid"),
     (Facts(PLACED, paid_minor=100), EXPIRED, "system", "unpaid_prepaid"),
     (Facts(PLACED, method=ON_DELIVERY), EXPIRED, "system", "unpaid_prepaid"),  # waits for its buyer
+    (Facts(PLACED, method=LAYBY), EXPIRED, "system", "unpaid_prepaid"),  # a lay-by has its own deadline
+    (Facts(PLACED, method=PAY_LATER), EXPIRED, "system", "unpaid_prepaid"),
+    (Facts(PLACED, method=CASH), CANCELLED, "system", "on_layby"),  # only a lay-by is cancelled by the jobs
+    (Facts(PLACED, method=LAYBY, paid_minor=36000), CANCELLED, "system", "on_layby"),  # paid up: it goes on
 ])
 def test_a_move_whose_need_is_unmet_is_refused_by_its_name(facts, target, kind, unmet):
     assert om.refusal(facts, target, ACTOR[kind]) == unmet
@@ -124,6 +143,12 @@ def test_a_move_whose_need_is_unmet_is_refused_by_its_name(facts, target, kind, 
 
 def test_the_same_moves_pass_when_their_need_is_met():
     assert om.refusal(Facts(DISPATCHED, method=ON_DELIVERY), DELIVERED, "agent:1") is None  # cash at hand-over
+    # Pay later (SPEC §15): sent at once, handed over and closed with the instalments still to come.
+    assert om.refusal(Facts(PLACED, method=PAY_LATER), DISPATCHED, "seller:1") is None
+    assert om.refusal(Facts(ARRIVED, method=PAY_LATER), DELIVERED, "agent:1") is None
+    assert om.refusal(Facts(DISPATCHED, method=PAY_LATER), DELIVERED, "buyer") is None
+    assert om.refusal(Facts(PLACED, method=LAYBY, paid_minor=100), CANCELLED, "system") is None
+    assert om.refusal(Facts(PLACED, method=MOBILE_MONEY), EXPIRED, "system") is None
     assert om.refusal(Facts(PLACED, paid_minor=36000), CANCELLED, "admin:web") is None  # refund flagged
     assert om.refusal(Facts(PLACED, method=ON_DELIVERY), DISPATCHED, "seller:1") is None
 

@@ -206,7 +206,8 @@ def test_no_is_refused_once_paid_and_for_an_order_the_buyer_placed(engine, ussd,
     assert order(engine, code).status == "paid"
     own = place(engine, phone=BUYER).code
     assert sms(BUYER, f"NO {own}").startswith(f"You placed order {own} yourself")
-    assert sms(CUSTOMER, "NO").startswith("To cancel an order an agent placed for you, send NO")
+    # NO alone declines a credit group (SPEC §15); to one in no group it says how to refuse an order.
+    assert sms(CUSTOMER, "NO").endswith("To cancel an order an agent placed for you, send NO and the order code.")
 
 
 # -- ARRIVED and DELIVERED, with and without SENT -------------------------------------------------

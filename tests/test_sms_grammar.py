@@ -61,7 +61,9 @@ def test_shapes(text, name, args):
 @pytest.mark.parametrize("text", ["JOIN", "LANG fr", "SELL Maize", "SELL 180 20", "PRICE 100017", "PRICE abc 10",
                                   "STOCK 100017 1.5", "REMOVE", "ITEMS x", "SENT", "SENT 48 29", "PAID 4829131",
                                   "DELIVERED", "RECEIVED", "ARRIVED", "ARRIVED 4829131 1234 5",
-                                  "BALANCE 1234 5678", "NO", "NO 4829131 1234"])
+                                  "BALANCE 1234 5678", "NO 4829131 1234", "CREDIT ON 2000",
+                                  "CREDIT ON x 4", "CREDIT OFF 4", "CREDIT ON 2000 4 5", "GROUP Umoja",
+                                  "GROUP 0712000001 0712000002", "GROUP"])
 def test_malformed_known_commands_ask_for_their_usage(text):
     assert parse(text).usage
 
@@ -79,7 +81,22 @@ def test_aliases_are_unambiguous_words():
     assert all(k == k.upper() and " " not in k for k in ALIASES)
     assert set(ALIASES.values()) == {"HELP", "JOIN", "LANG", "SELL", "PRICE", "STOCK", "REMOVE", "ITEMS", "ORDERS",
                                      "SENT", "PAID", "DELIVERED", "RECEIVED", "STOP", "START", "ARRIVED", "BALANCE",
-                                     "NO"}
+                                     "NO", "CREDIT", "GROUP"}
+
+
+@pytest.mark.parametrize(("text", "args"), [
+    ("CREDIT", ("REPORT",)), ("mkopo off", ("OFF",)), ("CREDIT ON 2,000 4", ("ON", "2,000", 4)),
+    ("NO", ()),  # a buyer declining their group (SPEC §15); NO <order> is still the agent's order refused
+    ("GROUP Umoja 0712000001 0712000002 1234", ("Umoja", ("0712000001", "0712000002"), "1234")),
+    ("KIKUNDI Mama Bora +254712000001 0712000002", ("Mama Bora", ("+254712000001", "0712000002"), None)),
+])
+def test_credit_commands(text, args):
+    cmd = parse(text)
+    assert not cmd.usage and cmd.args == args
+
+
+def test_a_group_pin_is_masked_where_the_text_is_stored():
+    assert parse("GROUP Umoja 0712000001 0712000002 1234").redacted == "GROUP Umoja 0712000001 0712000002 ****"
 
 
 @given(st.text(max_size=400))

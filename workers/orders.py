@@ -19,7 +19,7 @@ from datetime import UTC
 from sqlalchemy import select
 
 from commerce import lifecycle, orders
-from commerce.models import ON_DELIVERY, PLACED, Order, utcnow
+from commerce.models import CASH, MOBILE_MONEY, PLACED, Order, utcnow
 from workers import runtime as rt
 from workers.queues import CHECKOUT_DELAY, JOB_TTL, PLACED_BELL, PLACED_KEY, RQJobs
 
@@ -118,7 +118,7 @@ def sweep_expired(limit: int = 500) -> int:
     with r.db.connect() as conn:
         due = conn.execute(select(ORD.c.id).where(
             ORD.c.status == PLACED, ORD.c.expires_at <= utcnow(), ORD.c.paid_minor == 0,
-            ORD.c.payment_method != ON_DELIVERY).order_by(ORD.c.id).limit(limit)).scalars().all()
+            ORD.c.payment_method.in_((CASH, MOBILE_MONEY))).order_by(ORD.c.id).limit(limit)).scalars().all()
     jobs, expired = RQJobs(r.redis), 0
     for order_id in due:
         outcome = lifecycle.expire_order(r.db, order_id)

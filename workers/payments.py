@@ -19,7 +19,18 @@ from rq import get_current_job
 from sqlalchemy import select, update
 
 from commerce import checkouts, money, phones
-from commerce.models import MOBILE_MONEY, PLACED, Checkout, Payment, utcnow
+from commerce.models import (
+    ARRIVED,
+    CREDIT_METHODS,
+    DELIVERED,
+    DISPATCHED,
+    MOBILE_MONEY,
+    PAY_LATER,
+    PLACED,
+    Checkout,
+    Payment,
+    utcnow,
+)
 from commerce.order_state import Notices, load
 from providers import ProviderError
 from workers import runtime as rt
@@ -44,21 +55,34 @@ def _last_attempt() -> bool:
     return job is None or not job.retries_left
 
 
-def start_checkout(order_id: int) -> str:
-    """Ask the buyer's rail to prompt the buyer for the amount due on `order_id`."""
+def _payable_now(order) -> bool:
+    """A mobile-money order still placed; a lay-by still placed; a pay-later order not closed."""
+    if order.paid_in_full:
+        return False
+    if order.method == PAY_LATER:
+        return order.status in (PLACED, DISPATCHED, ARRIVED, DELIVERED)
+    return order.status == PLACED and order.method in (MOBILE_MONEY, *CREDIT_METHODS)
+
+
+def start_checkout(order_id: int, amount_minor: int | None = None) -> str:
+    """Ask the buyer's rail to prompt the buyer for the amount due on `order_id`, or for
+    `amount_minor` of it (a part of a lay-by or pay-later order's balance: SPEC §15)."""
     r = rt.runtime()
     now = utcnow()
     with r.db.begin() as conn:
         order = load(conn, order_id=order_id, lock=True)
-        if order is None or order.method != MOBILE_MONEY or order.status != PLACED or order.paid_in_full:
+        if order is None or not _payable_now(order):
             return "nothing to pay"
         recent = conn.execute(select(CO.c.id).where(CO.c.order_id == order_id, CO.c.status == "pending",
                                                     CO.c.created_at > now - PENDING_GUARD)).first()
         if recent:
             return "a checkout is already waiting for the buyer"
         rail = r.rails.route(order.buyer_phone) or checkouts.AT
-        checkout_id = checkouts.open_checkout(conn, order_id, rail, order.due, now)
-        due, phone, code = order.due, order.buyer_phone, order.code
+        due = order.due
+        if amount_minor is not None and order.method in CREDIT_METHODS:
+            due = money.Money(min(max(int(amount_minor), 1), due.amount_minor), due.currency)
+        checkout_id = checkouts.open_checkout(conn, order_id, rail, due, now)
+        phone, code = order.buyer_phone, order.code
 
     if rail in checkouts.QUERYABLE:
         return _start_on_rail(r, rail, order_id, checkout_id, due, phone, code, now)
@@ -87,7 +111,7 @@ def start_checkout(order_id: int) -> str:
             status = "success" if paid == "success" else "failed"
         else:  # paid meanwhile by another route (paybill, cash): nothing to wait for
             order = load(conn, order_id=order_id)
-            status = "settled" if order.paid_in_full or order.status != PLACED else "pending"
+            status = "settled" if not _payable_now(order) else "pending"
         conn.execute(update(CO).where(CO.c.id == checkout_id).values(
             transaction_id=result.transaction_id, status=status, description=result.description[:200],
             updated_at=utcnow()))

@@ -13,7 +13,7 @@ import threading
 import redis
 from rq.cron import CronScheduler
 
-from workers import orders, payments, sms
+from workers import credit, orders, payments, sms
 
 log = logging.getLogger(__name__)
 
@@ -25,6 +25,11 @@ PERIODIC = [
     (orders.follow_up, "orders", 15 * 60),
     (payments.reconcile_checkouts, "payments", 2 * 60),
     (sms.sweep, "sms", 60),  # outbox rows left pending; sends cut off mid-call marked unconfirmed
+    # Credit (issue 18): due days are whole days, so a quarter of an hour is on time.
+    (credit.remind_instalments, "orders", 15 * 60),
+    (credit.notify_arrears, "orders", 15 * 60),
+    (credit.remind_laybys, "orders", 15 * 60),
+    (credit.expire_laybys, "orders", 15 * 60),
 ]
 
 

@@ -60,10 +60,13 @@ class RQJobs:
         except redis.RedisError:
             log.warning("could not enqueue messages %s; the outbox sweep will send them", message_ids)
 
-    def start_checkout(self, order_id: int) -> None:
+    def start_checkout(self, order_id: int, amount_minor: int | None = None) -> None:
+        """The buyer's rail asked for what is due on the order (`amount_minor`: a part of a lay-by or
+        pay-later balance), CHECKOUT_DELAY from now."""
+        args = (order_id,) if amount_minor is None else (order_id, amount_minor)
         try:
             _schedule(self.q["payments"], datetime.now(UTC) + CHECKOUT_DELAY, "workers.payments.start_checkout",
-                      order_id, retry=CHECKOUT_RETRY)
+                      *args, retry=CHECKOUT_RETRY)
         except redis.RedisError:
             log.warning("could not enqueue checkout for order %s; the buyer can retry from My orders", order_id)
 

@@ -90,17 +90,18 @@ TEXTS: dict[str, str] = {
     ),
     "help_seller": (
         "Soko seller: SELL name price qty | PRICE code price | STOCK code qty | REMOVE code | ITEMS | "
-        "ORDERS | SENT order. LANG en/sw/zh. STOP ends messages."
+        "ORDERS | SENT order | CREDIT ON max weeks. LANG en/sw/zh. STOP ends messages."
     ),
     "help_agent": (
         "Soko agent: PAID order amount PIN when cash is paid | ARRIVED order PIN when goods reach you | "
-        "DELIVERED order PIN when the buyer collects | BALANCE PIN. Dial USSD to order for a customer. "
+        "DELIVERED order PIN when the buyer collects | BALANCE PIN | GROUP name phones PIN. Dial USSD to "
+        "order for a customer. "
         "LANG en/sw/zh."
     ),
     "help_both": (
         "Soko: SELL name price qty | PRICE code price | STOCK code qty | REMOVE code | ITEMS | ORDERS | "
-        "SENT order | PAID order amount PIN | ARRIVED order PIN | DELIVERED order PIN | BALANCE PIN. LANG "
-        "en/sw/zh."
+        "SENT order | CREDIT ON max weeks | PAID order amount PIN | ARRIVED order PIN | DELIVERED order PIN | "
+        "BALANCE PIN | GROUP name phones PIN. LANG en/sw/zh."
     ),
     "not_understood": "Sorry, Soko did not understand that.",
     "usage_JOIN": "Send JOIN and your shop name, e.g. JOIN Mama Njeri Shop",
@@ -200,6 +201,14 @@ TEXTS: dict[str, str] = {
     "receipt_cash": (
         "Order {code} placed: {qty} x {name}, {total}. Pickup: {village}. Pay {total} cash to the agent "
         "there; the seller sends it once you have paid."
+    ),
+    "receipt_layby": (
+        "Order {code} placed and kept for you: {qty} x {name}, {total}. Pickup: {village}. Pay any amounts "
+        "to the agent there or from My orders; the seller sends it once it is paid in full."
+    ),
+    "receipt_pay_later": (
+        "Order {code} placed on pay later: {qty} x {name}, {total}. Pickup: {village}. The seller sends it "
+        "now; pay weekly as My orders shows."
     ),
     "receipt_on_delivery": (
         "Order {code} placed: {qty} x {name}, {total}. Pickup: {village}. Pay {total} when you collect it."
@@ -337,4 +346,51 @@ TEXTS: dict[str, str] = {
     "no_not_assisted": "You placed order {code} yourself: cancel it under My orders on the USSD menu.",
     "no_paid": "Order {code} is already paid or on its way and cannot be cancelled by SMS. Ask {agent} at {village}.",
     "agent_customer_cancelled": "Order {code} for {buyer} was cancelled by the customer. Take no cash for it.",
+    # -- Credit (SPEC §15, issue 18; commerce/credit.py, commerce/groups.py, menus/) ------------------
+    "layby": "Pay in parts",
+    "pay_later": "Pay later",
+    "summary_layby": "Pay any amounts by {day}; it is kept for you.",
+    "summary_pay_later": "{weeks} weekly payments of {amount}, the first by {day}. No interest.",
+    "placed_layby": "Order {code} placed and kept for you. Total {total}. Pay any amounts to the agent at {village} or from My orders by {day}.",
+    "placed_pay_later": "Order {code} placed on pay later. Total {total}. The seller sends it now; collect it at {village}. First payment {amount} by {day}.",
+    "credit_unavailable": "Pay later is not available for this order now. Choose another way to pay.",
+    "dues_layby": "Paid {paid}, left {left}. Pay by {day}.",
+    "dues_pay_later": "Next {amount} by {day}. Left {left}.",
+    "pay_amount": "Pay an amount",
+    "pay_amount_prompt": "Amount to pay now (up to {most}):",
+    "pay_amount_bad": "Type an amount from 1 up to what is left.",
+    "method_layby": "Pay in parts",
+    "method_pay_later": "Pay later",
+    "new_order_credit": "New order {code}: {qty} x {name}, {total}, on pay later: the buyer repays weekly through Soko. Send it to the agent at {village} now, then reply SENT {code}",
+    "credit_part_paid": "We received {amount} for order {code}. {dues}",
+    "credit_repaid": "We received {amount} for order {code}. It is fully paid. Thank you!",
+    "credit_due_soon": "Soko: {amount} for order {code} is due on {day}. Pay from My orders, or cash to {agent} at {village}.",
+    "credit_due_today": "Soko: {amount} for order {code} is due today. Pay from My orders, or cash to {agent} at {village}.",
+    "credit_overdue": "Soko: {amount} for order {code} was due on {day}. Please pay it soon, from My orders or cash to {agent} at {village}.",
+    "credit_arrears": "Soko: {amount} for order {code} is a week late. Until it is paid you cannot buy on pay later. No extra charge is added.",
+    "layby_reminder": "Soko: order {code} is kept for you. Paid {paid}, left {due}. Pay by {day}, or it is cancelled and your money refunded.",
+    "layby_cancelled_refund": "Order {code} was not paid up in time and is cancelled. The {paid} you paid will be refunded.",
+    "layby_cancelled": "Order {code} was not paid up in time and is cancelled. You owe nothing.",
+    "layby_cancelled_seller": "Pay-in-parts order {code} was not paid up in time and is cancelled. Do not send it; the stock is back on your listing.",
+    "layby_cancelled_agent": "Pay-in-parts order {code} is cancelled; it will not come to your point. Take no cash for it.",
+    "usage_CREDIT": "Send CREDIT ON, the most a buyer may owe you and the weeks to repay, e.g. CREDIT ON 2000 4. CREDIT OFF stops it; CREDIT shows your credit.",
+    "credit_bad_weeks": "The weeks must be a number from 1 to {most}. {usage}",
+    "credit_on_reply": "Pay later is on: buyers who qualify may owe you up to {max}, repaid in {weeks} weekly payments, no interest. CREDIT OFF stops it.",
+    "credit_off_reply": "Pay later is off for new orders. Repayments already running go on. CREDIT shows them.",
+    "credit_state_on": "on (up to {max}, {weeks} weeks)",
+    "credit_state_off": "off",
+    "credit_report": "Pay later {state}.",
+    "credit_report_line": "{currency}: given {given} on {orders} orders; outstanding {outstanding}, late {arrears}.",
+    "credit_report_none": "No credit given yet.",
+    'usage_GROUP': "Send GROUP, a name, 2 to 5 members' phone numbers and your PIN, e.g. GROUP Umoja 0712000001 0712000002 PIN",
+    "group_bad_phone": "{phone} is not a phone number. Nothing was registered. {usage}",
+    "group_size": "A group has 2 to 5 members; you gave {n}. Nothing was registered.",
+    "group_taken": "{phone} is already in a group. Nothing was registered.",
+    "group_not_agent_self": "You register groups; you cannot be a member of one. Nothing was registered.",
+    "group_registered": "Group {name} registered with {n} members. Each is told by SMS and may decline with NO.",
+    "group_member_told": "{agent} at {village} put you in the Soko group {name} ({n} members). After one delivered order you may buy on pay later; while any member is late, no member gets new credit. Not agreed? Reply NO.",
+    "group_declined": "You have left the group {name}. You can still buy on Soko.",
+    "group_declined_agent": "A member left group {name}; it has {n} members now.",
+    "group_none": "You are in no group. To cancel an order an agent placed for you, send NO and the order code.",
+    "group_decline_owing": "You have pay-later credit open as a member of {name}: you stay until it is repaid.",
 }

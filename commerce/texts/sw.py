@@ -89,16 +89,17 @@ TEXTS: dict[str, str] = {
     ),
     "help_seller": (
         "Muuzaji Soko: UZA jina bei idadi | BEI namba bei | IDADI namba idadi | ONDOA namba | BIDHAA | "
-        "ODA | IMETUMWA oda. LUGHA en/sw/zh. ACHA kusimamisha."
+        "ODA | IMETUMWA oda | MKOPO ON kiasi wiki. LUGHA en/sw/zh. ACHA kusimamisha."
     ),
     "help_agent": (
         "Wakala Soko: IMELIPWA oda kiasi PIN ukipokea pesa | IMEFIKA oda PIN bidhaa zikifika | "
-        "IMEKABIDHIWA oda PIN mnunuzi akichukua | SALIO PIN. Piga USSD kuagiza kwa mteja. LUGHA en/sw/zh."
+        "IMEKABIDHIWA oda PIN mnunuzi akichukua | SALIO PIN | KIKUNDI jina simu PIN. Piga USSD kuagiza kwa "
+        "mteja. LUGHA en/sw/zh."
     ),
     "help_both": (
         "Soko: UZA jina bei idadi | BEI namba bei | IDADI namba idadi | ONDOA namba | BIDHAA | ODA | "
-        "IMETUMWA oda | IMELIPWA oda kiasi PIN | IMEFIKA oda PIN | IMEKABIDHIWA oda PIN | SALIO PIN. LUGHA "
-        "en/sw/zh."
+        "IMETUMWA oda | MKOPO ON kiasi wiki | IMELIPWA oda kiasi PIN | IMEFIKA oda PIN | IMEKABIDHIWA oda "
+        "PIN | SALIO PIN | KIKUNDI jina simu PIN. LUGHA en/sw/zh."
     ),
     "not_understood": "Samahani, Soko haikuelewa.",
     "usage_JOIN": "Tuma JIUNGE na jina la duka, mf. JIUNGE Duka la Mama Njeri",
@@ -194,6 +195,14 @@ TEXTS: dict[str, str] = {
     "receipt_cash": (
         "Oda {code} imepokelewa: {qty} x {name}, {total}. Kuchukua: {village}. Lipa {total} taslimu kwa "
         "wakala huko; muuzaji ataituma ukishalipa."
+    ),
+    "receipt_layby": (
+        "Oda {code} imepokelewa na tunakuwekea: {qty} x {name}, {total}. Kuchukua: {village}. Lipa kiasi "
+        "chochote kwa wakala huko au kupitia Oda zangu; muuzaji ataituma ukimaliza kulipa."
+    ),
+    "receipt_pay_later": (
+        "Oda {code} imepokelewa, lipa baadaye: {qty} x {name}, {total}. Kuchukua: {village}. Muuzaji "
+        "anaituma sasa; lipa kila wiki kama Oda zangu inavyoonyesha."
     ),
     "receipt_on_delivery": (
         "Oda {code} imepokelewa: {qty} x {name}, {total}. Kuchukua: {village}. Lipa {total} ukiichukua."
@@ -317,4 +326,51 @@ TEXTS: dict[str, str] = {
     "no_not_assisted": "Uliweka oda {code} mwenyewe: ighairi kwenye Oda zangu kwenye menyu ya USSD.",
     "no_paid": "Oda {code} imeshalipwa au iko njiani; haiwezi kughairiwa kwa SMS. Muulize {agent} wa {village}.",
     "agent_customer_cancelled": "Oda {code} ya {buyer} imeghairiwa na mteja. Usipokee pesa yake.",
+    # -- Credit (SPEC §15, issue 18; commerce/credit.py, commerce/groups.py, menus/) ------------------
+    "layby": "Lipa kidogo kidogo",
+    "pay_later": "Lipa baadaye",
+    "summary_layby": "Lipa kiasi chochote kabla ya {day}; tunakuwekea.",
+    "summary_pay_later": "Malipo {weeks} ya kila wiki ya {amount}, la kwanza kabla ya {day}. Bila riba.",
+    "placed_layby": "Oda {code} imewekwa na tunakuwekea. Jumla {total}. Lipa kiasi chochote kwa wakala wa {village} au kupitia Oda zangu kabla ya {day}.",
+    "placed_pay_later": "Oda {code} imewekwa, lipa baadaye. Jumla {total}. Muuzaji anaituma sasa; ichukue {village}. Malipo ya kwanza {amount} kabla ya {day}.",
+    "credit_unavailable": "Lipa baadaye haipatikani kwa oda hii sasa. Chagua njia nyingine ya kulipa.",
+    "dues_layby": "Umelipa {paid}, imebaki {left}. Lipa kabla ya {day}.",
+    "dues_pay_later": "Ijayo {amount} kabla ya {day}. Imebaki {left}.",
+    "pay_amount": "Lipa kiasi",
+    "pay_amount_prompt": "Kiasi cha kulipa sasa (hadi {most}):",
+    "pay_amount_bad": "Andika kiasi kuanzia 1 hadi kilichobaki.",
+    "method_layby": "Lipa kidogo kidogo",
+    "method_pay_later": "Lipa baadaye",
+    "new_order_credit": "Oda mpya {code}: {qty} x {name}, {total}, lipa baadaye: mnunuzi analipa kila wiki kupitia Soko. Ipeleke kwa wakala wa {village} sasa, kisha jibu SENT {code}",
+    "credit_part_paid": "Tumepokea {amount} kwa oda {code}. {dues}",
+    "credit_repaid": "Tumepokea {amount} kwa oda {code}. Imelipwa yote. Asante!",
+    "credit_due_soon": "Soko: {amount} ya oda {code} inadaiwa tarehe {day}. Lipa kupitia Oda zangu, au pesa taslimu kwa {agent} wa {village}.",
+    "credit_due_today": "Soko: {amount} ya oda {code} inadaiwa leo. Lipa kupitia Oda zangu, au pesa taslimu kwa {agent} wa {village}.",
+    "credit_overdue": "Soko: {amount} ya oda {code} ilidaiwa tarehe {day}. Tafadhali lipa mapema, kupitia Oda zangu au pesa taslimu kwa {agent} wa {village}.",
+    "credit_arrears": "Soko: {amount} ya oda {code} imechelewa wiki moja. Hadi ilipwe huwezi kununua kwa lipa baadaye. Hakuna ada ya ziada.",
+    "layby_reminder": "Soko: oda {code} tunakuwekea. Umelipa {paid}, imebaki {due}. Lipa kabla ya {day}, la sivyo itaghairiwa na pesa zako kurudishwa.",
+    "layby_cancelled_refund": "Oda {code} haikulipwa yote kwa wakati na imeghairiwa. {paid} ulizolipa zitarudishwa.",
+    "layby_cancelled": "Oda {code} haikulipwa yote kwa wakati na imeghairiwa. Hudaiwi chochote.",
+    "layby_cancelled_seller": "Oda ya kulipa kidogo kidogo {code} haikulipwa kwa wakati na imeghairiwa. Usiitume; bidhaa zimerudi kwenye orodha yako.",
+    "layby_cancelled_agent": "Oda ya kulipa kidogo kidogo {code} imeghairiwa; haitakuja kwako. Usipokee pesa kwa ajili yake.",
+    "usage_CREDIT": "Tuma CREDIT ON, kiasi cha juu mnunuzi anachoweza kukudai na wiki za kulipa, mfano CREDIT ON 2000 4. CREDIT OFF inasimamisha; CREDIT inaonyesha mikopo yako.",
+    "credit_bad_weeks": "Wiki ziwe namba kuanzia 1 hadi {most}. {usage}",
+    "credit_on_reply": "Lipa baadaye imewashwa: wanunuzi wanaostahili wanaweza kudaiwa hadi {max}, kulipwa kwa malipo {weeks} ya kila wiki, bila riba. CREDIT OFF inasimamisha.",
+    "credit_off_reply": "Lipa baadaye imezimwa kwa oda mpya. Malipo yanayoendelea yanaendelea. CREDIT inayaonyesha.",
+    "credit_state_on": "imewashwa (hadi {max}, wiki {weeks})",
+    "credit_state_off": "imezimwa",
+    "credit_report": "Lipa baadaye {state}.",
+    "credit_report_line": "{currency}: umetoa {given} kwa oda {orders}; inadaiwa {outstanding}, imechelewa {arrears}.",
+    "credit_report_none": "Bado hujatoa mkopo.",
+    "usage_GROUP": "Tuma GROUP, jina, namba za simu za wanachama 2 hadi 5 na PIN yako, mfano GROUP Umoja 0712000001 0712000002 PIN",
+    "group_bad_phone": "{phone} si namba ya simu. Hakuna kilichosajiliwa. {usage}",
+    "group_size": "Kikundi kina wanachama 2 hadi 5; umetoa {n}. Hakuna kilichosajiliwa.",
+    "group_taken": "{phone} tayari yuko kwenye kikundi. Hakuna kilichosajiliwa.",
+    "group_not_agent_self": "Wewe unasajili vikundi; huwezi kuwa mwanachama. Hakuna kilichosajiliwa.",
+    "group_registered": "Kikundi {name} kimesajiliwa na wanachama {n}. Kila mmoja ataambiwa kwa SMS na anaweza kukataa kwa NO.",
+    "group_member_told": "{agent} wa {village} amekuweka kwenye kikundi cha Soko {name} (wanachama {n}). Baada ya oda moja kukabidhiwa unaweza kununua kwa lipa baadaye; mwanachama yeyote akichelewa, hakuna anayepata mkopo mpya. Hukubali? Jibu NO.",
+    "group_declined": "Umetoka kwenye kikundi {name}. Bado unaweza kununua Soko.",
+    "group_declined_agent": "Mwanachama ametoka kwenye kikundi {name}; sasa kina wanachama {n}.",
+    "group_none": "Hauko kwenye kikundi. Kughairi oda aliyoweka wakala, tuma NO na namba ya oda.",
+    "group_decline_owing": "Una mkopo wa lipa baadaye kama mwanachama wa {name}: utabaki hadi ulipwe.",
 }

@@ -80,16 +80,18 @@ TEXTS: dict[str, str] = {
     # -- SMS replies to commands (menus/sms/) ----------------------------------------------------------
     "help_anyone": "Soko: 开店请发送 JOIN 店名。LANG en/sw/zh 设置语言。STOP 停止消息。购物请拨打Soko USSD号码。",
     "help_seller": (
-        "卖家: SELL 名称 价格 数量 | PRICE 编号 价格 | STOCK 编号 数量 | REMOVE 编号 | ITEMS | ORDERS | SENT 订单。LANG "
+        "卖家: SELL 名称 价格 数量 | PRICE 编号 价格 | STOCK 编号 数量 | REMOVE 编号 | ITEMS | ORDERS | SENT 订单 | "
+        "CREDIT ON 金额 周数。LANG "
         "en/sw/zh"
     ),
     "help_agent": (
-        "代理: 收到现金发 PAID 订单 金额 PIN | 货到发 ARRIVED 订单 PIN | 买家取货后发 DELIVERED 订单 PIN | BALANCE PIN。"
+        "代理: 收到现金发 PAID 订单 金额 PIN | 货到发 ARRIVED 订单 PIN | 买家取货后发 DELIVERED 订单 PIN | BALANCE PIN | "
+        "GROUP 组名 电话 PIN。"
         "拨 USSD 代客下单。LANG en/sw/zh"
     ),
     "help_both": (
         "SELL 名称 价格 数量|PRICE 编号 价格|STOCK 编号 数量|REMOVE 编号|ITEMS|ORDERS|SENT 订单|PAID 订单 金额 PIN|ARRIVED 订单 "
-        "PIN|DELIVERED 订单 PIN|BALANCE PIN"
+        "PIN|DELIVERED 订单 PIN|BALANCE PIN|CREDIT ON 金额 周数|GROUP 组名 电话 PIN"
     ),
     "not_understood": "抱歉，无法识别。",
     "usage_JOIN": "请发送 JOIN 店名，例如 JOIN Mama Njeri Shop",
@@ -160,6 +162,8 @@ TEXTS: dict[str, str] = {
     "new_order_pod": "新订单 {code}: {qty} x {name}, {total}，货到付款。请送到 {village} 的代理点，然后回复 SENT {code}",
     "receipt_mobile_money": "订单{code}已下单：{qty} x {name}，{total}。取货：{village}。手机钱包付款：按提示输入密码，或在“我的订单”选“立即付款”。",
     "receipt_cash": "订单{code}已下单：{qty} x {name}，{total}。取货：{village}。请到代理处付现金{total}，付款后卖家发货。",
+    "receipt_layby": "订单{code}已下，货物为您保留：{qty} x {name}，{total}。取货：{village}。可向代理或在“我的订单”分次付款，付清后卖家发货。",
+    "receipt_pay_later": "订单{code}已下（先货后款）：{qty} x {name}，{total}。取货：{village}。卖家现在发货，请按“我的订单”每周付款。",
     "receipt_on_delivery": "订单{code}已下单：{qty} x {name}，{total}。取货：{village}。取货时付款{total}。",
     "agent_new_order": "订单 {code} ({buyer}) 将送到你的取货点: {qty} x {name}, {total} ({method})。",
     "order_cancelled_seller": "订单 {code} 已被买家取消。请勿发货，库存已恢复。",
@@ -238,4 +242,51 @@ TEXTS: dict[str, str] = {
     "no_not_assisted": "订单 {code} 是你自己下的：请在 USSD 菜单的我的订单中取消。",
     "no_paid": "订单 {code} 已付款或已发货，不能用短信取消。请联系 {village} 的 {agent}。",
     "agent_customer_cancelled": "{buyer} 的订单 {code} 已被客户取消，请勿收款。",
+    # -- Credit (SPEC §15, issue 18; commerce/credit.py, commerce/groups.py, menus/) ------------------
+    "layby": "分期付款",
+    "pay_later": "先货后款",
+    "summary_layby": "请在{day}前付清，货物为您保留。",
+    "summary_pay_later": "每周付{amount}，共{weeks}次，首次在{day}前。无利息。",
+    "placed_layby": "订单{code}已下，货物为您保留。总计{total}。请在{day}前向{village}的代理或在我的订单中付款。",
+    "placed_pay_later": "订单{code}已下（先货后款）。总计{total}。卖家现在发货，请到{village}取货。首次付款{amount}，{day}前。",
+    "credit_unavailable": "此订单现在不能先货后款。请选择其他付款方式。",
+    "dues_layby": "已付{paid}，剩余{left}。请在{day}前付清。",
+    "dues_pay_later": "下次{amount}，{day}前。剩余{left}。",
+    "pay_amount": "付一部分",
+    "pay_amount_prompt": "现在付多少（最多{most}）：",
+    "pay_amount_bad": "请输入1到剩余金额之间的数。",
+    "method_layby": "分期付款",
+    "method_pay_later": "先货后款",
+    "new_order_credit": "新订单{code}：{qty} x {name}，{total}，先货后款，买家每周通过Soko还款。请现在送到{village}的代理，然后回复SENT {code}",
+    "credit_part_paid": "已收到订单{code}的{amount}。{dues}",
+    "credit_repaid": "已收到订单{code}的{amount}。已全部付清，谢谢！",
+    "credit_due_soon": "Soko：订单{code}的{amount}应于{day}付款。请在我的订单中付款，或付现金给{village}的{agent}。",
+    "credit_due_today": "Soko：订单{code}的{amount}今天到期。请在我的订单中付款，或付现金给{village}的{agent}。",
+    "credit_overdue": "Soko：订单{code}的{amount}已于{day}到期。请尽快在我的订单中付款，或付现金给{village}的{agent}。",
+    "credit_arrears": "Soko：订单{code}的{amount}已逾期一周。付清前不能先货后款购物。不收额外费用。",
+    "layby_reminder": "Soko：订单{code}为您保留。已付{paid}，剩余{due}。请在{day}前付清，否则订单取消并退款。",
+    "layby_cancelled_refund": "订单{code}未按时付清，已取消。您付的{paid}将退还。",
+    "layby_cancelled": "订单{code}未按时付清，已取消。您无需付款。",
+    "layby_cancelled_seller": "分期订单{code}未按时付清，已取消。请勿发货，库存已恢复。",
+    "layby_cancelled_agent": "分期订单{code}已取消，不会送到您处。请勿为其收款。",
+    "usage_CREDIT": "发送CREDIT ON、买家最多可欠的金额和还款周数，例如CREDIT ON 2000 4。CREDIT OFF停止；CREDIT查看赊账。",
+    "credit_bad_weeks": "周数须为1到{most}。{usage}",
+    "credit_on_reply": "先货后款已开启：合格买家最多可欠{max}，分{weeks}周还清，无利息。CREDIT OFF停止。",
+    "credit_off_reply": "新订单已停止先货后款。进行中的还款继续。CREDIT可查看。",
+    "credit_state_on": "已开启（最多{max}，{weeks}周）",
+    "credit_state_off": "已关闭",
+    "credit_report": "先货后款{state}。",
+    "credit_report_line": "{currency}：共赊{given}，{orders}个订单；未还{outstanding}，逾期{arrears}。",
+    "credit_report_none": "尚未赊账。",
+    "usage_GROUP": "发送GROUP、组名、2到5个成员电话和您的PIN，例如GROUP Umoja 0712000001 0712000002 PIN",
+    "group_bad_phone": "{phone}不是电话号码。未登记。{usage}",
+    "group_size": "一个小组有2到5名成员；您给了{n}个。未登记。",
+    "group_taken": "{phone}已在一个小组中。未登记。",
+    "group_not_agent_self": "您负责登记小组，不能成为成员。未登记。",
+    "group_registered": "小组{name}已登记，共{n}名成员。每人会收到短信，可回复NO拒绝。",
+    "group_member_told": "{village}的{agent}把您加入了Soko小组{name}（{n}名成员）。完成一单后可先货后款；任何成员逾期时，所有成员都不能新赊账。不同意？回复NO。",
+    "group_declined": "您已退出小组{name}。您仍可在Soko购物。",
+    "group_declined_agent": "一名成员退出了小组{name}；现有{n}名成员。",
+    "group_none": "您不在任何小组。要取消代理为您下的订单，请发送NO和订单号。",
+    "group_decline_owing": "您作为{name}成员有未还的先货后款：还清前不能退出。",
 }

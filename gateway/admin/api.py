@@ -5,7 +5,7 @@ from __future__ import annotations
 from flask import Blueprint, jsonify, request
 
 from commerce import admin as actions
-from commerce import agent_money, codes, money, reports
+from commerce import agent_money, codes, credit, money, reports
 from gateway import soko
 from gateway.admin import auth, jobs, params
 from gateway.admin.params import ParamError
@@ -205,6 +205,14 @@ def suspend_seller(seller_id: int):
 @bp.post("/sellers/<int:seller_id>/reinstate")
 def reinstate_seller(seller_id: int):
     return _suspend("seller", seller_id, False)
+
+
+# -- credit (issue 18) --------------------------------------------------------------------------
+@bp.get("/credit")
+def credit_overview():
+    """Pay-later credit outstanding, due this week and in arrears, in total, per seller and per
+    group (per currency); open lay-bys; outstanding at the end of each of the last `days` days."""
+    return jsonify(credit.overview(soko().db, params.stats_days(request.args)))
 
 
 # -- refunds owed (issue 15) --------------------------------------------------------------------

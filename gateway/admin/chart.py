@@ -31,8 +31,9 @@ def _nice_ceiling(value: int) -> int:
         step *= 10
 
 
-def sales_svg(points: list[dict], currency: str) -> Markup:
-    """`points`: [{"date": "2026-03-01", "amount_minor": 36000}, …] in date order."""
+def sales_svg(points: list[dict], currency: str, title: str = "Sales per day") -> Markup:
+    """`points`: [{"date": "2026-03-01", "amount_minor": 36000}, …] in date order; `title` says what
+    the bars are (sales per day; credit outstanding at each day's end)."""
     n = max(len(points), 1)
     top = _nice_ceiling(max((p["amount_minor"] for p in points), default=0))
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
@@ -40,8 +41,8 @@ def sales_svg(points: list[dict], currency: str) -> Markup:
     bar = max(slot * 0.7, 1)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" '
-        f'role="img" aria-label="Sales per day in {escape(currency)}">',
-        f'<title>Sales per day in {escape(currency)}</title>',
+        f'role="img" aria-label="{escape(title)} in {escape(currency)}">',
+        f'<title>{escape(title)} in {escape(currency)}</title>',
     ]
     for frac in (0, 0.5, 1):
         y = TOP + plot_h * (1 - frac)

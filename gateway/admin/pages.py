@@ -12,7 +12,7 @@ import redis
 from flask import Blueprint, flash, redirect, render_template, request, url_for
 
 from commerce import admin as actions
-from commerce import agent_money, codes, money, order_moves, reports, ussd_events
+from commerce import agent_money, codes, credit, money, order_moves, reports, ussd_events
 from commerce.models import CANCELLED
 from gateway import soko
 from gateway.admin import auth, chart, jobs, params
@@ -137,6 +137,21 @@ def ussd_dropoff():
         by_aggregator.setdefault(r["aggregator"], []).append((r["screen_name"], r["sessions"]))
     charts = [(name, chart.dropoff_svg(points, name)) for name, points in by_aggregator.items()]
     return render_template("admin/ussd.html", rows=rows, ended=ended, charts=charts, days=days)
+
+
+@bp.get("/credit")
+def credit_page():
+    """Credit (SPEC §15): outstanding, due this week and in arrears, in total, per seller and per
+    group, with a chart of outstanding credit per day (one per currency)."""
+    s = soko()
+    try:
+        days = params.stats_days(request.args)
+    except ParamError as exc:
+        return _bad("admin/error.html", exc, message=str(exc))
+    view = credit.overview(s.db, days)
+    charts = [(cur, chart.sales_svg(points, cur, title="Credit outstanding at the end of each day"))
+              for cur, points in view["outstanding_per_day"].items()]
+    return render_template("admin/credit.html", view=view, charts=charts, days=days)
 
 
 @bp.get("/orders")

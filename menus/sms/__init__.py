@@ -62,14 +62,15 @@ def load_sender(conn: Connection, phone: str, cmd: Command,
 
 
 SELLER_ONLY = {"SELL": seller.do_sell, "PRICE": seller.do_price, "STOCK": seller.do_stock,
-               "REMOVE": seller.do_remove, "ITEMS": seller.do_items, "ORDERS": seller.do_orders}
+               "REMOVE": seller.do_remove, "ITEMS": seller.do_items, "ORDERS": seller.do_orders,
+               "CREDIT": seller.do_credit}
 ANYONE = {"HELP": common.do_help, "JOIN": common.do_join, "LANG": common.do_lang,
           "STOP": common.do_stop, "START": common.do_start, "UNKNOWN": common.do_unknown}
 # Commands whose change is a lifecycle service's own transaction: (who may send it, handler).
 SERVICES = {"SENT": ("seller", seller.do_sent), "PAID": ("agent", agent.do_paid),
             "DELIVERED": ("agent", agent.do_delivered), "RECEIVED": (None, common.do_received),
             "ARRIVED": ("agent", agent.do_arrived), "BALANCE": ("agent", agent.do_balance),
-            "NO": (None, common.do_no)}
+            "NO": (None, common.do_no), "GROUP": ("agent", agent.do_group)}
 # An agent's PAID, DELIVERED or ARRIVED records money or goods changing hands: never dropped by the
 # rate limit (BALANCE only reads).
 AGENT_COMMANDS = frozenset(name for name, (role, _) in SERVICES.items() if role == "agent") - {"BALANCE"}

@@ -1,5 +1,5 @@
 """An agent's commands: PAID (cash received), ARRIVED (goods at the point), DELIVERED (goods handed
-over) and BALANCE (the agent's money), PIN-checked.
+over), BALANCE (the agent's money) and GROUP (buyers who vouch for each other), PIN-checked.
 
 The order code's check digit is checked first (a typo is not a wrong PIN), then the PIN, then the
 lifecycle service does the change and writes the notifications in its transaction.
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import re
 
-from commerce import agent_money, agents, codes, lifecycle, money
+from commerce import agent_money, agents, codes, groups, lifecycle, money
 from commerce.texts import t
 
 _PIN = re.compile(r"[0-9]{4,8}")  # what `add-agent --pin` accepts
@@ -77,3 +77,13 @@ def do_balance(engine, sender, cmd) -> tuple[str, list[int]]:
     with engine.connect() as conn:
         return agent_money.balance_reply(conn, sender.agent.id, sender.lang,
                                          money.currency_for_phone(sender.phone)), []
+
+
+def do_group(engine, sender, cmd) -> tuple[str, list[int]]:
+    """GROUP <name> <phone> … [<pin>]: register buyers who vouch for each other (SPEC §15)."""
+    name, numbers, pin = cmd.args
+    refusal = _pin_refusal(engine, sender, cmd, pin)
+    if refusal:
+        return refusal, []
+    outcome = groups.register(engine, sender.agent.id, name, list(numbers), t("usage_GROUP", sender.lang))
+    return outcome.reply, list(outcome.message_ids)

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from commerce import codes, lifecycle, listings, optout, people
+from commerce import codes, groups, lifecycle, listings, optout, people
 from commerce.gsm import REPLY_SEGMENTS, fit
 from commerce.texts import t
 
@@ -58,7 +58,11 @@ def do_received(engine, sender, cmd) -> tuple[str, list[int]]:
 
 
 def do_no(engine, sender, cmd) -> tuple[str, list[int]]:
-    """NO <order>: a customer refuses an order an agent placed for them (SPEC §13)."""
+    """NO <order>: a customer refuses an order an agent placed for them (SPEC §13); NO alone: a buyer
+    declines the group an agent put them in (SPEC §15)."""
+    if not cmd.args:
+        outcome = groups.decline(engine, sender.phone)
+        return outcome.reply, list(outcome.message_ids)
     code = cmd.args[0]
     if not codes.is_valid(code):
         return t("bad_order_code", sender.lang, code=code[:12]), []

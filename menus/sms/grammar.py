@@ -34,6 +34,9 @@ ALIASES: dict[str, str] = {
     "DELIVERED": "DELIVERED", "IMEKABIDHIWA": "DELIVERED", "NIMEKABIDHI": "DELIVERED",
     "BALANCE": "BALANCE", "SALIO": "BALANCE",
     "NO": "NO", "HAPANA": "NO",
+    # Credit (SPEC §15): a seller's pay-later offer, an agent's group of buyers.
+    "CREDIT": "CREDIT", "MKOPO": "CREDIT",
+    "GROUP": "GROUP", "KIKUNDI": "GROUP",
     "RECEIVED": "RECEIVED", "NIMEPOKEA": "RECEIVED",
     # Carrier opt-out / opt-in words (Twilio's standard lists), plus Swahili ACHA / ANZA.
     "STOP": "STOP", "STOPALL": "STOP", "UNSUBSCRIBE": "STOP", "CANCEL": "STOP", "END": "STOP",
@@ -43,7 +46,7 @@ ALIASES: dict[str, str] = {
 SWAHILI = frozenset({"MSAADA", "JIUNGE", "JISAJILI", "LUGHA", "UZA", "BEI", "IDADI", "STOKI", "ONDOA",
                      "BIDHAA", "ODA", "IMETUMWA", "NIMETUMA", "IMELIPWA", "AMELIPA", "IMEFIKA",
                      "IMEWASILI", "IMEKABIDHIWA", "NIMEKABIDHI", "SALIO", "HAPANA", "NIMEPOKEA", "ACHA",
-                     "ANZA"})
+                     "ANZA", "MKOPO", "KIKUNDI"})
 
 LANG_WORDS = {
     "EN": "en", "ENG": "en", "ENGLISH": "en", "KIINGEREZA": "en",
@@ -186,13 +189,43 @@ def _balance(rest, tokens):
     return (tokens[0] if tokens else None,)
 
 
+def _no(rest, tokens):
+    """NO <order> refuses an order an agent placed; NO alone declines the buyer's group."""
+    if not tokens:
+        return ()
+    return _code(rest, tokens)
+
+
+def _credit(rest, tokens):
+    """CREDIT (the seller's report) | CREDIT OFF | CREDIT ON <max> <weeks>"""
+    words = [w.upper() for w in tokens]
+    if not words:
+        return ("REPORT",)
+    if words == ["OFF"]:
+        return ("OFF",)
+    _need(len(words) == 3 and words[0] == "ON" and is_price(tokens[1]) and is_whole(tokens[2]) and len(tokens[2]) <= 3)
+    return ("ON", tokens[1], int(tokens[2]))
+
+
+def _group(rest, tokens):
+    """GROUP <name> <phone> <phone> … [<pin>]: the name is the words before the first number; a
+    last token of 4-8 digits is the agent's PIN (a phone number is longer)."""
+    tokens = list(tokens)
+    pin = tokens.pop() if len(tokens) >= 3 and _PIN.fullmatch(tokens[-1]) else None
+    first_number = next((i for i, w in enumerate(tokens) if w[:1] in "+0123456789"), len(tokens))
+    name, numbers = tokens[:first_number], tokens[first_number:]
+    _need(bool(name) and bool(numbers) and any(c.isalpha() for c in " ".join(name)) and len(numbers) <= 10)
+    return (" ".join(name), tuple(numbers), pin)
+
+
 _ARGS = {
     "HELP": _none, "STOP": _none, "START": _none,
     "JOIN": _join, "LANG": _lang, "SELL": _sell,
     "PRICE": _code_and(is_price), "STOCK": _code_and(is_whole), "REMOVE": _code,
     "ITEMS": _page, "ORDERS": _page,
     "SENT": _code, "RECEIVED": _code, "PAID": _paid, "DELIVERED": _delivered,
-    "ARRIVED": _delivered, "BALANCE": _balance, "NO": _code,
+    "ARRIVED": _delivered, "BALANCE": _balance, "NO": _no,
+    "CREDIT": _credit, "GROUP": _group,
 }
 
 
@@ -201,7 +234,7 @@ def _redact(name: str, first: str, tokens: list[str]) -> str:
     tokens = list(tokens)
     # PAID <order> <amount> <pin>, DELIVERED/ARRIVED <order> <pin>, BALANCE <pin>; a mistyped
     # keyword may carry one too.
-    least = {"PAID": 3, "DELIVERED": 2, "ARRIVED": 2, "BALANCE": 1, "UNKNOWN": 2}.get(name)
+    least = {"PAID": 3, "DELIVERED": 2, "ARRIVED": 2, "BALANCE": 1, "UNKNOWN": 2, "GROUP": 3}.get(name)
     if least and len(tokens) >= least and _PIN.fullmatch(tokens[-1]):
         tokens[-1] = "****"
     return " ".join([first, *tokens])

@@ -1,8 +1,9 @@
-"""A seller's commands: SELL, PRICE, STOCK, REMOVE, ITEMS, ORDERS, SENT."""
+"""A seller's commands: SELL, PRICE, STOCK, REMOVE, ITEMS, ORDERS, SENT, CREDIT."""
 
 from __future__ import annotations
 
 from commerce import catalog, codes, lifecycle, listings, money
+from commerce import credit as seller_credit
 from commerce.gsm import REPLY_SEGMENTS, fit, segments
 from commerce.texts import t
 
@@ -123,3 +124,36 @@ def do_sent(engine, sender, cmd) -> tuple[str, list[int]]:
         return t("bad_order_code", sender.lang, code=code[:12]), []
     outcome = lifecycle.mark_sent(engine, sender.seller.id, code)
     return outcome.reply, list(outcome.message_ids)
+
+
+def do_credit(conn, sender, cmd) -> str:
+    """CREDIT ON <max> <weeks> offers pay later (SPEC §15), CREDIT OFF stops it for new orders, and
+    CREDIT alone reports the credit given and outstanding (totals only: no buyer is named)."""
+    action = cmd.args[0]
+    seller_id = sender.seller.id
+    if action == "ON":
+        price, error = _price(sender, cmd, cmd.args[1])
+        if error:
+            return error
+        weeks = cmd.args[2]
+        if not 1 <= weeks <= seller_credit.MAX_WEEKS or price.amount_minor <= 0:
+            return t("credit_bad_weeks", sender.lang, most=seller_credit.MAX_WEEKS,
+                     usage=t("usage_CREDIT", sender.lang))
+        seller_credit.set_offer(conn, seller_id, price.amount_minor, weeks)
+        return t("credit_on_reply", sender.lang, max=money.format_money(price, sender.lang), weeks=weeks)
+    if action == "OFF":
+        seller_credit.set_offer(conn, seller_id, None, None)
+        return t("credit_off_reply", sender.lang)
+    offer = seller_credit.seller_offer(conn, seller_id)
+    state = (t("credit_state_on", sender.lang, max=money.format_money(offer.max, sender.lang), weeks=offer.weeks)
+             if offer else t("credit_state_off", sender.lang))
+    lines = [t("credit_report", sender.lang, state=state)]
+    rows = seller_credit.seller_report(conn, seller_id)
+    for cur, r in rows.items():
+        def fmt(minor, cur=cur):
+            return money.format_money(money.Money(minor, cur), sender.lang)
+        lines.append(t("credit_report_line", sender.lang, currency=cur, given=fmt(r["given"]), orders=r["orders"],
+                       outstanding=fmt(r["outstanding"]), arrears=fmt(r["arrears"])))
+    if not rows:
+        lines.append(t("credit_report_none", sender.lang))
+    return fit("\n".join(lines), REPLY_SEGMENTS)
