@@ -202,6 +202,10 @@ class Checkout(Base):
     """A mobile-money checkout request sent to the provider, awaiting its notification."""
 
     __tablename__ = "checkouts"
+    # An order's first checkout waits as a `due` row until its time (workers/dispatch.py reads them
+    # a few times a second): a handful of rows at any moment, found through this partial index.
+    __table_args__ = (Index("ix_checkouts_due", "created_at", sqlite_where=text("status = 'due'"),
+                            postgresql_where=text("status = 'due'")),)
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
     transaction_id: Mapped[str | None] = mapped_column(String(80), unique=True)

@@ -48,6 +48,9 @@ class Settings:
     payment_window_minutes: int = 1440
     simulator_enabled: bool = True
     session_ttl_seconds: int = 300  # how long a dropped USSD session can be resumed
+    # Issue 13/20 (workers that keep pace and survive): worker processes `flask --app gateway worker`
+    # runs under one supervisor (workers/run.py; 1: the worker itself, no supervisor).
+    worker_processes: int = 1
 
     @property
     def production(self) -> bool:
@@ -151,6 +154,7 @@ def load_settings(environ: dict | None = None) -> Settings:
         payment_window_minutes=_int(env, "PAYMENT_WINDOW_MINUTES", 1440, 1, 60 * 24 * 30),
         simulator_enabled=_bool(env, "SIMULATOR_ENABLED", not production),
         session_ttl_seconds=_int(env, "USSD_SESSION_TTL", 300, 30, 3600),
+        worker_processes=_int(env, "WORKER_PROCESSES", 1, 1, 64),  # issue 13/20
     )
     if sms_backend == "africastalking" and not (settings.at_username and settings.at_api_key):
         raise SettingsError("AT_USERNAME and AT_API_KEY are required when SMS_BACKEND=africastalking")

@@ -219,7 +219,7 @@ def test_the_worker_runs_the_sweep_on_its_schedule(at_app, fake_providers):
     from workers import periodic
     from workers.run import run_worker
 
-    assert (worker_sms.sweep, "sms", 60) in periodic.PERIODIC
+    assert (worker_sms.sweep, "orders", 60) in periodic.PERIODIC
     lost = queue_messages(at_app, [(NUMBERS[0], "Lost enqueue")], notify=False)
     _backdate(at_app, lost, 5)
     run_worker(burst=True)  # the real worker: periodic jobs enqueued once, then everything due
@@ -253,7 +253,7 @@ def test_a_worker_killed_mid_send_does_not_send_twice(at_app, fake_providers, se
 
     worker_sms.send_messages([mid])  # the job again, as a retry would run it
     work(at_app)
-    _backdate(at_app, [mid], 11)  # past the lease
+    _backdate(at_app, [mid], 3)  # past the lease
     assert worker_sms.sweep() == {"requeued": 0, "unconfirmed": 1}
     work(at_app)
 

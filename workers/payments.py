@@ -13,15 +13,15 @@ import logging
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from rq import get_current_job
-from sqlalchemy import insert, select, update
+from sqlalchemy import func, insert, select, update
 
 from commerce import money
 from commerce.models import MOBILE_MONEY, PLACED, Checkout, Payment, utcnow
 from commerce.order_state import Notices, load
 from providers import ProviderError
 from workers import runtime as rt
-from workers.queues import RQJobs
+from workers.queues import CHECKOUT_RETRY, RQJobs
+from workers.sms import maybe_taken
 
 log = logging.getLogger(__name__)
 CO, PAY = Checkout.__table__, Payment.__table__
@@ -31,32 +31,56 @@ PENDING_GUARD = timedelta(minutes=2)
 # Africa's Talking sends a notification when the subscriber answers or the prompt expires (about a
 # minute on M-Pesa); a checkout still silent after this long gets reconciled.
 RECONCILE_AFTER = timedelta(minutes=10)
+# A first checkout that could not start for this long after it was due (no worker, no Redis) is not
+# started at all: the buyer has put the phone away, and a PIN prompt out of the blue looks like fraud.
+# It is recorded `failed` with the reason and the buyer is told to pay from My orders or in cash.
+TOO_LATE = timedelta(minutes=10)
 
 
 def _major(m: money.Money) -> str:
     return format(money.to_decimal(m).quantize(Decimal(1).scaleb(-money.display_digits(m.currency))), "f")
 
 
-def _last_attempt() -> bool:
-    job = get_current_job()
-    return job is None or not job.retries_left
+def start_checkout(order_id: int, checkout_id: int | None = None) -> str:
+    """Ask Africa's Talking to prompt the buyer for the amount due on `order_id`.
 
-
-def start_checkout(order_id: int) -> str:
-    """Ask Africa's Talking to prompt the buyer for the amount due on `order_id`."""
+    With `checkout_id`, the order's first checkout (a `due` row the dispatcher offered): claimed
+    `due` → `pending` under the order's lock, so it is started once however often it was offered.
+    Without, a buyer's `Pay now` from My orders: a new row."""
     r = rt.runtime()
-    now = utcnow()
+    now, told, due_at, payable = utcnow(), None, None, True
     with r.db.begin() as conn:
         order = load(conn, order_id=order_id, lock=True)
-        if order is None or order.method != MOBILE_MONEY or order.status != PLACED or order.paid_in_full:
-            return "nothing to pay"
-        recent = conn.execute(select(CO.c.id).where(CO.c.order_id == order_id, CO.c.status == "pending",
-                                                    CO.c.created_at > now - PENDING_GUARD)).first()
-        if recent:
-            return "a checkout is already waiting for the buyer"
-        checkout_id = conn.execute(insert(CO).values(order_id=order_id, status="pending", created_at=now,
-                                                     updated_at=now)).inserted_primary_key[0]
+        if checkout_id is not None:
+            due_at = conn.execute(select(CO.c.created_at).where(CO.c.id == checkout_id, CO.c.status == "due")).scalar()
+            if due_at is None:
+                return "already started"
+            payable = (order is not None and order.method == MOBILE_MONEY and order.status == PLACED
+                       and not order.paid_in_full)
+            late = now - due_at > TOO_LATE
+            why = ("nothing to pay (paid, cancelled or expired first)" if not payable
+                   else "too late for a PIN prompt (its worker was away); the buyer was told" if late else None)
+            conn.execute(update(CO).where(CO.c.id == checkout_id).values(
+                status="pending" if why is None else "skipped" if not payable else "failed",
+                description=why, created_at=now, updated_at=now))
+            if late and payable:
+                told = Notices(conn, order)
+                told.send("buyer", "mobile_money_unavailable")
+        else:
+            if order is None or order.method != MOBILE_MONEY or order.status != PLACED or order.paid_in_full:
+                return "nothing to pay"
+            recent = conn.execute(select(CO.c.id).where(CO.c.order_id == order_id, (CO.c.status == "due") | (
+                (CO.c.status == "pending") & (CO.c.created_at > now - PENDING_GUARD)))).first()
+            if recent:
+                return "a checkout is already waiting for the buyer"
+            checkout_id = conn.execute(insert(CO).values(order_id=order_id, status="pending", created_at=now,
+                                                         updated_at=now)).inserted_primary_key[0]
         due, phone, code = order.due, order.buyer_phone, order.code
+    if told is not None:
+        RQJobs(r.redis).notify(told.ids)
+        return "too late"
+    if due_at is not None and not payable:
+        return "nothing to pay"
 
     client = r.payments_client  # built by bootstrap from the AT_* settings
     if client is None:
@@ -65,9 +89,14 @@ def start_checkout(order_id: int) -> str:
     try:
         result = client.checkout(phone, due.currency, _major(due), code)
     except ProviderError as exc:
-        if exc.retryable and not _last_attempt():
-            _set(r, checkout_id, "error", str(exc))
-            raise  # RQ retries it (Retry in workers/queues.py); a later attempt makes a new checkout row
+        if maybe_taken(exc):
+            # The provider may have the request and prompt the buyer: a second request could make
+            # them pay twice. The row stays `pending`; no notification within RECONCILE_AFTER and
+            # reconcile_checkouts tells the buyer how to go on.
+            _note(r, checkout_id, f"no answer in time, the provider may have it: {exc}")
+            return f"uncertain: {exc}"
+        if exc.retryable and _retry(r, order_id, checkout_id, str(exc)):
+            return f"will retry: {exc}"
         _give_up(r, order_id, checkout_id, str(exc), "mobile_money_unavailable")
         if exc.retryable:
             raise  # failed for good: into RQ's failed registry with its error
@@ -90,10 +119,26 @@ def start_checkout(order_id: int) -> str:
     return f"checkout {result.transaction_id} {status}"
 
 
-def _set(r, checkout_id: int, status: str, description: str) -> None:
+def _note(r, checkout_id: int, why: str) -> None:
     with r.db.begin() as conn:
+        conn.execute(update(CO).where(CO.c.id == checkout_id).values(description=why[:200], updated_at=utcnow()))
+
+
+def _retry(r, order_id: int, checkout_id: int, why: str) -> bool:
+    """A passing failure (timeout, 5xx): this attempt `error`, and the next one a `due` row
+    CHECKOUT_RETRY's interval later, which the dispatcher starts like the first (retries live in
+    the database, not in Redis). False once the attempts are used up."""
+    now = utcnow()
+    with r.db.begin() as conn:
+        errors = conn.execute(select(func.count()).select_from(CO).where(
+            CO.c.order_id == order_id, CO.c.status == "error")).scalar()
+        if errors >= len(CHECKOUT_RETRY.intervals):
+            return False
         conn.execute(update(CO).where(CO.c.id == checkout_id)
-                     .values(status=status, description=description[:200], updated_at=utcnow()))
+                     .values(status="error", description=why[:200], updated_at=now))
+        at = now + timedelta(seconds=CHECKOUT_RETRY.intervals[errors])
+        conn.execute(insert(CO).values(order_id=order_id, status="due", created_at=at, updated_at=at))
+    return True
 
 
 def _give_up(r, order_id: int, checkout_id: int, why: str, notice: str) -> str:
