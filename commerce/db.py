@@ -13,7 +13,9 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
 
-def make_engine(url: str) -> Engine:
+def make_engine(url: str, deadline: float | None = None) -> Engine:
+    """The process's engine. `deadline` (PostgreSQL): seconds any one round trip, connecting
+    included, may take on the client's clock before it fails (`_deadline_connections`)."""
     if url.startswith("sqlite"):
         engine = create_engine(url, connect_args={"timeout": 0.5}, pool_size=8, max_overflow=8)
 
@@ -44,7 +46,7 @@ def make_engine(url: str) -> Engine:
     # A dead database must fail a hop in about a second, not hang it. Options given in the URL
     # (`?options=-csearch_path%3Dshop`) are kept beside the statement timeout.
     options = " ".join(filter(None, [make_url(url).query.get("options"), "-c statement_timeout=2000"]))
-    return create_engine(
+    engine = create_engine(
         url,
         pool_size=5,
         max_overflow=5,
@@ -55,6 +57,45 @@ def make_engine(url: str) -> Engine:
         connect_args={"connect_timeout": 1, "options": options, "keepalives": 1, "keepalives_idle": 5,
                       "keepalives_interval": 1, "keepalives_count": 3, "tcp_user_timeout": 2000},
     )
+    if deadline:
+        _deadline_connections(engine, deadline)
+    return engine
+
+
+def _deadline_connections(engine: Engine, deadline: float) -> None:
+    """Bound every round trip on the client. A server that holds a connection without answering (a
+    hung host, a proxy that stops forwarding while its kernel still acknowledges) defeats the
+    statement timeout (the server's), the keepalives and the TCP user timeout (the packets are
+    acknowledged); psycopg then waits forever. Here a round trip past `deadline` closes its
+    connection (its protocol state is unknown; the pool replaces it) and raises OperationalError;
+    a connect past it (libpq's own floor is 2 s) raises too, its late connection closed."""
+    from concurrent.futures import ThreadPoolExecutor
+    from concurrent.futures import TimeoutError as FutureTimeout
+
+    import psycopg
+
+    class DeadlineConnection(psycopg.Connection):
+        def wait(self, gen, interval=0.1, timeout=None):
+            try:
+                return super().wait(gen, interval, deadline if timeout is None else timeout)
+            except psycopg.errors._WaitTimeout:
+                self.pgconn.finish()
+                raise psycopg.OperationalError(f"PostgreSQL did not answer within {deadline:g} s") from None
+
+    connector = ThreadPoolExecutor(max_workers=4, thread_name_prefix="pg-connect")
+
+    def late(future):
+        if not future.cancelled() and future.exception() is None:
+            future.result().close()
+
+    @event.listens_for(engine, "do_connect")
+    def _connect(dialect, conn_rec, cargs, cparams):
+        future = connector.submit(DeadlineConnection.connect, *cargs, **cparams)
+        try:
+            return future.result(timeout=deadline)
+        except FutureTimeout:
+            future.add_done_callback(late)
+            raise psycopg.OperationalError(f"PostgreSQL did not accept a connection within {deadline:g} s") from None
 
 
 @contextmanager
