@@ -27,7 +27,7 @@ APOLOGY = "END Sorry"
 @dataclass
 class Results:
     placed: list = field(default_factory=list)  # (code, method, monotonic-free wall time of the answer)
-    hops: list = field(default_factory=list)  # (wall time sent, seconds)
+    hops: list = field(default_factory=list)  # (wall time sent, seconds, journey step)
     apologies: int = 0
     wrong: int = 0
     failures: int = 0  # no answer (timeout, connection refused)
@@ -82,7 +82,7 @@ class Buyers:
                     body = None
                 took = time.time() - sent
                 with self.results.lock:
-                    self.results.hops.append((sent, took))
+                    self.results.hops.append((sent, took, step))
                     if body is None:
                         self.results.failures += 1
                     elif body.startswith(APOLOGY):

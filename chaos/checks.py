@@ -78,9 +78,10 @@ def count(engine, fake, results, initial_stock: dict[int, int]) -> tuple[dict, l
         problems.append(f"stock wrong for products {wrong_stock[:5]} (negative: {negative[:5]})")
     if ledger:
         problems.append(f"ledger: {ledger[:3]}")
-    slow = [took for _, took in results.hops if took > 2.0]
+    slow = [(took, step) for _, took, step in results.hops if took > 2.0]
     if slow:
-        problems.append(f"{len(slow)} hops took over 2 s (longest {max(slow):.1f} s)")
+        problems.append(f"{len(slow)} hops took over 2 s (longest {max(slow)[0]:.1f} s; by journey step: "
+                        f"{dict(sorted(Counter(step for _, step in slow).items()))})")
     counts = {
         "orders shown / placed": f"{len(shown)} / {len(placed)}",
         "placed while the buyer saw the apology or no answer": len(placed - shown),

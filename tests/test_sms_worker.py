@@ -219,7 +219,7 @@ def test_the_worker_runs_the_sweep_on_its_schedule(at_app, fake_providers):
     from workers import periodic
     from workers.run import run_worker
 
-    assert (worker_sms.sweep, "orders", 60) in periodic.PERIODIC
+    assert (worker_sms.sweep, "orders", 30) in periodic.PERIODIC
     lost = queue_messages(at_app, [(NUMBERS[0], "Lost enqueue")], notify=False)
     _backdate(at_app, lost, 5)
     run_worker(burst=True)  # the real worker: periodic jobs enqueued once, then everything due

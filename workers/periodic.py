@@ -24,7 +24,7 @@ PERIODIC = [
     (orders.sweep_expired, "orders", orders.EXPIRY_SWEEP),
     (orders.follow_up, "bulk", 15 * 60),
     (payments.reconcile_checkouts, "orders", 2 * 60),
-    (sms.sweep, "orders", 60),  # outbox rows left pending; sends cut off mid-call marked unconfirmed
+    (sms.sweep, "orders", 30),  # outbox rows left pending; sends cut off mid-call marked unconfirmed
 ]
 
 

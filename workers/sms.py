@@ -27,12 +27,14 @@ report), or `failed`, or `recorded` when SMS_BACKEND=outbox. Rules:
 from __future__ import annotations
 
 import logging
+import time
 from collections import defaultdict
 from datetime import timedelta
 
 import requests
 from rq import Queue
 from sqlalchemy import bindparam, select, update
+from sqlalchemy.exc import SQLAlchemyError
 
 from commerce.gsm import MAX_SEGMENTS, fit
 from commerce.models import Message, Person, utcnow
@@ -44,8 +46,8 @@ log = logging.getLogger("soko.sms.worker")
 M, PE = Message.__table__, Person.__table__
 
 MAX_ATTEMPTS = 1 + SEND_RETRY.max
-LEASE = timedelta(minutes=2)  # far beyond any provider call (AT read timeout 9 s, Twilio 10 s)
-GRACE = timedelta(seconds=60)  # a fresh row's own job gets this long before the sweep steps in
+LEASE = timedelta(seconds=60)  # far beyond any provider call (AT read timeout 9 s, Twilio 10 s)
+GRACE = timedelta(seconds=20)  # a fresh row's own job gets this long before the sweep steps in
 SWEEP_BATCH = 500
 SWEEP_LIMIT = 5000
 
@@ -67,7 +69,11 @@ def send_messages(ids: list[int]) -> dict:
     provider = r.sms_provider  # built by bootstrap from SMS_BACKEND; None records only
     done: list[tuple] = []  # the last call's outcomes, recorded in the transaction claiming the next
     for chunk in _plan(r.db, ids, provider):
-        claimed, done = _claim(r.db, [row.id for row in chunk], done), []
+        try:
+            claimed, done = _claim(r.db, [row.id for row in chunk], done), []
+        except SQLAlchemyError:
+            _finish(r.db, done)  # what the provider took is recorded, at least (the rest stays pending)
+            raise
         if not claimed:
             continue  # another job took them
         if provider is None:
@@ -190,10 +196,19 @@ _FINISH = (update(M).where(M.c.id == bindparam("row_id"), M.c.status == "sending
                    sent_at=bindparam("p_sent_at"), error=bindparam("p_error"), updated_at=bindparam("now")))
 
 
-def _finish(db, outcomes: list[tuple]) -> None:
-    if outcomes:
-        with db.begin() as conn:
-            _record(conn, outcomes)
+def _finish(db, outcomes: list[tuple], patience: float = 20.0) -> None:
+    """Record what a provider call did, trying again for `patience` seconds if the database is away:
+    a row the provider took must not stay `sending` (and end `unconfirmed`) for want of a commit."""
+    deadline = time.monotonic() + patience
+    while outcomes:
+        try:
+            with db.begin() as conn:
+                _record(conn, outcomes)
+            return
+        except SQLAlchemyError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(1)
 
 
 def _record(conn, outcomes: list[tuple]) -> None:
