@@ -10,10 +10,12 @@ transaction id, which is why the row takes the payment's status when one is alre
 from __future__ import annotations
 
 import logging
+import time
 from datetime import datetime, timedelta
 from decimal import Decimal
 
 from sqlalchemy import func, insert, select, update
+from sqlalchemy.exc import SQLAlchemyError
 
 from commerce import money
 from commerce.models import MOBILE_MONEY, PLACED, Checkout, Payment, utcnow
@@ -48,39 +50,20 @@ def start_checkout(order_id: int, checkout_id: int | None = None) -> str:
     `due` → `pending` under the order's lock, so it is started once however often it was offered.
     Without, a buyer's `Pay now` from My orders: a new row."""
     r = rt.runtime()
-    now, told, due_at, payable = utcnow(), None, None, True
-    with r.db.begin() as conn:
-        order = load(conn, order_id=order_id, lock=True)
-        if checkout_id is not None:
-            due_at = conn.execute(select(CO.c.created_at).where(CO.c.id == checkout_id, CO.c.status == "due")).scalar()
-            if due_at is None:
-                return "already started"
-            payable = (order is not None and order.method == MOBILE_MONEY and order.status == PLACED
-                       and not order.paid_in_full)
-            late = now - due_at > TOO_LATE
-            why = ("nothing to pay (paid, cancelled or expired first)" if not payable
-                   else "too late for a PIN prompt (its worker was away); the buyer was told" if late else None)
-            conn.execute(update(CO).where(CO.c.id == checkout_id).values(
-                status="pending" if why is None else "skipped" if not payable else "failed",
-                description=why, created_at=now, updated_at=now))
-            if late and payable:
-                told = Notices(conn, order)
-                told.send("buyer", "mobile_money_unavailable")
-        else:
-            if order is None or order.method != MOBILE_MONEY or order.status != PLACED or order.paid_in_full:
-                return "nothing to pay"
-            recent = conn.execute(select(CO.c.id).where(CO.c.order_id == order_id, (CO.c.status == "due") | (
-                (CO.c.status == "pending") & (CO.c.created_at > now - PENDING_GUARD)))).first()
-            if recent:
-                return "a checkout is already waiting for the buyer"
-            checkout_id = conn.execute(insert(CO).values(order_id=order_id, status="pending", created_at=now,
-                                                         updated_at=now)).inserted_primary_key[0]
-        due, phone, code = order.due, order.buyer_phone, order.code
+    now = utcnow()
+    try:
+        outcome, checkout_id, due, phone, code, told = _begin(r, order_id, checkout_id, now)
+    except SQLAlchemyError:
+        # The database failed mid-claim, maybe after our COMMIT reached it (its answer lost): look.
+        if checkout_id is None or not _claimed_at(r, checkout_id, now):
+            raise  # not claimed: still `due`, the dispatcher offers it again
+        with r.db.connect() as conn:
+            order = load(conn, order_id=order_id)
+        outcome, due, phone, code, told = None, order.due, order.buyer_phone, order.code, None
     if told is not None:
         RQJobs(r.redis).notify(told.ids)
-        return "too late"
-    if due_at is not None and not payable:
-        return "nothing to pay"
+    if outcome is not None:
+        return outcome
 
     client = r.payments_client  # built by bootstrap from the AT_* settings
     if client is None:
@@ -117,6 +100,55 @@ def start_checkout(order_id: int, checkout_id: int | None = None) -> str:
             transaction_id=result.transaction_id, status=status, description=result.description[:200],
             updated_at=utcnow()))
     return f"checkout {result.transaction_id} {status}"
+
+
+def _begin(r, order_id: int, checkout_id: int | None, now):
+    """The checkout's row claimed (or written), in the order's lock: (outcome if nothing is to be
+    called, checkout id, amount due, phone, order code, notices to send)."""
+    with r.db.begin() as conn:
+        order = load(conn, order_id=order_id, lock=True)
+        payable = (order is not None and order.method == MOBILE_MONEY and order.status == PLACED
+                   and not order.paid_in_full)
+        if checkout_id is not None:
+            due_at = conn.execute(select(CO.c.created_at).where(CO.c.id == checkout_id, CO.c.status == "due")).scalar()
+            if due_at is None:
+                return "already started", checkout_id, None, None, None, None
+            late = now - due_at > TOO_LATE
+            why = ("nothing to pay (paid, cancelled or expired first)" if not payable
+                   else "too late for a PIN prompt (its worker was away); the buyer was told" if late else None)
+            conn.execute(update(CO).where(CO.c.id == checkout_id).values(
+                status="pending" if why is None else "skipped" if not payable else "failed",
+                description=why, created_at=now, updated_at=now))
+            if not payable:
+                return "nothing to pay", checkout_id, None, None, None, None
+            if late:
+                told = Notices(conn, order)
+                told.send("buyer", "mobile_money_unavailable")
+                return "too late", checkout_id, None, None, None, told
+        else:
+            if not payable:
+                return "nothing to pay", None, None, None, None, None
+            recent = conn.execute(select(CO.c.id).where(CO.c.order_id == order_id, (CO.c.status == "due") | (
+                (CO.c.status == "pending") & (CO.c.created_at > now - PENDING_GUARD)))).first()
+            if recent:
+                return "a checkout is already waiting for the buyer", None, None, None, None, None
+            checkout_id = conn.execute(insert(CO).values(order_id=order_id, status="pending", created_at=now,
+                                                         updated_at=now)).inserted_primary_key[0]
+        return None, checkout_id, order.due, order.buyer_phone, order.code, None
+
+
+def _claimed_at(r, checkout_id: int, at, patience: float = 20.0) -> bool:
+    """Whether our claim of `checkout_id` (stamped `at`) committed, once the database answers again."""
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            with r.db.connect() as conn:
+                row = conn.execute(select(CO.c.status, CO.c.updated_at).where(CO.c.id == checkout_id)).first()
+            return row is not None and row.status == "pending" and row.updated_at == at
+        except SQLAlchemyError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(1)
 
 
 def _note(r, checkout_id: int, why: str) -> None:

@@ -50,6 +50,17 @@ LOCK_TTL = 5  # seconds a scheduler's lock outlives its last refresh (RQ's own: 
 BACKOFF = (1, 2, 4, 8, 16, 30)  # seconds before building the worker again after Redis failed it
 
 
+class _Worker(SimpleWorker):
+    """RQ's SimpleWorker, remembering that it was asked to stop (RQ raises out of an idle wait
+    without setting its own flag, which would read as Redis having failed it)."""
+
+    stopping = threading.Event()
+
+    def request_stop(self, signum, frame):
+        self.stopping.set()
+        super().request_stop(signum, frame)
+
+
 def lanes(processes: int) -> list[tuple[str, ...]]:
     """The queues each of `processes` workers takes, in priority order."""
     if processes <= 1:
@@ -76,18 +87,19 @@ def run_worker(queue_names: tuple[str, ...] = QUEUE_NAMES, burst: bool = False) 
     worked, attempt = False, 0
     try:
         while not stop.is_set():
-            worker = SimpleWorker([queues(r.redis)[name] for name in queue_names], connection=r.redis)
+            worker = _Worker([queues(r.redis)[name] for name in queue_names], connection=r.redis)
             try:
                 worked |= worker.work(with_scheduler=False)
                 attempt = 0
             except redis.RedisError as exc:  # raised outside RQ's own loop (its bootstrap, its teardown)
                 log.warning("worker: Redis failed it (%s)", exc)
-            if worker._stop_requested:  # SIGTERM/SIGINT: RQ finished the job in hand
+            if _Worker.stopping.is_set() or worker._stop_requested:  # SIGTERM/SIGINT: the job in hand is done
                 break
             wait = BACKOFF[min(attempt, len(BACKOFF) - 1)]
             attempt += 1
             log.warning("worker: its loop stopped (Redis away?); building it again in %d s", wait)
-            time.sleep(wait)
+            if _Worker.stopping.wait(wait):
+                break
     finally:
         stop.set()
         for thread in threads:
