@@ -20,10 +20,12 @@ from __future__ import annotations
 import argparse
 import logging
 import os
+import re
 import statistics
 import sys
 import tempfile
 import time
+from collections import Counter
 from pathlib import Path
 
 import requests
@@ -44,6 +46,17 @@ def _pct(values: list[float], q: float) -> float:
         return float("nan")
     ordered = sorted(values)
     return ordered[min(len(ordered) - 1, int(q * len(ordered)))]
+
+
+_NUMBER = re.compile(r"\b\d{6,8}\b")
+_codes: set[str] = set()  # the codes the buyers were shown, this run
+
+
+def _code(message: str) -> str | None:
+    """The order code a new order's notice names, in whatever language (None for the bulk reminders)."""
+    if message.startswith("Reminder "):
+        return None
+    return next((n for n in _NUMBER.findall(message) if n in _codes), None)
 
 
 def _queue_bulk(db_url: str, redis_url: str, n: int) -> None:
@@ -73,7 +86,7 @@ def one_run(base_url: str | None, redis_url: str, buyers: int, processes: int, s
     import redis
 
     redis.Redis.from_url(redis_url).flushdb()
-    fake = stack.SlowFake()
+    fake = stack.FakeProcess()
     env = stack.soko_env(db_url, redis_url, fake)
     worker = stack.Worker(env, tmp / "pace-worker.log", processes=processes)
     lag = {"payments": 0.0, "sms": 0.0, "bulk": 0.0}
@@ -95,17 +108,22 @@ def one_run(base_url: str | None, redis_url: str, buyers: int, processes: int, s
                     pass
             results = load.stop()
             stopped = time.time()
-            bulk_sent_during = sum(len(r["form"]["to"].split(",")) for r in fake.requests_to("/version1/messaging")
-                                   if r["form"]["message"].startswith("Reminder ") and r["at"] <= stopped)
             # What is still due gets 30 s to arrive (anything later shows as missing).
+            _codes.clear()
+            _codes.update(code for code, _, _ in results.placed)
             mm = [(code, at) for code, method, at in results.placed if method == "mobile_money"]
             deadline = time.time() + 30
             while time.time() < deadline:
+                fake.refresh()
                 asked = {r["json"]["metadata"]["orderCode"] for r in fake.requests_to("/mobile/checkout/request")}
-                if all(code in asked for code, _ in mm):
+                told = Counter(code for r in fake.requests_to("/version1/messaging")
+                               if (code := _code(r["form"]["message"])))
+                if all(code in asked for code, _ in mm) and all(told[c] >= 2 for c, _, _ in results.placed):
                     break
-                time.sleep(0.5)
-            time.sleep(2)
+                time.sleep(1)
+            fake.refresh()
+            bulk_sent_during = sum(len(r["form"]["to"].split(",")) for r in fake.requests_to("/version1/messaging")
+                                   if r["form"]["message"].startswith("Reminder ") and r["at"] <= stopped)
     finally:
         worker.stop()
         fake.stop()
@@ -114,13 +132,8 @@ def one_run(base_url: str | None, redis_url: str, buyers: int, processes: int, s
         checkout_at.setdefault(r["json"]["metadata"]["orderCode"], r["at"])
     notice_at: dict[str, list[float]] = {}
     for r in fake.requests_to("/version1/messaging"):
-        message = r["form"]["message"]
-        if message.startswith("Reminder "):
-            continue
-        for code, _, _ in results.placed:
-            if code in message:
-                notice_at.setdefault(code, []).append(r["at"])
-                break
+        if code := _code(r["form"]["message"]):
+            notice_at.setdefault(code, []).append(r["at"])
     checkout = [checkout_at[code] - at for code, at in mm if code in checkout_at]
     notices = [t - at for code, _, at in results.placed for t in notice_at.get(code, [])[:2]]
     return {

@@ -307,3 +307,48 @@ class Nginx:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+
+
+class FakeProcess:
+    """The fake providers in a process of their own (bench/pace.py): under load the buyers' threads
+    and the fake's would share one interpreter lock, and the worker's provider calls would wait for
+    the load client instead of a provider. `requests_to` fetches what it recorded."""
+
+    def __init__(self):
+        import multiprocessing
+
+        ctx = multiprocessing.get_context("spawn")
+        self._conn, child = ctx.Pipe()
+        self.proc = ctx.Process(target=_fake_main, args=(child,), daemon=True)
+        self.proc.start()
+        self.url = self._conn.recv()
+        self._records: list | None = None
+
+    def requests_to(self, fragment: str) -> list[dict]:
+        if self._records is None:
+            self._conn.send("dump")
+            self._records = self._conn.recv()
+        return [r for r in self._records if fragment in r["path"]]
+
+    def refresh(self) -> None:
+        self._records = None
+
+    def stop(self) -> None:
+        if self.proc.is_alive():
+            self._conn.send("stop")
+            self.proc.join(timeout=5)
+
+
+def _fake_main(conn) -> None:
+    import logging
+
+    logging.getLogger("werkzeug").setLevel(logging.ERROR)
+    fake = FakeProviders()
+    conn.send(fake.url)
+    while True:
+        command = conn.recv()
+        if command == "dump":
+            conn.send([{k: r[k] for k in ("path", "json", "form", "at")} for r in fake.requests])
+        else:
+            fake.stop()
+            return

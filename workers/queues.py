@@ -35,6 +35,7 @@ CHECKOUT_RETRY = Retry(max=2, interval=[15, 60])
 # cover its work), so a worker outage leaves no keys behind. RQ expires a queued job's key at
 # enqueue with `ttl`, and a finished one with its result or failure TTL.
 JOB_TTL = 86400
+BULK_BATCH = 100  # messages per bulk send job (one provider call each when their texts differ)
 
 
 def _ttl_until(at: datetime) -> int:
@@ -51,11 +52,14 @@ class RQJobs:
         self.q = queues(conn)
 
     def notify(self, message_ids: list[int], *, bulk: bool = False, batch: int = 500) -> None:
-        """Send these outbox rows: on `sms` (transactional), or on `bulk` (reminders, broadcasts)."""
+        """Send these outbox rows: on `sms` (transactional), or on `bulk` (reminders, broadcasts) in
+        jobs of BULK_BATCH, short enough that a worker taking bulk work is back at the time-critical
+        queues within a second or two."""
         ids = list(message_ids)
         if not ids:
             return
         queue = self.q["bulk" if bulk else "sms"]
+        batch = min(batch, BULK_BATCH) if bulk else batch
         try:
             with queue.connection.pipeline() as pipe:
                 pipe.multi()  # up front: Queue.enqueue calls it only on a pipeline with no commands yet

@@ -19,10 +19,10 @@ stops it after the job in hand (RQ's warm shutdown); a second one stops it at on
 With `--processes N` (N > 1) this process supervises N workers (forked, each with its own
 connections): a child that dies is started again after a second, and each child is killed with
 its parent even when the parent is SIGKILLed (PR_SET_PDEATHSIG), so no worker outlives its
-supervisor. The children take the queues in lanes (`lanes`): one only checkouts, one the
-transactional SMS and then the bulk queue, the rest everything, time-critical first; so a hung
+supervisor. The children take the queues in lanes (`lanes`): from three on, one only checkouts,
+one only the transactional SMS and sweeps, the rest everything, time-critical first; so a hung
 SMS provider does not hold the checkouts, a hung payment provider does not hold the SMS, and a
-broadcast does not hold either.
+broadcast holds neither.
 """
 
 from __future__ import annotations
@@ -62,11 +62,15 @@ class _Worker(SimpleWorker):
 
 
 def lanes(processes: int) -> list[tuple[str, ...]]:
-    """The queues each of `processes` workers takes, in priority order."""
+    """The queues each of `processes` workers takes, in priority order. One process takes
+    everything; two keep bulk work to the second; from three on, the first takes only checkouts
+    and the second only SMS and sweeps (a hung provider holds only its own lane, and neither waits
+    behind a broadcast), the rest everything, SMS first."""
     if processes <= 1:
         return [QUEUE_NAMES]
-    everything = ("payments", "sms", "orders", "bulk")
-    return [("payments",), ("sms", "orders", "bulk")] + [everything] * (processes - 2)
+    if processes == 2:
+        return [("payments", "sms", "orders"), ("sms", "payments", "orders", "bulk")]
+    return [("payments",), ("sms", "orders")] + [("sms", "payments", "orders", "bulk")] * (processes - 2)
 
 
 def main(settings: Settings, burst: bool = False, processes: int = 1) -> bool:
