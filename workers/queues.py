@@ -36,6 +36,9 @@ CHECKOUT_RETRY = Retry(max=2, interval=[15, 60])
 # enqueue with `ttl`, and a finished one with its result or failure TTL.
 JOB_TTL = 86400
 BULK_BATCH = 100  # messages per bulk send job (one provider call each when their texts differ)
+# Outbox kinds that are bulk work: their sends go on `bulk` (the reminders of commerce.lifecycle, and
+# broadcasts); every other kind is transactional.
+BULK_KINDS = ("seller_reminder", "buyer_confirm_receipt", "agent_reminder", "reminder", "broadcast")
 
 
 def _ttl_until(at: datetime) -> int:

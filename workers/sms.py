@@ -32,7 +32,6 @@ from collections import defaultdict
 from datetime import timedelta
 
 import requests
-from rq import Queue
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -40,7 +39,7 @@ from commerce.gsm import MAX_SEGMENTS, fit
 from commerce.models import Message, Person, utcnow
 from providers.base import ProviderError, SendResult, SmsProvider
 from workers import runtime as rt
-from workers.queues import JOB_TTL, SEND_RETRY
+from workers.queues import BULK_KINDS, SEND_RETRY, RQJobs
 
 log = logging.getLogger("soko.sms.worker")
 M, PE = Message.__table__, Person.__table__
@@ -48,6 +47,7 @@ M, PE = Message.__table__, Person.__table__
 MAX_ATTEMPTS = 1 + SEND_RETRY.max
 LEASE = timedelta(seconds=60)  # far beyond any provider call (AT read timeout 9 s, Twilio 10 s)
 GRACE = timedelta(seconds=20)  # a fresh row's own job gets this long before the sweep steps in
+BULK_GRACE = timedelta(minutes=10)  # a bulk row's: behind a broadcast its job may wait that long
 SWEEP_BATCH = 500
 SWEEP_LIMIT = 5000
 
@@ -233,7 +233,10 @@ def _due(attempts: int) -> timedelta:
 
 
 def sweep() -> dict:
-    """Re-enqueue pending rows whose job was lost; mark `sending` rows past their lease unconfirmed."""
+    """Re-enqueue pending rows whose job was lost; mark `sending` rows past their lease unconfirmed.
+    Transactional rows go back on `sms` after GRACE; bulk ones (reminders, broadcasts) on `bulk`
+    after BULK_GRACE, since a long bulk backlog keeps them waiting in their jobs legitimately (and
+    must never fill the `sms` queue, nor hide a transactional row behind its thousands)."""
     r = rt.runtime()
     now = utcnow()
     with r.db.begin() as conn:
@@ -241,13 +244,16 @@ def sweep() -> dict:
             update(M).where(M.c.status == "sending", M.c.updated_at < now - LEASE)
             .values(status="unconfirmed", updated_at=now,
                     error="worker stopped during the provider call; not resent (at most once)")).rowcount
-        rows = conn.execute(select(M.c.id, M.c.attempts, M.c.updated_at)
-                            .where(M.c.status == "pending", M.c.updated_at < now - GRACE)
-                            .order_by(M.c.id).limit(SWEEP_LIMIT)).all()
-    due = [row.id for row in rows if row.updated_at < now - _due(row.attempts)]
-    queue = Queue("sms", connection=r.redis)
-    for start in range(0, len(due), SWEEP_BATCH):
-        queue.enqueue("workers.sms.send_messages", due[start:start + SWEEP_BATCH], retry=SEND_RETRY, ttl=JOB_TTL)
+        found = {bulk: conn.execute(select(M.c.id, M.c.attempts, M.c.updated_at).where(
+            M.c.status == "pending", M.c.kind.in_(BULK_KINDS) if bulk else M.c.kind.notin_(BULK_KINDS),
+            M.c.updated_at < now - (BULK_GRACE if bulk else GRACE)).order_by(M.c.id).limit(SWEEP_LIMIT)).all()
+            for bulk in (False, True)}
+    jobs, requeued = RQJobs(r.redis), 0
+    for bulk, rows in found.items():
+        extra = BULK_GRACE - GRACE if bulk else timedelta(0)
+        due = [row.id for row in rows if row.updated_at < now - _due(row.attempts) - extra]
+        jobs.notify(due, bulk=bulk, batch=SWEEP_BATCH)
+        requeued += len(due)
     if stale:
         log.warning("%d messages were left mid-send and are marked unconfirmed", stale)
-    return {"requeued": len(due), "unconfirmed": stale}
+    return {"requeued": requeued, "unconfirmed": stale}
