@@ -30,6 +30,12 @@ lint: $(STAMP)
 bench: $(STAMP)
 	$(BIN)/python -m bench
 
+# Faults under steady buyers, counted (chaos/): not part of `make test`. Uses this machine's
+# PostgreSQL and Redis (CHAOS_DATABASE_URL, CHAOS_REDIS_URL; see chaos/__main__.py), redis-server and nginx.
+.PHONY: chaos
+chaos: $(STAMP)
+	$(BIN)/python -m chaos
+
 clean:
 	rm -rf $(VENV) instance .pytest_cache .hypothesis .ruff_cache
 

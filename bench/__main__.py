@@ -45,6 +45,7 @@ def main(argv=None) -> int:
     ap.add_argument("--server", default="granian", choices=sorted(SERVERS))
     ap.add_argument("--no-servers", action="store_true", help="skip the web server comparison")
     ap.add_argument("--no-sms", action="store_true", help="skip outbound SMS throughput (bench/sms_throughput.py)")
+    ap.add_argument("--no-pace", action="store_true", help="skip the worker's pace under buyers (bench/pace.py)")
     ap.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"),
                     help="a PostgreSQL database to bench on (its schemas soko_bench_*; default: SQLite "
                          "files in a temporary directory; env BENCH_DATABASE_URL)")
@@ -101,6 +102,11 @@ def _bench(args, tmp: Path, redis_url: str) -> int:
         _compare_servers(args, dbs[sizes[0]], redis_url, r, tmp, notes)
     if not args.no_sms:
         _sms(args)
+    if not args.no_pace:  # checkouts and notices behind steady buyers and a bulk send (issue 20)
+        from bench import pace
+
+        print(flush=True)
+        pace.main([*(["--database-url", args.database_url] if args.database_url else [])])
     return 0
 
 

@@ -61,12 +61,6 @@ class PlainRedis:
     def command(self, *args):
         return self.client.execute_command(*args)
 
-    def pipeline(self, commands):
-        pipe = self.client.pipeline(transaction=False)
-        for command in commands:
-            pipe.execute_command(*command)
-        return pipe.execute(raise_on_error=False)
-
 
 def _plain_sql():
     """(Reader, Writer, reads property) done with SQLAlchemy Core on pooled connections."""

@@ -23,6 +23,10 @@ from config import INSTANCE_DIR, Settings
 
 REDIS_OPTIONS = {"web": redis_client.CLIENT_OPTIONS, "cli": redis_client.CLIENT_OPTIONS,
                  "worker": redis_client.WORKER_OPTIONS}
+# Seconds one PostgreSQL round trip may take on the client's clock (commerce.db.make_engine): a hung
+# database makes a USSD hop apologise within 2 s; a worker's sweep gets longer; the CLI (migrations)
+# is bounded by the server's statement timeout only.
+DB_DEADLINE = {"web": 1.5, "worker": 10.0, "cli": None}
 
 
 class part:  # noqa: N801 - used as a decorator, like functools.cached_property
@@ -66,7 +70,7 @@ class Runtime:
     def db(self):
         from commerce.db import make_engine
 
-        return make_engine(self.settings.database_url)
+        return make_engine(self.settings.database_url, deadline=DB_DEADLINE[self.role])
 
     @part
     def redis(self):

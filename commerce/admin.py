@@ -193,3 +193,21 @@ def record(engine: Engine, actor: str, action: str, target: str, detail: str | N
     """An audit row for an action outside the database (a failed job requeued)."""
     with engine.begin() as conn:
         audit(conn, actor, action, target, detail)
+
+
+def resend_message(engine: Engine, message_id: int, actor: str = "admin") -> str | None:
+    """Send an `unconfirmed` message again, deliberately: its worker died during the provider call
+    (or the call timed out), so the recipient may have it already; the operator decides. The row
+    goes back to `pending` (the send job claims it as any other), with the audit row, in one
+    transaction. None when resent; else the message's status (or "not_found")."""
+    from commerce.models import Message
+
+    m = Message.__table__
+    with engine.begin() as conn:
+        moved = conn.execute(update(m).where(m.c.id == message_id, m.c.status == "unconfirmed")
+                             .values(status="pending", error="resent by the operator", updated_at=utcnow())).rowcount
+        if moved:
+            audit(conn, actor, "resend_message", f"message:{message_id}", "was unconfirmed")
+            return None
+        status = conn.execute(select(m.c.status).where(m.c.id == message_id)).scalar()
+    return status or "not_found"

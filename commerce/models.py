@@ -239,7 +239,12 @@ class Checkout(Base):
     what a callback reported and how many status queries were made."""
 
     __tablename__ = "checkouts"
-    __table_args__ = (Index("ix_checkouts_status_created", "status", "created_at"),)
+    # The reconciliation sweeps read checkouts by status and age; an order's first checkout waits as a
+    # `due` row until its time (workers/dispatch.py reads them a few times a second): a handful of
+    # rows at any moment, found through the partial index.
+    __table_args__ = (Index("ix_checkouts_status_created", "status", "created_at"),
+                      Index("ix_checkouts_due", "created_at", sqlite_where=text("status = 'due'"),
+                            postgresql_where=text("status = 'due'")))
     id: Mapped[int] = mapped_column(primary_key=True)
     order_id: Mapped[int] = mapped_column(ForeignKey("orders.id"), index=True)
     transaction_id: Mapped[str | None] = mapped_column(String(80), unique=True)

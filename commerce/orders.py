@@ -30,12 +30,14 @@ from commerce.models import (
     CANCELLED,
     CREDIT_METHODS,
     EXPIRED,
+    MOBILE_MONEY,
     ON_DELIVERY,
     OPEN_STATUSES,
     PAY_LATER,
     PAYMENT_METHODS,
     PLACED,
     Agent,
+    Checkout,
     CreditPlan,
     Instalment,
     Order,
@@ -53,6 +55,9 @@ ORD, L, E, P, S, A, PE = (Order.__table__, OrderLine.__table__, OrderEvent.__tab
                         Seller.__table__, Agent.__table__, Person.__table__)
 
 MAX_QUANTITY = 99
+# A mobile-money order's first checkout is due this long after it was placed: the USSD session has
+# closed by then, so the PIN prompt does not collide with it. `announce` writes it as a `due` row.
+CHECKOUT_DELAY = timedelta(seconds=3)
 
 
 @dataclass
@@ -144,6 +149,7 @@ def _by_request(conn: Connection, request_key: str) -> Placed | None:
 
 
 SP, AP, B, R = PE.alias("seller_person"), PE.alias("agent_person"), PE.alias("buyer"), Rate.__table__
+CO = Checkout.__table__
 
 # Everything an order needs, in one indexed read: the product and its seller, the pickup point, the
 # buyer if known, and the rate to the buyer's currency.
@@ -256,7 +262,7 @@ def _add_buyer(w: sql.Writer, phone: str, language: str, currency: str, now) -> 
 # What the notices of a new order say (the buyer's receipt, the seller's and the agent's notices),
 # and whom they go to.
 _NEWS = (
-    select(ORD.c.id, ORD.c.code, ORD.c.payment_method, ORD.c.total_minor, ORD.c.currency,
+    select(ORD.c.id, ORD.c.code, ORD.c.payment_method, ORD.c.total_minor, ORD.c.currency, ORD.c.created_at,
            ORD.c.seller_total_minor, ORD.c.seller_currency, L.c.name, L.c.quantity, A.c.village,
            SP.c.phone.label("seller_phone"), SP.c.language.label("seller_language"),
            AP.c.phone.label("agent_phone"), AP.c.language.label("agent_language"), B.c.phone.label("buyer_phone"),
@@ -271,7 +277,9 @@ def announce(engine: Engine, order_ids) -> list[int]:
     ids, to send.
 
     The orders are claimed by a guarded UPDATE first, so a second call (a redelivered job, the
-    sweep beside the drain, another worker) finds nothing left to write and adds no duplicate."""
+    sweep beside the drain, another worker) finds nothing left to write and adds no duplicate.
+    A mobile-money order's first checkout is written here too, as a `due` row CHECKOUT_DELAY after
+    the order (the worker's dispatcher starts it then): its work is in the database, not in Redis."""
     ids = sorted({int(i) for i in order_ids})
     if not ids:
         return []
@@ -313,6 +321,9 @@ def announce(engine: Engine, order_ids) -> list[int]:
                 mid = outbox.add(conn, o.buyer_phone, body, kind="assisted_customer", order_id=o.id)
                 if mid is not None:
                     message_ids.append(mid)
+            if o.payment_method == MOBILE_MONEY:
+                due = o.created_at + CHECKOUT_DELAY
+                conn.execute(insert(CO).values(order_id=o.id, status="due", created_at=due, updated_at=due))
     return message_ids
 
 

@@ -109,6 +109,10 @@ class Settings:
     credit_min_orders: int = 2
     credit_first_limit: tuple[str, Decimal] = ("KES", Decimal(2000))
 
+    # Issue 13/20 (workers that keep pace and survive): worker processes `flask --app gateway worker`
+    # runs under one supervisor (workers/run.py; 1: the worker itself, no supervisor).
+    worker_processes: int = 1
+
     @property
     def production(self) -> bool:
         return self.env == "production"
@@ -312,6 +316,7 @@ def load_settings(environ: dict | None = None) -> Settings:
         **_rail_settings(env),  # issue 15
         agent_commission_percent=_percent(env, "AGENT_COMMISSION_PERCENT", Decimal(5)),  # issue 16
         **_credit_settings(env),  # issue 18
+        worker_processes=_int(env, "WORKER_PROCESSES", 1, 1, 64),  # issue 13/20
     )
     if sms_backend == "africastalking" and not (settings.at_username and settings.at_api_key):
         raise SettingsError("AT_USERNAME and AT_API_KEY are required when SMS_BACKEND=africastalking")

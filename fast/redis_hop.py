@@ -82,20 +82,3 @@ class HopConnection:
         except BaseException:
             conn.disconnect()
             raise
-
-    def pipeline(self, commands: list[tuple]) -> list:
-        """Several commands in one round trip; their replies, an error reply as its exception. Not
-        retried (a second RPUSH would push twice): a broken connection fails the hop."""
-        conn = self._conn
-        try:
-            conn.send_packed_command(conn.pack_commands(commands))
-            replies = []
-            for _ in commands:
-                try:
-                    replies.append(conn.read_response())
-                except redis.ResponseError as exc:
-                    replies.append(exc)  # Redis answered: the next reply is still in step
-            return replies
-        except BaseException:
-            conn.disconnect()
-            raise

@@ -54,13 +54,16 @@ def init_app(app: Flask) -> None:
 
     @app.cli.command("worker")
     @click.option("--burst", is_flag=True, help="Run the jobs that are due, then stop.")
-    def worker(burst):
-        """Run the RQ worker (with its scheduler) over Soko's queues."""
+    @click.option("--processes", type=click.IntRange(1, 64), default=None,
+                  help="Worker processes under one supervisor (default: WORKER_PROCESSES, 1).")
+    def worker(burst, processes):
+        """Run the RQ worker (with its dispatcher, scheduler and sweeps) over Soko's queues."""
         from workers import run
 
         # The worker's own runtime (blocking Redis reads, its own engine): nothing of the web
         # app's is built, only its settings are read.
-        run.main(soko(app).settings, burst=burst)
+        settings = soko(app).settings
+        run.main(settings, burst=burst, processes=processes or settings.worker_processes)
 
     from gateway import rates_cli
 

@@ -24,7 +24,7 @@ from prometheus_client.core import GaugeMetricFamily
 from prometheus_client.exposition import CONTENT_TYPE_LATEST
 from sqlalchemy.exc import SQLAlchemyError
 
-from commerce import reports
+from commerce import health, reports
 from gateway import soko
 from gateway.admin import jobs
 
@@ -104,17 +104,25 @@ class WorldCollector:
     def collect(self):
         up = GaugeMetricFamily("soko_dependency_up", "Whether the scrape could read this dependency.",
                                labels=["dependency"])
+        lag = GaugeMetricFamily("soko_work_lag_seconds", "Age of the oldest waiting work: per RQ queue, and "
+                                "from the database (unannounced_orders, due_checkouts, pending_messages).",
+                                labels=["queue"])
         try:
             yield from self._database()
+            for name, age in health.work_lag(self.s.db).items():
+                lag.add_metric([name], age)
             up.add_metric(["database"], 1)
         except SQLAlchemyError:
             up.add_metric(["database"], 0)
         try:
             yield self._queues()
+            for name, age in self.s.jobs.lag().items():
+                lag.add_metric([name], age)
             up.add_metric(["redis"], 1)
         except redis.RedisError:
             up.add_metric(["redis"], 0)
         yield up
+        yield lag
 
     # (metric, help, labels, key in reports.world_counts)
     WORLD = (("soko_orders", "Orders by status.", ["status"], "orders"),

@@ -298,8 +298,7 @@ def _place(ctx, pid, qty, aid, m, shown):
         hints = {"out_of_stock": "out_of_stock", "no_rate": "no_rate_hint", "unavailable": "product_gone",
                  "price_changed": "price_changed"}
         return Outcome(invalid=hints.get(placed.error, "order_failed"))
-    if placed.created:
-        ctx.redis_writes.append(s.jobs.placed_writes(placed.order_id, checkout=method == MOBILE_MONEY))
+    if placed.created:  # its notices and first checkout: the worker's dispatcher (workers/dispatch.py)
         ctx.placed[placed.order_id] = placed
     return Outcome(end=["D", placed.order_id])
 

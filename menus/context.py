@@ -29,8 +29,6 @@ class Jobs(Protocol):
 
     def start_checkout(self, order_id: int, amount_minor: int | None = None) -> None: ...
 
-    def placed_writes(self, order_id: int, *, checkout: bool) -> tuple[list[tuple], Callable[[list], None]]: ...
-
 
 @dataclass
 class Services:
@@ -73,9 +71,6 @@ class Context:
         self._products: dict[int, catalog.ProductRow | None] = {}
         self._commits = sql.commits()
         self.placed: dict[int, orders.Placed] = {}  # orders this hop placed: the next screen shows them
-        # Redis writes a screen left for the end of the hop, as (commands, done(replies)): the engine
-        # sends them with the session's own write, in one round trip.
-        self.redis_writes: list[tuple[list[tuple], Callable[[list], None]]] = []
         self.frames: list = []  # the session's stack of screens, set by the engine for this hop
 
     @property

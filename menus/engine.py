@@ -190,19 +190,7 @@ class Engine:
             screen, moved = self.step(state, hop.text, ctx, new, hop)
             if not moved:
                 return screen
-            save = ("SET", key, state.encode(), "EX", self.ttl)
-            later = getattr(ctx, "redis_writes", None)
-            if not later:
-                io.command(*save)
-                return screen
-            # What a screen left to write (a new order's push) goes in the session's round trip.
-            replies = io.pipeline([save, *(c for commands, _ in later for c in commands)])
-            if isinstance(replies[0], Exception):
-                raise replies[0]
-            at = 1
-            for commands, done in later:
-                done(replies[at:at + len(commands)])
-                at += len(commands)
+            io.command("SET", key, state.encode(), "EX", self.ttl)
             return screen
         finally:
             ctx.close()

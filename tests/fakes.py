@@ -20,6 +20,7 @@ import base64
 import json
 import re
 import threading
+import time
 import uuid
 from email.utils import formatdate
 
@@ -135,6 +136,7 @@ class FakeProviders:
             "auth": (request.authorization.username, request.authorization.password)
             if request.authorization and request.authorization.type == "basic" else None,
             "body": body,
+            "at": time.time(),  # when it arrived (bench/pace.py, chaos/ measure delays from it)
         }
         # Decide everything under the lock and before sleeping, so a slow request left over from
         # an earlier test cannot consume this test's controls.

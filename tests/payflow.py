@@ -3,17 +3,18 @@ Africa's Talking server, a burst RQ worker on the test Redis, and AT-shaped noti
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from rq import Queue, SimpleWorker
 from rq.job import Job
 from rq.registry import FailedJobRegistry, ScheduledJobRegistry
 
+from commerce.models import utcnow
 from tests.orderkit import assert_ledger
-from workers import runtime
+from workers import dispatch, runtime
 
-JOB_QUEUES = ("payments", "orders")  # the SMS queue is the outbox worker's; tests read the outbox
+JOB_QUEUES = ("payments", "orders")  # the SMS queues are the outbox worker's; tests read the outbox
 
 
 class Jobs:
@@ -23,7 +24,7 @@ class Jobs:
         self.queues = [Queue(name, connection=self.redis) for name in JOB_QUEUES]
 
     def scheduled(self) -> dict[str, datetime]:
-        """job description -> when it is due, for every scheduled job."""
+        """job id -> when it is due, for every job RQ's scheduler holds."""
         out = {}
         for q in self.queues:
             registry = ScheduledJobRegistry(queue=q)
@@ -31,27 +32,27 @@ class Jobs:
                 out[job_id] = registry.get_scheduled_time(job_id)
         return out
 
-    def ring_now(self) -> None:
-        """Make the new orders' drain job due now, as if its second (DRAIN_DELAY) had passed."""
-        ring_now(self.redis)
-
     def fast_forward(self) -> None:
-        """Make every scheduled job due now, as if its delay had passed."""
+        """Make every job RQ's scheduler holds due now, as if its delay had passed."""
         now = datetime.now(UTC)
         for q in self.queues:
             registry = ScheduledJobRegistry(queue=q)
             for job_id in registry.get_job_ids():
                 registry.schedule(Job.fetch(job_id, connection=self.redis), now)
 
-    def run(self, fast_forward: bool = True) -> None:
-        """A burst worker with RQ's scheduler: what `flask --app gateway worker --burst` does, once
-        the new orders' drain job is due (it always is here: a second later in production). To
-        fast forward, what is due runs first: the drain schedules each order's checkout and expiry."""
-        self.ring_now()
+    def run(self, fast_forward: bool = True, ahead: timedelta = timedelta(minutes=5)) -> None:
+        """What a worker does: a dispatcher look (new orders announced, due checkouts offered),
+        then a burst worker with RQ's scheduler. To fast forward, the dispatcher looks `ahead` of
+        the clock (so each checkout, and a retry, is due) and RQ's scheduled jobs are made due."""
+        at = utcnow() + (ahead if fast_forward else timedelta(0))
+        dispatch.tick(now=at)
         if fast_forward:
-            self._burst()
             self.fast_forward()
         self._burst()
+        if fast_forward:  # what that started may have left a retry due
+            dispatch.tick(now=utcnow() + ahead)
+            self.fast_forward()
+            self._burst()
 
     def _burst(self) -> None:
         SimpleWorker(self.queues, connection=self.redis).work(burst=True, with_scheduler=True)
@@ -59,15 +60,6 @@ class Jobs:
     def failed(self) -> list[Job]:
         return [Job.fetch(i, connection=self.redis) for q in self.queues
                 for i in FailedJobRegistry(queue=q).get_job_ids()]
-
-
-def ring_now(redis) -> None:
-    """Make every scheduled drain job (workers.orders.drain_placed) due now."""
-    registry = ScheduledJobRegistry(queue=Queue("orders", connection=redis))
-    for job_id in registry.get_job_ids():
-        job = Job.fetch(job_id, connection=redis)
-        if job.func_name == "workers.orders.drain_placed":
-            registry.schedule(job, datetime.now(UTC))
 
 
 @pytest.fixture

@@ -188,3 +188,42 @@ def test_ussd_drop_off_per_aggregator_and_screen(browser, db_engine):
     assert html.count('<svg xmlns="http://www.w3.org/2000/svg" class="chart"') == 3  # one chart per aggregator
     assert "<title>Summary: 2</title>" in html
     assert browser.get("/admin/ussd?days=0").status_code == 400
+
+def test_an_unconfirmed_message_can_be_resent_deliberately(browser, admin_app, db_engine):
+    """A message whose worker died during the provider call is `unconfirmed`: the messages page
+    offers Resend (and says why it might arrive twice); resending puts it back to `pending` with
+    its send job queued and an audit row; the API does the same and refuses any other status."""
+    from rq import Queue
+
+    from commerce.models import AuditEntry, Message
+
+    m = Message.__table__
+    with db_engine.begin() as conn:
+        mid = conn.execute(m.insert().values(to_phone="+254712000111", body="Order 123456 is paid", kind="notice",
+                                             status="unconfirmed", attempts=1)).inserted_primary_key[0]
+        sent = conn.execute(m.insert().values(to_phone="+254712000111", body="Hello", kind="notice",
+                                              status="sent", attempts=1)).inserted_primary_key[0]
+    page = browser.get("/admin/messages?status=unconfirmed").get_data(as_text=True)
+    assert f"/admin/messages/{mid}/resend" in page and "may or may not have gone out" in page
+    assert f"/admin/messages/{sent}/resend" not in browser.get("/admin/messages").get_data(as_text=True)
+    assert browser.post(f"/admin/messages/{mid}/resend").status_code == 400  # no CSRF token: nothing moves
+    res = browser.post(f"/admin/messages/{mid}/resend", data={"csrf": browser.csrf}, follow_redirects=True)
+    assert "is queued again" in res.get_data(as_text=True)
+    with db_engine.connect() as conn:
+        assert conn.execute(select(m.c.status).where(m.c.id == mid)).scalar() == "pending"
+        audit = conn.execute(select(AuditEntry.__table__.c.actor, AuditEntry.__table__.c.action,
+                                    AuditEntry.__table__.c.target)).all()
+    assert ("admin:web", "resend_message", f"message:{mid}") in [tuple(a) for a in audit]
+    sms = Queue("sms", connection=admin_app.extensions["soko"].redis)
+    assert [j.args for j in sms.get_jobs()] == [([mid],)]
+
+    api = admin_app.test_client()
+    auth = {"Authorization": f"Bearer {TOKEN}"}
+    assert api.post(f"/admin/api/messages/{mid}/resend", headers=auth).status_code == 409  # pending now
+    assert api.post(f"/admin/api/messages/{sent}/resend", headers=auth).get_json()["error"].endswith(
+        "only an unconfirmed message can be resent")
+    assert api.post("/admin/api/messages/999999/resend", headers=auth).status_code == 404
+    with db_engine.begin() as conn:
+        conn.execute(update(m).where(m.c.id == mid).values(status="unconfirmed"))
+    assert api.post(f"/admin/api/messages/{mid}/resend", headers=auth).get_json() == {"resent": mid,
+                                                                                        "status": "pending"}

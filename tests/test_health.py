@@ -15,7 +15,9 @@ def test_healthy(client):
     body = res.get_json()
     assert body["status"] == "ok"
     assert body["redis"]["ok"] is True and body["database"]["ok"] is True
-    assert body["queues"] == {name: {"queued": 0, "failed": 0} for name in ("sms", "payments", "orders")}
+    assert body["queues"] == {name: {"queued": 0, "failed": 0} for name in ("payments", "sms", "orders", "bulk")}
+    assert body["lag"] == {name: 0.0 for name in ("payments", "sms", "orders", "bulk", "unannounced_orders",
+                                                  "due_checkouts", "pending_messages")}
     assert res.headers["Cache-Control"] == "no-store"
 
 
@@ -24,6 +26,35 @@ def test_queue_depths_show(app, client):
 
     Queue("sms", connection=app.extensions["soko"].redis).enqueue("workers.sms.send_messages", [1])
     assert client.get("/healthz").get_json()["queues"]["sms"] == {"queued": 1, "failed": 0}
+
+
+def test_lag_shows_the_oldest_waiting_work(app, client):
+    """A job waiting 90 s on `sms` and an order placed 2 minutes ago that no worker announced: the
+    operator sees both ages, in /healthz and in /metrics, before buyers notice."""
+    from datetime import UTC, datetime, timedelta
+
+    from rq import Queue
+    from sqlalchemy import update
+
+    from commerce import demo
+    from commerce.models import Order, utcnow
+    from commerce.orders import place_order
+
+    s = app.extensions["soko"]
+    job = Queue("sms", connection=s.redis).enqueue("workers.sms.send_messages", [1])
+    s.redis.hset(job.key, "enqueued_at", (datetime.now(UTC) - timedelta(seconds=90)).isoformat())
+    with s.db.begin() as conn:
+        demo.seed(conn)
+    placed = place_order(s.db, phone="+254712345678", product_id=1, quantity=1, agent_id=1, method="cash",
+                         request_key=None, payment_window_minutes=60)
+    with s.db.begin() as conn:
+        conn.execute(update(Order.__table__).where(Order.__table__.c.id == placed.order_id)
+                     .values(created_at=utcnow() - timedelta(minutes=2)))
+    lag = client.get("/healthz").get_json()["lag"]
+    assert 89 < lag["sms"] < 100 and 119 < lag["unannounced_orders"] < 130 and lag["payments"] == 0
+    metrics = client.get("/metrics").get_data(as_text=True)
+    line = next(x for x in metrics.splitlines() if x.startswith('soko_work_lag_seconds{queue="sms"}'))
+    assert 89 < float(line.split()[-1]) < 100
 
 
 def test_redis_stopped_answers_503_within_a_second(make_app):

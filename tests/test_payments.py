@@ -3,7 +3,7 @@ scheduler) starts the checkout against the local fake Africa's Talking server, A
 notification comes to POST /payments/africastalking; cash and pay-on-delivery through the agent.
 After each test the ledger balances (tests/payflow.py)."""
 
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 
 import pytest
 from sqlalchemy import delete, select, update
@@ -62,10 +62,12 @@ def client(pay_app):
 
 def test_mobile_money_pays_once(client, ussd, jobs, fake_providers, pay_app):
     code = buy(client, ussd)
-    jobs.run(fast_forward=False)  # the order's job: it schedules the checkout
+    jobs.run(fast_forward=False)  # the dispatcher announces the order and writes its checkout, due later
     # The checkout waits a few seconds for the USSD session to close.
-    due = [at for job_id, at in jobs.scheduled().items()]
-    assert any(at > datetime.now(UTC) + timedelta(seconds=1) for at in due)
+    db = pay_app.extensions["soko"].db
+    with db.connect() as conn:
+        due = conn.execute(select(CO.c.status, CO.c.created_at)).one()
+    assert due.status == "due" and due.created_at > utcnow() + timedelta(seconds=1)
     assert not fake_providers.requests_to("/mobile/checkout")
     jobs.run()
     [req] = fake_providers.requests_to("/mobile/checkout/request")
@@ -73,7 +75,6 @@ def test_mobile_money_pays_once(client, ussd, jobs, fake_providers, pay_app):
     assert body["metadata"] == {"orderCode": code} and body["currencyCode"] == "KES" and body["amount"] == 360
     assert body["phoneNumber"] == BUYER and body["productName"] == "Soko Market"
     assert req["headers"]["Apikey"] == fake_providers.at_api_key
-    db = pay_app.extensions["soko"].db
     with db.connect() as conn:
         checkout = conn.execute(select(CO)).one()
     assert checkout.status == "pending" and checkout.transaction_id.startswith("ATPid_")
@@ -93,20 +94,14 @@ def test_mobile_money_pays_once(client, ussd, jobs, fake_providers, pay_app):
     with db.connect() as conn:
         assert conn.execute(select(CO.c.status)).scalar() == "success"
 
-    # Paid orders do not expire: the scheduled expiry job finds nothing to do.
+    # Paid orders do not expire: the expiry sweep finds nothing to do.
     with db.begin() as conn:
         conn.execute(update(ORD).where(ORD.c.code == code).values(expires_at=utcnow() - timedelta(seconds=1)))
-    jobs.run()
+    from workers.run import run_worker
+
+    run_worker(burst=True)
     assert order(db, code).status == "paid"
     assert history(db, code) == [("placed", "buyer"), ("paid", "mobile_money")]
-
-
-def _placed(redis) -> list:
-    import json
-
-    from workers.queues import PLACED_KEY
-
-    return [json.loads(item) for item in redis.lrange(PLACED_KEY, 0, -1)]
 
 
 def _notices(db, rows) -> list[int]:
@@ -114,133 +109,89 @@ def _notices(db, rows) -> list[int]:
         return sorted(conn.execute(select(MSGS.c.id).where(MSGS.c.order_id.in_([r.id for r in rows]))).scalars())
 
 
-def _drain_jobs(jobs) -> list:
-    from rq.job import Job
-
-    return [j for j in jobs.scheduled() if Job.fetch(j, connection=jobs.redis).func_name == "workers.orders.drain_placed"]
-
-
-def test_confirm_rings_the_doorbell_once_and_one_drain_starts_the_rest(client, ussd, jobs, pay_app):
-    """Two orders back to back: each hop pushes its order on the list, the first also rings the bell
-    and schedules the one drain job, a second later. One burst worker run drains both: one SMS send
-    for both orders' messages, each checkout CHECKOUT_DELAY after its order was placed, each expiry
-    at its expires_at."""
+def test_a_new_orders_work_is_started_from_the_database(client, ussd, jobs, pay_app, fake_providers):
+    """Confirm writes nothing to Redis but the session. The dispatcher finds the orders in the
+    database: both orders' notices written and queued in one send job, the mobile-money order's
+    checkout a `due` row CHECKOUT_DELAY after it was placed, offered once when due (again only
+    after REOFFER, if its job was lost), and started once however often it was offered."""
     from rq import Queue
-    from rq.job import Job
 
-    from workers.queues import BELL_TTL, CHECKOUT_DELAY, DRAIN_DELAY, JOB_TTL, PLACED_BELL, PLACED_KEY
+    from workers import dispatch, payments
+    from workers.queues import CHECKOUT_DELAY
 
-    codes = [buy(client, ussd), buy(client, ussd, session="ATUid_pay2")]
+    codes = [buy(client, ussd), buy(client, ussd, method="2", session="ATUid_pay2")]
     db, redis = pay_app.extensions["soko"].db, jobs.redis
     rows = [order(db, code) for code in codes]
-    orders_q, sms_q = Queue("orders", connection=redis), Queue("sms", connection=redis)
-    assert orders_q.count == 0 and sms_q.count == 0  # no RQ job per order
-    assert _placed(redis) == [[row.id, True] for row in rows]
-    assert _notices(db, rows) == []  # written by the drain, not in the hop
-    [(drain_id, at)] = jobs.scheduled().items()
-    assert Job.fetch(drain_id, connection=redis).func_name == "workers.orders.drain_placed"
-    assert at <= datetime.now(UTC) + DRAIN_DELAY
-    # Both keys expire: the list a day after its last push, the bell in a few seconds.
-    assert 0 < redis.ttl(PLACED_KEY) <= JOB_TTL and 0 < redis.ttl(PLACED_BELL) <= BELL_TTL
+    assert [k for k in redis.scan_iter() if not k.startswith(b"soko:s:")] == [] or not list(redis.scan_iter("rq:*"))
+    assert _notices(db, rows) == [] and not rows[0].announced
 
-    jobs.run(fast_forward=False)  # a burst worker, once the drain is due: only what is due now
-    assert redis.llen(PLACED_KEY) == 0 and not redis.exists(PLACED_BELL)
+    assert dispatch.tick() == {"announced": 2, "checkouts": 0}
+    sms_q, pay_q = Queue("sms", connection=redis), Queue("payments", connection=redis)
     [send] = sms_q.get_jobs()
-    assert send.func_name == "workers.sms.send_messages"
-    notices = _notices(db, rows)
-    assert len(notices) == 6 and sorted(send.args[0]) == notices  # the buyer's receipt, the seller's, the agent's
-    due = jobs.scheduled()
-    checkouts = {Job.fetch(j, connection=redis).args[0]: a for j, a in due.items() if not j.startswith("soko-expire")}
-    for row in rows:
-        assert due[f"soko-expire-{row.id}"] == row.expires_at.replace(tzinfo=UTC, microsecond=0)
-        assert checkouts[row.id] == (row.created_at.replace(tzinfo=UTC) + CHECKOUT_DELAY).replace(microsecond=0)
-    assert len(due) == 4 and not jobs.failed()
-    # Every job's key expires, queued, scheduled or done: a day after it was due at most.
-    job_keys = list(redis.scan_iter("rq:job:*"))
-    latest = max((row.expires_at.replace(tzinfo=UTC) - datetime.now(UTC)).total_seconds() for row in rows)
-    assert len(job_keys) >= 6 and all(0 < redis.ttl(k) <= latest + JOB_TTL + 2 for k in job_keys), \
-        {k: redis.ttl(k) for k in job_keys}
+    # The buyer's receipt, the seller's and the agent's notices, of both orders.
+    assert sorted(send.args[0]) == _notices(db, rows) and len(_notices(db, rows)) == 6
+    with db.connect() as conn:
+        [(checkout_id, order_id, status, due_at)] = conn.execute(
+            select(CO.c.id, CO.c.order_id, CO.c.status, CO.c.created_at)).all()
+    assert (order_id, status) == (rows[0].id, "due") and due_at == rows[0].created_at + CHECKOUT_DELAY
+    assert dispatch.tick() == {"announced": 0, "checkouts": 0}  # not due yet
 
-    # The drain took the bell down: the next order rings again.
-    buy(client, ussd, session="ATUid_pay3")
-    assert len(_drain_jobs(jobs)) == 1 and redis.exists(PLACED_BELL)
+    at = due_at + timedelta(milliseconds=1)
+    assert dispatch.tick(now=at)["checkouts"] == 1
+    assert dispatch.tick(now=at + timedelta(seconds=1))["checkouts"] == 0  # offered: not again at once
+    assert dispatch.tick(now=at + dispatch.REOFFER + timedelta(seconds=1))["checkouts"] == 1  # its job lost?
+    assert [j.args for j in pay_q.get_jobs()] == [(rows[0].id, checkout_id)] * 2
+    jobs.run(fast_forward=False)
+    assert payments.start_checkout(rows[0].id, checkout_id) == "already started"
+    assert len(fake_providers.requests_to("/mobile/checkout/request")) == 1
 
 
-def test_an_order_whose_drain_job_was_lost_is_started_by_the_minute_sweep(client, ussd, pay_app, monkeypatch,
-                                                                          caplog):
-    """Redis fails between ringing the bell and scheduling the drain: the order is on the list, the
-    bell stays up (so the next order does not ring either), and the worker's minute sweep drains
-    both."""
-    import redis as redis_py
-
-    from workers.queues import PLACED_BELL, RQJobs
+def test_redis_flushed_after_confirm_loses_no_orders_work(client, ussd, pay_app, fake_providers):
+    """Redis loses everything (a restart without persistence) after two orders were placed and one
+    was announced: a worker started afterwards announces the other and starts both checkouts,
+    once each."""
+    from workers import dispatch
     from workers.run import run_worker
 
-    def lost(self):
-        raise redis_py.ConnectionError("connection lost while scheduling the drain")
-
-    redis = pay_app.extensions["soko"].redis
-    db = pay_app.extensions["soko"].db
-    with monkeypatch.context() as m:
-        m.setattr(RQJobs, "schedule_drain", lost)
-        first = buy(client, ussd, method="2")  # the hop still answers
-    assert "minute sweeps cover it" in caplog.text
-    second = buy(client, ussd, method="2", session="ATUid_pay2")
-    assert len(_placed(redis)) == 2 and redis.exists(PLACED_BELL)
-    assert not Jobs(pay_app).scheduled()  # no drain job: the bell was up for the second order
-
-    run_worker(burst=True)  # what `flask --app gateway worker --burst` runs: the periodic sweeps too
-    assert _placed(redis) == []
-    due = Jobs(pay_app).scheduled()
+    soko = pay_app.extensions["soko"]
+    first = buy(client, ussd)
+    dispatch.tick()  # announced, its notices queued, its checkout due
+    second = buy(client, ussd, session="ATUid_pay2")
+    soko.redis.flushdb()
+    past = utcnow() - timedelta(seconds=5)
+    with soko.db.begin() as conn:  # the checkouts' time has come
+        conn.execute(update(ORD).values(created_at=past))
+        conn.execute(update(CO).values(created_at=past, updated_at=past))
+    run_worker(burst=True)  # the dispatcher's first look writes the second's checkout: due in the past
+    with soko.db.begin() as conn:  # a minute passes: the outbox sweep's grace for the lost send job
+        conn.execute(update(MSGS).values(updated_at=utcnow() - timedelta(minutes=2)))
+    run_worker(burst=True)
+    checkouts = fake_providers.requests_to("/mobile/checkout/request")
+    assert sorted(c["json"]["metadata"]["orderCode"] for c in checkouts) == sorted([first, second])
     for code in (first, second):
-        assert f"soko-expire-{order(db, code).id}" in due
-        # Sent (recorded) by the drain's send job: the outbox sweep leaves fresh rows to their job.
-        with db.connect() as conn:
+        with soko.db.connect() as conn:
             statuses = conn.execute(select(MSGS.c.status).join(ORD, ORD.c.id == MSGS.c.order_id)
                                     .where(ORD.c.code == code)).scalars().all()
         assert len(statuses) == 3 and "pending" not in statuses, statuses  # receipt, seller, agent
 
 
-def test_a_bad_entry_on_the_list_does_not_lose_the_rest(client, ussd, jobs, pay_app, caplog):
-    """One entry that does not parse and one order that is not in the database are logged and
-    dropped; the real order beside them is started."""
-    import json
-
-    from rq import Queue
-
-    from workers import orders
-    from workers.queues import PLACED_KEY
-
-    redis = jobs.redis
-    db = pay_app.extensions["soko"].db
-    code = buy(client, ussd, method="2")
-    row = order(db, code)
-    assert _placed(redis) == [[row.id, False]]
-    redis.lpush(PLACED_KEY, b"not json", json.dumps([row.id + 1000, True]))
-    assert orders.drain_placed() == 1
-    assert "does not parse" in caplog.text and f"{row.id + 1000} is not in the database" in caplog.text
-    sms_q = Queue("sms", connection=redis)
-    [send] = sms_q.get_jobs()
-    assert len(_notices(db, [row])) == 3 and sorted(send.args[0]) == _notices(db, [row])
-    assert f"soko-expire-{row.id}" in jobs.scheduled()
-
-
-def test_an_order_whose_push_was_lost_is_announced_by_the_minute_sweep(client, ussd, pay_app):
-    """Redis lost the list (a restart without persistence) after the order's commit: the worker's
-    minute sweep finds the order unannounced in the database, writes its notices and sends them."""
-    from workers.queues import PLACED_KEY
+def test_a_checkout_whose_worker_was_away_too_long_is_recorded_not_started(client, ussd, pay_app, fake_providers):
+    """No worker for 20 minutes: the buyer has put the phone away. The checkout is not started; it
+    is recorded `failed` with the reason and the buyer is told to pay from My orders or in cash."""
+    from workers import dispatch
     from workers.run import run_worker
 
-    redis, db = pay_app.extensions["soko"].redis, pay_app.extensions["soko"].db
-    code = buy(client, ussd, method="2")
-    redis.delete(PLACED_KEY)
-    assert _notices(db, [order(db, code)]) == []
+    db = pay_app.extensions["soko"].db
+    code = buy(client, ussd)
+    with db.begin() as conn:
+        conn.execute(update(ORD).values(created_at=utcnow() - timedelta(minutes=20)))
+    dispatch.tick()
     run_worker(burst=True)
+    assert not fake_providers.requests_to("/mobile/checkout/request")
     with db.connect() as conn:
-        statuses = conn.execute(select(MSGS.c.status).join(ORD, ORD.c.id == MSGS.c.order_id)
-                                .where(ORD.c.code == code)).scalars().all()
-    assert len(statuses) == 3 and "pending" not in statuses, statuses
-    assert order(db, code).announced
+        checkout = conn.execute(select(CO)).one()
+    assert checkout.status == "failed" and "too late" in checkout.description
+    assert any("Mobile money is not available" in m for m in messages_to(db, BUYER, code))
 
 
 def test_failed_payment_tells_the_buyer_and_retry_from_my_orders(client, ussd, jobs, fake_providers, pay_app):
@@ -333,7 +284,9 @@ def test_unknown_and_expired_orders(client, ussd, jobs, pay_app):
     code = buy(client, ussd, method="2")
     with db.begin() as conn:
         conn.execute(update(ORD).where(ORD.c.code == code).values(expires_at=utcnow() - timedelta(seconds=1)))
-    jobs.run()
+    from workers.run import run_worker
+
+    run_worker(burst=True)  # the expiry sweep
     assert order(db, code).status == "expired"
     late = post(client, notification(code, "KES 360.0000", tid="ATPid_late"))
     assert late.status_code == 200 and late.json["outcome"] == "late"
@@ -416,7 +369,6 @@ def test_pay_on_delivery_end_to_end(client, ussd, jobs, pay_app):
 
 
 def test_expiry_with_a_short_window(make_app, fake_providers, ussd):
-    from tests.payflow import Jobs
 
     app = make_app(payment_window_minutes=1)
 
@@ -432,16 +384,16 @@ def test_expiry_with_a_short_window(make_app, fake_providers, ussd):
         before = stock(s.db, "Maize flour 2kg")
         code = buy(client, lambda **kw: type(ussd())(client, kw["phone"], kw["session_id"]), method="2")
         assert stock(s.db, "Maize flour 2kg") == before - 2
-        jobs = Jobs(app)
-        jobs.run(fast_forward=False)  # the order's job: it schedules the expiry
-        [(job_id, at)] = [(j, a) for j, a in jobs.scheduled().items() if "expire" in j]
-        assert timedelta(seconds=55) < at - datetime.now(UTC) <= timedelta(seconds=61)
-        jobs.run()  # run early (a skewed clock): the job sees the window still open and waits
+        from workers.run import run_worker
+
+        row = order(s.db, code)
+        assert timedelta(seconds=55) < row.expires_at - utcnow() <= timedelta(seconds=61)
+        run_worker(burst=True)  # the sweep, before the window closes: nothing to do
         assert order(s.db, code).status == "placed"
-        assert any("expire" in j for j in jobs.scheduled())
+        assert not Jobs(app).scheduled()  # no job per order waits in Redis for its expiry
         with s.db.begin() as conn:  # a minute passes
             conn.execute(update(ORD).where(ORD.c.code == code).values(expires_at=utcnow() - timedelta(seconds=1)))
-        jobs.run()
+        run_worker(burst=True)
         assert order(s.db, code).status == "expired"
         assert stock(s.db, "Maize flour 2kg") == before
         assert any("expired" in m for m in messages_to(s.db, BUYER, code))
@@ -466,7 +418,8 @@ def test_checkout_retries_then_fails_for_good(client, ussd, jobs, fake_providers
     db = pay_app.extensions["soko"].db
     code = buy(client, ussd)
     fake_providers.fail_next(1, status=503)
-    jobs.run()
+    jobs.run(fast_forward=False)  # announced: its checkout due in a few seconds
+    jobs.run(ahead=timedelta(seconds=5))  # the first attempt: refused; its retry due 15 s later
     assert len(fake_providers.requests_to("/mobile/checkout")) == 1
     assert not jobs.failed()
     jobs.run()  # the retry, once its interval has passed

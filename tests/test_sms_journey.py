@@ -11,8 +11,7 @@ from rq import SimpleWorker
 
 from commerce import people
 from tests.fakes import AT_API_KEY, AT_USERNAME
-from tests.payflow import ring_now
-from workers import runtime
+from workers import dispatch, runtime
 
 SELLER = "+254733444555"
 AGENT = "+254722999000"
@@ -49,9 +48,8 @@ class Phones:
 
     def work(self) -> None:
         s = self.app.extensions["soko"]
-        # The orders queue too, with RQ's scheduler: new orders' drain job (due now, as if its second
-        # had passed) enqueues their SMS from there.
-        ring_now(s.redis)
+        # The dispatcher's look first: it announces new orders and queues their SMS.
+        dispatch.tick()
         SimpleWorker([s.jobs.q["orders"], s.jobs.q["sms"]], connection=s.redis).work(burst=True, with_scheduler=True)
 
     def inbox(self, phone: str) -> list[str]:

@@ -205,8 +205,8 @@ def test_the_sweep_requeues_lost_messages_after_their_backoff(at_app, fake_provi
     fresh = queue_messages(at_app, [(NUMBERS[1], "Just written")], notify=False)
     retried = queue_messages(at_app, [(NUMBERS[2], "Failed twice")], notify=False)
     _backdate(at_app, lost, 5)
-    with at_app.extensions["soko"].db.begin() as conn:  # two attempts, the last 1 minute ago: not yet due
-        conn.execute(update(M).where(M.c.id.in_(retried)).values(attempts=2, updated_at=utcnow() - timedelta(minutes=1)))
+    with at_app.extensions["soko"].db.begin() as conn:  # two attempts, the last 40 s ago: not yet due (30 s + grace)
+        conn.execute(update(M).where(M.c.id.in_(retried)).values(attempts=2, updated_at=utcnow() - timedelta(seconds=40)))
 
     assert worker_sms.sweep() == {"requeued": 1, "unconfirmed": 0}
     work(at_app)
@@ -215,11 +215,31 @@ def test_the_sweep_requeues_lost_messages_after_their_backoff(at_app, fake_provi
     assert fresh and retried
 
 
+def test_the_sweep_keeps_bulk_rows_off_the_sms_queue(at_app):
+    """Thousands of reminders waiting behind a broadcast are not lost jobs: the sweep leaves them
+    BULK_GRACE, then puts them back on `bulk`; a transactional row behind them is still found."""
+    from rq import Queue
+
+    s = at_app.extensions["soko"]
+    with s.db.begin() as conn:
+        bulk = list(conn.execute(insert(M).returning(M.c.id), [
+            {"to_phone": f"+2547990{i:05d}", "body": f"Reminder {i}", "kind": "seller_reminder", "status": "pending",
+             "attempts": 0, "updated_at": utcnow() - timedelta(minutes=2)} for i in range(30)]).scalars())
+    lost = queue_messages(at_app, [(NUMBERS[0], "Order 123456 is paid")], notify=False)
+    _backdate(at_app, lost, 1)
+    assert worker_sms.sweep() == {"requeued": 1, "unconfirmed": 0}
+    sms, bulk_q = Queue("sms", connection=s.redis), Queue("bulk", connection=s.redis)
+    assert [j.args[0] for j in sms.get_jobs()] == [lost] and bulk_q.count == 0
+    _backdate(at_app, bulk, 11)
+    assert worker_sms.sweep()["requeued"] == 31
+    assert sorted(i for j in bulk_q.get_jobs() for i in j.args[0]) == sorted(bulk)
+
+
 def test_the_worker_runs_the_sweep_on_its_schedule(at_app, fake_providers):
     from workers import periodic
     from workers.run import run_worker
 
-    assert (worker_sms.sweep, "sms", 60) in periodic.PERIODIC
+    assert (worker_sms.sweep, "orders", 30) in periodic.PERIODIC
     lost = queue_messages(at_app, [(NUMBERS[0], "Lost enqueue")], notify=False)
     _backdate(at_app, lost, 5)
     run_worker(burst=True)  # the real worker: periodic jobs enqueued once, then everything due
@@ -253,7 +273,7 @@ def test_a_worker_killed_mid_send_does_not_send_twice(at_app, fake_providers, se
 
     worker_sms.send_messages([mid])  # the job again, as a retry would run it
     work(at_app)
-    _backdate(at_app, [mid], 11)  # past the lease
+    _backdate(at_app, [mid], 3)  # past the lease
     assert worker_sms.sweep() == {"requeued": 0, "unconfirmed": 1}
     work(at_app)
 

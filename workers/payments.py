@@ -11,12 +11,13 @@ transaction id, which is why the row takes the payment's status when one is alre
 from __future__ import annotations
 
 import logging
+import time
 from dataclasses import asdict
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from rq import get_current_job
-from sqlalchemy import select, update
+from sqlalchemy import func, insert, select, update
+from sqlalchemy.exc import SQLAlchemyError
 
 from commerce import checkouts, money, phones
 from commerce.models import (
@@ -34,7 +35,8 @@ from commerce.models import (
 from commerce.order_state import Notices, load
 from providers import ProviderError
 from workers import runtime as rt
-from workers.queues import RQJobs
+from workers.queues import CHECKOUT_RETRY, RQJobs
+from workers.sms import maybe_taken
 
 log = logging.getLogger(__name__)
 CO, PAY = Checkout.__table__, Payment.__table__
@@ -44,45 +46,41 @@ PENDING_GUARD = timedelta(minutes=2)
 # Africa's Talking sends a notification when the subscriber answers or the prompt expires (about a
 # minute on M-Pesa); a checkout still silent after this long gets reconciled.
 RECONCILE_AFTER = timedelta(minutes=10)
+# A first checkout that could not start for this long after it was due (no worker, no Redis) is not
+# started at all: the buyer has put the phone away, and a PIN prompt out of the blue looks like fraud.
+# It is recorded `failed` with the reason and the buyer is told to pay from My orders or in cash.
+TOO_LATE = timedelta(minutes=10)
 
 
 def _major(m: money.Money) -> str:
     return format(money.to_decimal(m).quantize(Decimal(1).scaleb(-money.display_digits(m.currency))), "f")
 
 
-def _last_attempt() -> bool:
-    job = get_current_job()
-    return job is None or not job.retries_left
-
-
-def _payable_now(order) -> bool:
-    """A mobile-money order still placed; a lay-by still placed; a pay-later order not closed."""
-    if order.paid_in_full:
-        return False
-    if order.method == PAY_LATER:
-        return order.status in (PLACED, DISPATCHED, ARRIVED, DELIVERED)
-    return order.status == PLACED and order.method in (MOBILE_MONEY, *CREDIT_METHODS)
-
-
-def start_checkout(order_id: int, amount_minor: int | None = None) -> str:
+def start_checkout(order_id: int, checkout_id: int | None = None, amount_minor: int | None = None) -> str:
     """Ask the buyer's rail to prompt the buyer for the amount due on `order_id`, or for
-    `amount_minor` of it (a part of a lay-by or pay-later order's balance: SPEC §15)."""
+    `amount_minor` of it (a part of a lay-by or pay-later order's balance: SPEC §15).
+
+    With `checkout_id`, the order's first checkout (a `due` row the dispatcher offered): claimed
+    `due` → `pending` under the order's lock, so it is started once however often it was offered.
+    Without, a buyer's `Pay now` from My orders: a new row."""
     r = rt.runtime()
     now = utcnow()
-    with r.db.begin() as conn:
-        order = load(conn, order_id=order_id, lock=True)
-        if order is None or not _payable_now(order):
-            return "nothing to pay"
-        recent = conn.execute(select(CO.c.id).where(CO.c.order_id == order_id, CO.c.status == "pending",
-                                                    CO.c.created_at > now - PENDING_GUARD)).first()
-        if recent:
-            return "a checkout is already waiting for the buyer"
-        rail = r.rails.route(order.buyer_phone) or checkouts.AT
-        due = order.due
-        if amount_minor is not None and order.method in CREDIT_METHODS:
-            due = money.Money(min(max(int(amount_minor), 1), due.amount_minor), due.currency)
-        checkout_id = checkouts.open_checkout(conn, order_id, rail, due, now)
-        phone, code = order.buyer_phone, order.code
+    try:
+        outcome, checkout_id, rail, due, phone, code, told = _begin(r, order_id, checkout_id, now, amount_minor)
+    except SQLAlchemyError:
+        # The database failed mid-claim, maybe after our COMMIT reached it (its answer lost): look.
+        if checkout_id is None or not _claimed_at(r, checkout_id, now):
+            raise  # not claimed: still `due`, the dispatcher offers it again
+        with r.db.connect() as conn:
+            order = load(conn, order_id=order_id)
+            rail, asked, asked_in = conn.execute(select(CO.c.rail, CO.c.asked_minor, CO.c.asked_currency)
+                                                 .where(CO.c.id == checkout_id)).one()
+        due = money.Money(asked, asked_in) if asked is not None else order.due
+        outcome, phone, code, told = None, order.buyer_phone, order.code, None
+    if told is not None:
+        RQJobs(r.redis).notify(told.ids)
+    if outcome is not None:
+        return outcome
 
     if rail in checkouts.QUERYABLE:
         return _start_on_rail(r, rail, order_id, checkout_id, due, phone, code, now)
@@ -93,9 +91,14 @@ def start_checkout(order_id: int, amount_minor: int | None = None) -> str:
     try:
         result = client.checkout(phone, due.currency, _major(due), code)
     except ProviderError as exc:
-        if exc.retryable and not _last_attempt():
-            _set(r, checkout_id, "error", str(exc))
-            raise  # RQ retries it (Retry in workers/queues.py); a later attempt makes a new checkout row
+        if maybe_taken(exc):
+            # The provider may have the request and prompt the buyer: a second request could make
+            # them pay twice. The row stays `pending`; no notification within RECONCILE_AFTER and
+            # reconcile_checkouts tells the buyer how to go on.
+            _note(r, checkout_id, f"no answer in time, the provider may have it: {exc}")
+            return f"uncertain: {exc}"
+        if exc.retryable and _retry(r, order_id, checkout_id, str(exc)):
+            return f"will retry: {exc}"
         _give_up(r, order_id, checkout_id, str(exc), "mobile_money_unavailable")
         if exc.retryable:
             raise  # failed for good: into RQ's failed registry with its error
@@ -131,9 +134,8 @@ def _start_on_rail(r, rail: str, order_id: int, checkout_id: int, due: money.Mon
             checkouts.started(r.db, checkout_id, exc.reference, f"unclear: {exc}")
             RQJobs(r.redis).schedule_poll(checkout_id, now + checkouts.POLL_AFTER[0], 0)
             return f"{rail} checkout {exc.reference} unclear ({exc}); asking in {checkouts.POLL_AFTER[0]}"
-        if exc.retryable and not _last_attempt():
-            _set(r, checkout_id, "error", str(exc))
-            raise
+        if exc.retryable and _retry(r, order_id, checkout_id, str(exc)):
+            return f"will retry: {exc}"
         _give_up(r, order_id, checkout_id, str(exc), "mobile_money_unavailable")
         if exc.retryable:
             raise
@@ -182,10 +184,92 @@ def poll_checkout(checkout_id: int, hint: bool = False) -> str:
     return "unresolved"
 
 
-def _set(r, checkout_id: int, status: str, description: str) -> None:
+def _payable_now(order) -> bool:
+    """A mobile-money order still placed; a lay-by still placed; a pay-later order not closed."""
+    if order is None or order.paid_in_full:
+        return False
+    if order.method == PAY_LATER:
+        return order.status in (PLACED, DISPATCHED, ARRIVED, DELIVERED)
+    return order.status == PLACED and order.method in (MOBILE_MONEY, *CREDIT_METHODS)
+
+
+def _begin(r, order_id: int, checkout_id: int | None, now, amount_minor: int | None = None):
+    """The checkout's row claimed (or written), in the order's lock, with the buyer's rail and the
+    amount asked: (outcome if nothing is to be called, checkout id, rail, amount, phone, order code,
+    notices to send)."""
+    nothing = (None, None, None, None, None)
     with r.db.begin() as conn:
+        order = load(conn, order_id=order_id, lock=True)
+        payable = _payable_now(order)
+        if checkout_id is not None:
+            due_at = conn.execute(select(CO.c.created_at).where(CO.c.id == checkout_id, CO.c.status == "due")).scalar()
+            if due_at is None:
+                return "already started", checkout_id, *nothing
+            late = now - due_at > TOO_LATE
+            why = ("nothing to pay (paid, cancelled or expired first)" if not payable
+                   else "too late for a PIN prompt (its worker was away); the buyer was told" if late else None)
+            conn.execute(update(CO).where(CO.c.id == checkout_id).values(
+                status="pending" if why is None else "skipped" if not payable else "failed",
+                description=why, created_at=now, updated_at=now))
+            if not payable:
+                return "nothing to pay", checkout_id, *nothing
+            if late:
+                told = Notices(conn, order)
+                told.send("buyer", "mobile_money_unavailable")
+                return "too late", checkout_id, None, None, None, None, told
+        else:
+            if not payable:
+                return "nothing to pay", None, *nothing
+            recent = conn.execute(select(CO.c.id).where(CO.c.order_id == order_id, (CO.c.status == "due") | (
+                (CO.c.status == "pending") & (CO.c.created_at > now - PENDING_GUARD)))).first()
+            if recent:
+                return "a checkout is already waiting for the buyer", None, *nothing
+        rail = r.rails.route(order.buyer_phone) or checkouts.AT
+        due = order.due
+        if amount_minor is not None and order.method in CREDIT_METHODS:
+            due = money.Money(min(max(int(amount_minor), 1), due.amount_minor), due.currency)
+        if checkout_id is None:
+            checkout_id = checkouts.open_checkout(conn, order_id, rail, due, now)
+        else:  # the dispatcher's `due` row, claimed above: the rail and amount it asks for
+            conn.execute(update(CO).where(CO.c.id == checkout_id).values(
+                rail=rail, asked_minor=due.amount_minor, asked_currency=due.currency))
+        return None, checkout_id, rail, due, order.buyer_phone, order.code, None
+
+
+def _claimed_at(r, checkout_id: int, at, patience: float = 20.0) -> bool:
+    """Whether our claim of `checkout_id` (stamped `at`) committed, once the database answers again."""
+    deadline = time.monotonic() + patience
+    while True:
+        try:
+            with r.db.connect() as conn:
+                row = conn.execute(select(CO.c.status, CO.c.updated_at).where(CO.c.id == checkout_id)).first()
+            return row is not None and row.status == "pending" and row.updated_at == at
+        except SQLAlchemyError:
+            if time.monotonic() > deadline:
+                raise
+            time.sleep(1)
+
+
+def _note(r, checkout_id: int, why: str) -> None:
+    with r.db.begin() as conn:
+        conn.execute(update(CO).where(CO.c.id == checkout_id).values(description=why[:200], updated_at=utcnow()))
+
+
+def _retry(r, order_id: int, checkout_id: int, why: str) -> bool:
+    """A passing failure (timeout, 5xx): this attempt `error`, and the next one a `due` row
+    CHECKOUT_RETRY's interval later, which the dispatcher starts like the first (retries live in
+    the database, not in Redis). False once the attempts are used up."""
+    now = utcnow()
+    with r.db.begin() as conn:
+        errors = conn.execute(select(func.count()).select_from(CO).where(
+            CO.c.order_id == order_id, CO.c.status == "error")).scalar()
+        if errors >= len(CHECKOUT_RETRY.intervals):
+            return False
         conn.execute(update(CO).where(CO.c.id == checkout_id)
-                     .values(status=status, description=description[:200], updated_at=utcnow()))
+                     .values(status="error", description=why[:200], updated_at=now))
+        at = now + timedelta(seconds=CHECKOUT_RETRY.intervals[errors])
+        conn.execute(insert(CO).values(order_id=order_id, status="due", created_at=at, updated_at=at))
+    return True
 
 
 def _give_up(r, order_id: int, checkout_id: int, why: str, notice: str) -> str:

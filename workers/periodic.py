@@ -17,18 +17,19 @@ from workers import credit, orders, payments, sms
 
 log = logging.getLogger(__name__)
 
-# (function, queue, every n seconds)
+# (function, queue, every n seconds). Sweeps go on `orders`, behind the time-critical queues; the
+# reminders on `bulk`. New orders' notices and checkouts are not here: the dispatcher reads them
+# from the database four times a second (workers/dispatch.py).
 PERIODIC = [
-    (orders.sweep_expired, "orders", 60),
-    (orders.drain_placed, "orders", 60),  # new orders whose drain job was lost (a Redis error)
-    (orders.announce_unannounced, "orders", 60),  # new orders whose push was lost: their notices
-    (orders.follow_up, "orders", 15 * 60),
-    (payments.reconcile_checkouts, "payments", 2 * 60),
-    (sms.sweep, "sms", 60),  # outbox rows left pending; sends cut off mid-call marked unconfirmed
-    # Credit (issue 18): due days are whole days, so a quarter of an hour is on time.
-    (credit.remind_instalments, "orders", 15 * 60),
-    (credit.notify_arrears, "orders", 15 * 60),
-    (credit.remind_laybys, "orders", 15 * 60),
+    (orders.sweep_expired, "orders", orders.EXPIRY_SWEEP),
+    (orders.follow_up, "bulk", 15 * 60),
+    (payments.reconcile_checkouts, "orders", 2 * 60),
+    (sms.sweep, "orders", 30),  # outbox rows left pending; sends cut off mid-call marked unconfirmed
+    # Credit (issue 18): due days are whole days, so a quarter of an hour is on time; reminders are
+    # bulk work (never ahead of a checkout or a receipt).
+    (credit.remind_instalments, "bulk", 15 * 60),
+    (credit.notify_arrears, "bulk", 15 * 60),
+    (credit.remind_laybys, "bulk", 15 * 60),
     (credit.expire_laybys, "orders", 15 * 60),
 ]
 

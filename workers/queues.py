@@ -1,41 +1,44 @@
 """Soko's RQ queues, and the `Jobs` the web side uses to start work after a commit.
 
-Enqueuing is best effort: the database is the record (an unsent message stays `pending`, an
-unpaid order keeps its expiry time) and the worker's sweeps pick up whatever a lost enqueue missed.
+Enqueuing is best effort: the database is the record (an unsent message stays `pending`, a new
+order `announced = false`, a first checkout a `due` row, an unpaid order its expiry time) and the
+worker's dispatcher and sweeps pick up whatever a lost enqueue missed (workers/dispatch.py).
 """
 
 from __future__ import annotations
 
-import json
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 
 import redis
 from rq import Queue, Retry
 from rq.job import JobStatus
 from rq.registry import ScheduledJobRegistry
 
+from commerce import orders
+
 log = logging.getLogger(__name__)
 
-QUEUE_NAMES = ("sms", "payments", "orders")
-CHECKOUT_DELAY = timedelta(seconds=3)  # let the USSD session close before the PIN prompt arrives
+# In priority order: a worker takes from the first non-empty queue (RQ's dequeue), so time-critical
+# work (checkouts, then the transactional SMS: receipts, payment notices, replies, new orders'
+# notices) never waits behind order sweeps or bulk sends (reminders, broadcasts). A worker pool
+# keeps one process off `bulk` altogether (workers/run.py), so a long broadcast job cannot hold
+# every process either.
+QUEUE_NAMES = ("payments", "sms", "orders", "bulk")
+TIME_CRITICAL = ("payments", "sms")
+CHECKOUT_DELAY = orders.CHECKOUT_DELAY  # let the USSD session close before the PIN prompt arrives
 SEND_RETRY = Retry(max=5, interval=[5, 30, 120, 600, 1800])
-# A checkout the provider could not take (timeout, 5xx) is tried again a little later, then given up.
+# A checkout the provider could not take (connect timeout, 5xx) is tried again a little later, then
+# given up: the intervals of its next attempts, written as `due` rows (workers.payments._retry).
 CHECKOUT_RETRY = Retry(max=2, interval=[15, 60])
 # Every job key expires: a job still waiting a day after it was due is dropped (the sweeps above
 # cover its work), so a worker outage leaves no keys behind. RQ expires a queued job's key at
 # enqueue with `ttl`, and a finished one with its result or failure TTL.
 JOB_TTL = 86400
-# New orders wait in a list until one drain job starts their work (workers.orders.drain_placed): the
-# Confirm hop pays one round trip, not an RQ job. The first order pushed after a drain rings the
-# bell (SET NX) and schedules the next drain DRAIN_DELAY later; the orders placed until it runs
-# join the same batch.
-PLACED_KEY = "soko:placed"
-PLACED_BELL = "soko:placed:bell"
-DRAIN_DELAY = timedelta(seconds=1)  # well inside CHECKOUT_DELAY: the drain still schedules the checkout ahead
-# Long enough to cover the delay and a busy worker; if the drain job was lost, the next order
-# after this rings again (and the minute sweep drains the list in a quiet spell).
-BELL_TTL = 10
+BULK_BATCH = 100  # messages per bulk send job (one provider call each when their texts differ)
+# Outbox kinds that are bulk work: their sends go on `bulk` (the reminders of commerce.lifecycle, and
+# broadcasts); every other kind is transactional.
+BULK_KINDS = ("seller_reminder", "buyer_confirm_receipt", "agent_reminder", "reminder", "broadcast")
 
 
 def _ttl_until(at: datetime) -> int:
@@ -51,95 +54,77 @@ class RQJobs:
     def __init__(self, conn: redis.Redis):
         self.q = queues(conn)
 
-    def notify(self, message_ids: list[int]) -> None:
-        if not message_ids:
+    def notify(self, message_ids: list[int], *, bulk: bool = False, batch: int = 500) -> None:
+        """Send these outbox rows: on `sms` (transactional), or on `bulk` (reminders, broadcasts) in
+        jobs of BULK_BATCH, short enough that a worker taking bulk work is back at the time-critical
+        queues within a second or two."""
+        ids = list(message_ids)
+        if not ids:
             return
+        queue = self.q["bulk" if bulk else "sms"]
+        batch = min(batch, BULK_BATCH) if bulk else batch
         try:
-            self.q["sms"].enqueue("workers.sms.send_messages", list(message_ids), retry=SEND_RETRY,
-                                  ttl=JOB_TTL)
+            with queue.connection.pipeline() as pipe:
+                pipe.multi()  # up front: Queue.enqueue calls it only on a pipeline with no commands yet
+                for i in range(0, len(ids), batch):
+                    queue.enqueue("workers.sms.send_messages", ids[i:i + batch], retry=SEND_RETRY, ttl=JOB_TTL,
+                                  pipeline=pipe)
+                pipe.execute()
         except redis.RedisError:
-            log.warning("could not enqueue messages %s; the outbox sweep will send them", message_ids)
+            log.warning("could not enqueue %d messages; the outbox sweep will send them", len(ids))
+
+    def checkouts(self, due: list[tuple[int, int]]) -> bool:
+        """Start these (order id, checkout id) checkouts now, in one round trip. False when Redis
+        did not take them (the dispatcher offers them again: their rows say they are waiting)."""
+        if not due:
+            return True
+        try:
+            with self.q["payments"].connection.pipeline() as pipe:
+                pipe.multi()
+                for order_id, checkout_id in due:
+                    # No RQ retry: a retry is a new `due` row (workers.payments._retry).
+                    self.q["payments"].enqueue("workers.payments.start_checkout", order_id, checkout_id,
+                                               ttl=JOB_TTL, pipeline=pipe)
+                pipe.execute()
+            return True
+        except redis.RedisError:
+            log.warning("could not enqueue %d checkouts; they are offered again shortly", len(due))
+            return False
 
     def start_checkout(self, order_id: int, amount_minor: int | None = None) -> None:
-        """The buyer's rail asked for what is due on the order (`amount_minor`: a part of a lay-by or
-        pay-later balance), CHECKOUT_DELAY from now."""
-        args = (order_id,) if amount_minor is None else (order_id, amount_minor)
+        """A buyer's `Pay now` (or `Pay an amount`: `amount_minor`, a part of a lay-by or pay-later
+        balance) from My orders: a new checkout CHECKOUT_DELAY from now (the buyer asked: lost with
+        Redis, they ask again; an order's first checkout is the database's, workers/dispatch.py)."""
+        args = (order_id,) if amount_minor is None else (order_id, None, amount_minor)
         try:
             _schedule(self.q["payments"], datetime.now(UTC) + CHECKOUT_DELAY, "workers.payments.start_checkout",
-                      *args, retry=CHECKOUT_RETRY)
+                      *args)
         except redis.RedisError:
             log.warning("could not enqueue checkout for order %s; the buyer can retry from My orders", order_id)
 
-    def placed_writes(self, order_id: int, *, checkout: bool):
-        """A new order's Redis writes, as (commands, done): push it on PLACED_KEY for the next drain
-        job (`workers.orders.drain_placed`, which writes and sends its notices and starts its mobile
-        money checkout and expiry from the worker) and ring the bell. The USSD engine sends them in
-        the round trip that saves the session and hands the replies to `done`; only the order that
-        rang the bell also schedules the drain job (about once a second under load)."""
-        commands = [("RPUSH", PLACED_KEY, json.dumps([order_id, checkout])),
-                    ("EXPIRE", PLACED_KEY, JOB_TTL),  # every key expires; a new order renews it
-                    ("SET", PLACED_BELL, 1, "NX", "EX", BELL_TTL)]
-
-        def done(replies: list) -> None:
-            failed = [r for r in replies if isinstance(r, Exception)]
-            try:
-                if failed:
-                    raise failed[0]
-                if replies[2]:
-                    self.schedule_drain()
-            except redis.RedisError:
-                # Not pushed, or pushed but its drain not scheduled: the minute sweeps cover it.
-                log.warning("could not queue order %s or schedule its drain; the minute sweeps cover it", order_id)
-
-        return commands, done
-
-    def schedule_drain(self) -> None:
-        """The drain job, DRAIN_DELAY from now: the delay is what batches the orders placed meanwhile
-        when a worker is running. RQ keeps due times in whole seconds and its scheduler looks every
-        second, so the drain runs 0-2 s after the ring."""
-        _schedule(self.q["orders"], datetime.now(UTC) + DRAIN_DELAY, "workers.orders.drain_placed")
-
-    def orders_jobs(self, message_ids: list[int], starts: list[tuple[int, datetime | None, datetime | None]],
-                    send_batch: int = 500) -> None:
-        """Everything new orders start, in one Redis round trip (one pipeline): their notifications
-        in send jobs of up to `send_batch` messages (as the outbox sweep's), and each (order id,
-        checkout_at, expire_at)'s mobile money checkout and expiry (None: none)."""
-        if not message_ids and not starts:
-            return
-        try:
-            with self.q["orders"].connection.pipeline() as pipe:
-                pipe.multi()  # up front: Queue.enqueue calls it only on a pipeline with no commands yet
-                ids = list(message_ids)
-                for i in range(0, len(ids), send_batch):
-                    self.q["sms"].enqueue("workers.sms.send_messages", ids[i:i + send_batch], retry=SEND_RETRY,
-                                          ttl=JOB_TTL, pipeline=pipe)
-                now = datetime.now(UTC)
-                for order_id, checkout_at, expire_at in starts:
-                    if checkout_at is not None and checkout_at <= now:
-                        # Already due (the worker was busy): now, not at the scheduler's next look.
-                        self.q["payments"].enqueue("workers.payments.start_checkout", order_id,
-                                                   retry=CHECKOUT_RETRY, ttl=JOB_TTL, pipeline=pipe)
-                    elif checkout_at is not None:
-                        _schedule_at(pipe, self.q["payments"], checkout_at, "workers.payments.start_checkout",
-                                     order_id, retry=CHECKOUT_RETRY)
-                    if expire_at is not None:
-                        _schedule_at(pipe, self.q["orders"], expire_at, "workers.orders.expire_order", order_id,
-                                     job_id=f"soko-expire-{order_id}")
-                pipe.execute()
-        except redis.RedisError:
-            log.warning("could not enqueue the jobs of orders %s; the outbox and expiry sweeps cover them",
-                        [order_id for order_id, _, _ in starts])
-
-    def schedule_expiry_at(self, order_id: int, at: datetime) -> None:
-        # Its own id: the job reschedules itself with this, and a running job's id must not be reused.
-        self._expiry(order_id, f"soko-expire-{order_id}-{int(at.timestamp())}", at)
-
-    def _expiry(self, order_id: int, job_id: str, at: datetime) -> None:
-        try:
-            # One job id per order and time: a second schedule replaces the first, not doubles it.
-            _schedule(self.q["orders"], at, "workers.orders.expire_order", order_id, job_id=job_id)
-        except redis.RedisError:
-            log.warning("could not schedule expiry of order %s; the periodic sweep will expire it", order_id)
+    def lag(self) -> dict[str, float]:
+        """Seconds the oldest job waiting on each queue has waited (0 for an empty queue): two
+        pipelined round trips (RQ pushes on the right and pops on the left: index 0 is the oldest)."""
+        conn = self.q["sms"].connection
+        with conn.pipeline(transaction=False) as pipe:
+            for q in self.q.values():
+                pipe.lindex(q.key, 0)
+            heads = pipe.execute()
+        with conn.pipeline(transaction=False) as pipe:
+            for head in heads:
+                pipe.hget(f"rq:job:{head.decode() if isinstance(head, bytes) else head}", "enqueued_at")
+            stamps = pipe.execute()
+        now, out = datetime.now(UTC), {}
+        for name, head, stamp in zip(self.q, heads, stamps, strict=True):
+            age = 0.0
+            if head is not None and stamp:
+                try:
+                    at = datetime.fromisoformat(stamp.decode() if isinstance(stamp, bytes) else stamp)
+                    age = max((now - (at if at.tzinfo else at.replace(tzinfo=UTC))).total_seconds(), 0.0)
+                except ValueError:
+                    pass
+            out[name] = round(age, 3)
+        return out
 
 
     # -- issue 15: asking a rail what became of a checkout (workers.payments.poll_checkout) ---------

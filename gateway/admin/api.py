@@ -238,6 +238,17 @@ def refund_paid(refund_id: int):
         raise ParamError("reference is required: what you paid it back under (e.g. the M-Pesa reversal)")
     return jsonify(done.refund)
 
+@bp.post("/messages/<int:message_id>/resend")
+def resend_message(message_id: int):
+    s = soko()
+    refused = actions.resend_message(s.db, message_id, actor=ACTOR)
+    if refused == "not_found":
+        return jsonify(error=f"No message {message_id}"), 404
+    if refused:
+        return jsonify(error=f"Message {message_id} is {refused}; only an unconfirmed message can be resent"), 409
+    s.jobs.notify([message_id])
+    return jsonify(resent=message_id, status="pending")
+
 
 @bp.post("/jobs/<queue>/<job_id>/requeue")
 def requeue(queue: str, job_id: str):

@@ -313,6 +313,20 @@ def messages():
     return render_template("admin/messages.html", messages=items, meta=page.meta(total), args=request.args)
 
 
+@bp.post("/messages/<int:message_id>/resend")
+def resend_message(message_id: int):
+    s = soko()
+    refused = actions.resend_message(s.db, message_id, actor=ACTOR)
+    if refused is None:
+        s.jobs.notify([message_id])
+        flash(f"Message {message_id} is queued again; it may reach the recipient twice.", "ok")
+    elif refused == "not_found":
+        flash(f"No message {message_id}.", "error")
+    else:
+        flash(f"Message {message_id} is {refused}; only an unconfirmed message can be resent.", "error")
+    return redirect(url_for("admin.messages", status="unconfirmed"))
+
+
 @bp.get("/jobs")
 def failed_jobs():
     try:

@@ -1,0 +1,1 @@
+"""The chaos suite (`make chaos`): see chaos/__main__.py."""
