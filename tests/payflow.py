@@ -49,9 +49,8 @@ class Jobs:
         if fast_forward:
             self.fast_forward()
         self._burst()
-        if fast_forward:  # what that started may have left a retry due
+        if fast_forward:  # what that started may have left a retry due (a `due` row, not an RQ job)
             dispatch.tick(now=utcnow() + ahead)
-            self.fast_forward()
             self._burst()
 
     def _burst(self) -> None:

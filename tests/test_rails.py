@@ -357,6 +357,9 @@ def test_late_success_on_an_expired_order_is_a_refund_the_operator_pays_out(make
         jobs.run()
         with s.db.begin() as conn:  # the window passes before the payer answers
             conn.execute(update(ORD).where(ORD.c.code == code).values(expires_at=utcnow() - timedelta(seconds=1)))
+        from workers.orders import sweep_expired
+
+        assert sweep_expired() == 1  # the worker's expiry sweep (every 30 s)
         jobs.run()
         assert order(s.db, code).status == "expired"
         fake_rails.settle(deliver=client_deliver(client))

@@ -104,9 +104,9 @@ def test_killing_the_supervisor_takes_its_workers_with_it(pool, app, settings):
         def told():
             with s.db.connect() as conn:
                 rows = conn.execute(select(M.c.status).where(M.c.order_id == placed.order_id)).scalars().all()
-            return len(rows) == 2 and all(r == "recorded" for r in rows)
+            return len(rows) == 3 and all(r == "recorded" for r in rows)  # receipt, seller, agent
 
-        assert _wait(told, 30), "the order's seller and agent were not told"
+        assert _wait(told, 30), "the buyer, seller and agent of the order were not told"
     finally:
         again.send_signal(signal.SIGTERM)
         assert again.wait(timeout=30) == 0
