@@ -582,6 +582,12 @@ def terms_of(settings) -> Terms:
     return Terms(settings.layby_weeks, settings.credit_min_orders, money.from_decimal(amount, currency))
 
 
+def sellers_offering(conn: Connection) -> frozenset[int]:
+    """The sellers offering pay later now (few: the payment screen asks the cached set first)."""
+    return frozenset(conn.execute(select(S.c.id).where(S.c.credit_max_minor.is_not(None),
+                                                       S.c.credit_weeks > 0)).scalars())
+
+
 def seller_of_product(conn: Connection, product_id: int) -> int | None:
     from commerce.models import Product
 

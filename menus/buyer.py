@@ -180,13 +180,12 @@ def _credit_buyer(ctx) -> str | None:
 
 def _pay_later(ctx, pid, qty) -> seller_credit.Offer | None:
     """Pay later for this product and quantity, when the seller offers it and the buyer qualifies."""
-    phone = _credit_buyer(ctx)
-    p = ctx.listed(pid)
-    if phone is None or p is None:
+    phone, seller_id = _credit_buyer(ctx), ctx.credit_seller(pid)
+    if phone is None or seller_id is None:
         return None
-    q = ctx.quote(p.price_minor, p.currency, qty)
-    seller_id = seller_credit.seller_of_product(ctx.db, pid)
-    if q.total is None or seller_id is None:
+    p = ctx.listed(pid)
+    q = ctx.quote(p.price_minor, p.currency, qty) if p is not None else None
+    if q is None or q.total is None:
         return None
     offer = seller_credit.offer(ctx.db, buyer_phone=phone, seller_id=seller_id, total=q.total,
                                 terms=ctx.services.credit_terms, now=utcnow())

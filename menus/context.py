@@ -152,6 +152,17 @@ class Context:
         return self._cached_read(("listing", category_id, offset, limit),
                                  lambda: catalog.products_in(self.reads, category_id, offset, limit))
 
+    def credit_seller(self, product_id: int) -> int | None:
+        """The product's seller when that seller offers pay later, else None: from the process's
+        catalog cache (sellers and products are cached tables), so the payment screen of a product
+        whose seller offers no credit reads nothing."""
+        offering = self._cached_read("credit_sellers", lambda: seller_credit.sellers_offering(self.db))
+        if not offering:
+            return None
+        seller_id = self._cached_read(("seller_of", product_id),
+                                      lambda: seller_credit.seller_of_product(self.db, product_id))
+        return seller_id if seller_id in offering else None
+
     def listed(self, product_id: int) -> catalog.ProductRow | None:
         """A product's name, price and seller as listed, from the cache; its stock is None (not
         known here: `product` reads it live). None when it is not for sale."""
