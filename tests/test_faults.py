@@ -61,6 +61,10 @@ class Proxy:
                 client.close()
                 continue
             with self._lock:
+                if self.mode == "down":  # accepted in the instant before cut() shut the listener
+                    client.close()
+                    upstream.close()
+                    continue
                 self.socks += [client, upstream]
             threading.Thread(target=self._pump, args=(client, upstream), daemon=True).start()
 
@@ -84,7 +88,15 @@ class Proxy:
 
     def cut(self):
         """The server is down: new connections are refused, open ones are dropped."""
-        self.mode = "down"
+        with self._lock:
+            self.mode = "down"
+        # shutdown() first: close() alone leaves the socket listening while the accept thread is
+        # blocked in accept() (Linux), so connections were still taken and then hung, not refused,
+        # and restore() could not bind the port again (EADDRINUSE).
+        try:
+            self.server.shutdown(socket.SHUT_RDWR)
+        except OSError:
+            pass
         self.server.close()
         with self._lock:
             for s in self.socks:

@@ -39,14 +39,18 @@ def test_lag_shows_the_oldest_waiting_work(app, client):
     from commerce import demo
     from commerce.models import Order, utcnow
     from commerce.orders import place_order
+    from tests.orderkit import agent_id, product_id
 
     s = app.extensions["soko"]
     job = Queue("sms", connection=s.redis).enqueue("workers.sms.send_messages", [1])
     s.redis.hset(job.key, "enqueued_at", (datetime.now(UTC) - timedelta(seconds=90)).isoformat())
     with s.db.begin() as conn:
         demo.seed(conn)
-    placed = place_order(s.db, phone="+254712345678", product_id=1, quantity=1, agent_id=1, method="cash",
-                         request_key=None, payment_window_minutes=60)
+    # By name: PostgreSQL's sequences are not reset by the wipe between tests, so ids are not 1.
+    placed = place_order(s.db, phone="+254712345678", product_id=product_id(s.db, "Maize flour 2kg"), quantity=1,
+                         agent_id=agent_id(s.db, "Kiambu"), method="cash", request_key=None,
+                         payment_window_minutes=60)
+    assert placed.ok, placed.error
     with s.db.begin() as conn:
         conn.execute(update(Order.__table__).where(Order.__table__.c.id == placed.order_id)
                      .values(created_at=utcnow() - timedelta(minutes=2)))

@@ -87,12 +87,16 @@ def test_killing_the_supervisor_takes_its_workers_with_it(pool, app, settings):
 
     from commerce import demo
     from commerce.orders import place_order
+    from tests.orderkit import agent_id, product_id
 
     s = app.extensions["soko"]
     with s.db.begin() as conn:
         demo.seed(conn)
-    placed = place_order(s.db, phone="+254712345678", product_id=1, quantity=1, agent_id=1, method="cash",
-                         request_key=None, payment_window_minutes=60)
+    # By name: PostgreSQL's sequences are not reset by the wipe between tests, so ids are not 1.
+    placed = place_order(s.db, phone="+254712345678", product_id=product_id(s.db, "Maize flour 2kg"), quantity=1,
+                         agent_id=agent_id(s.db, "Kiambu"), method="cash", request_key=None,
+                         payment_window_minutes=60)
+    assert placed.ok, placed.error
     env = {**os.environ, "DATABASE_URL": settings.database_url.replace("postgresql+psycopg://", "postgresql://"),
            "REDIS_URL": settings.redis_url}
     again = subprocess.Popen([sys.executable, "-m", "flask", "--app", "gateway", "worker", "--processes", "2"],
