@@ -327,7 +327,7 @@ def _per_hop(cpu: Counter, hops: Counter) -> dict[str, float]:
 
 
 def _run(app, seconds: float, tag: str) -> dict[str, float]:
-    cpu, _wall, hops, _n = journeys(app, seconds, f"{tag}{os.urandom(3).hex()}")
+    cpu, _wall, hops, _n, _sent = journeys(app, seconds, f"{tag}{os.urandom(3).hex()}")
     return _per_hop(cpu, hops)
 
 
@@ -339,7 +339,7 @@ def measure(app, floor_app, names: list[str], rounds: int, seconds: float):
         order = names if r % 2 == 0 else names[::-1]
         before = _run(app, seconds, "b")
         base_ms.append(before["journey"])
-        fcpu, _, fhops, _ = journeys(floor_app, min(seconds, 1), f"f{r}", floor=True)
+        fcpu, _, fhops, _, _ = journeys(floor_app, min(seconds, 1), f"f{r}", floor=True)
         floor_ms.append(sum(fcpu.values()) / sum(fhops.values()))
         for name in order:
             with contextlib.ExitStack() as stack:
@@ -378,7 +378,7 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="soko-tricks-") as tmp:
-        server = _setup(args, Path(tmp))
+        server, _db_url = _setup(args, Path(tmp))
         try:
             from bench import floor
             from gateway import create_app

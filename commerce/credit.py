@@ -589,6 +589,16 @@ def seller_of_product(conn: Connection, product_id: int) -> int | None:
     return conn.execute(select(P.c.seller_id).where(P.c.id == product_id)).scalar()
 
 
+def credit_seller(conn: Connection, product_id: int) -> int | None:
+    """The seller of a product when that seller offers pay later at all (None: no offer to make to
+    anyone). Only products and sellers are read: the payment screen keeps it in the catalog cache."""
+    from commerce.models import Product
+
+    P = Product.__table__  # noqa: N806
+    return conn.execute(select(P.c.seller_id).join(S, S.c.id == P.c.seller_id).where(
+        P.c.id == product_id, S.c.credit_max_minor.is_not(None), S.c.credit_weeks > 0)).scalar()
+
+
 def overview(engine: Engine, days: int = 30, now: datetime | None = None) -> dict:
     """`report` for the admin page and API: every amount as {"amount_minor", "currency"}."""
     with engine.connect() as conn:

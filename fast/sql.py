@@ -202,6 +202,21 @@ class Writer:
         """Execute it; the number of rows it changed."""
         return self._execute(statement, params)[1]
 
+    def alone(self, statement: PrebuiltWrite, params: dict) -> list[tuple]:
+        """A write that is a whole transaction by itself (PostgreSQL: one statement in autocommit,
+        a data-modifying WITH included, is atomic): no BEGIN and no COMMIT round trip. Its rows."""
+        if self._open:
+            raise RuntimeError("Writer.alone is for a write with no transaction begun")
+        sql, args = statement.sql(self.dialect, params)
+        cursor = self._held.cursor
+        try:
+            cursor.execute(sql, args)
+            found = cursor.fetchall() if cursor.description is not None else []
+        except self._error as exc:
+            raise DBAPIError.instance(sql, args, exc, self._error, dialect=self.dialect) from exc
+        _count_commit(None)
+        return found
+
     def _execute(self, statement: Prebuilt, params: dict) -> tuple[list[tuple], int]:
         sql, args = statement.sql(self.dialect, params)
         cursor = self._held.cursor

@@ -184,9 +184,11 @@ def _pay_later(ctx, pid, qty) -> seller_credit.Offer | None:
     p = ctx.listed(pid)
     if phone is None or p is None:
         return None
+    seller_id = ctx.credit_seller(pid)  # from the catalog cache: most sellers offer none
+    if seller_id is None:
+        return None
     q = ctx.quote(p.price_minor, p.currency, qty)
-    seller_id = seller_credit.seller_of_product(ctx.db, pid)
-    if q.total is None or seller_id is None:
+    if q.total is None:
         return None
     offer = seller_credit.offer(ctx.db, buyer_phone=phone, seller_id=seller_id, total=q.total,
                                 terms=ctx.services.credit_terms, now=utcnow())

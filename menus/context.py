@@ -165,6 +165,13 @@ class Context:
             return p._replace(stock=None) if p is not None else None
         return self._cached_read(("listed", product_id), load)
 
+    def credit_seller(self, product_id: int) -> int | None:
+        """The product's seller when that seller offers pay later at all (credit.credit_seller),
+        cached like the catalog: a seller's offer is a change to `sellers`. `credit.offer` reads the
+        offer itself again, so a stale answer at most shows pay later a moment late or refuses it."""
+        return self._cached_read(("credit_seller", product_id),
+                                 lambda: seller_credit.credit_seller(self.db, product_id))
+
     def product(self, product_id: int) -> catalog.ProductRow | None:
         """A product as the database has it now (stock is live), read once per hop and again after
         a commit (a screen's handler placed an order: stock moved)."""
