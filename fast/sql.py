@@ -140,8 +140,9 @@ def _discard(engine: Engine) -> None:
 
 class PrebuiltWrite(Prebuilt):
     """An INSERT or UPDATE (RETURNING or not) a hop repeats, compiled once per dialect and run by
-    `Writer`. Unlike `Prebuilt`, its values go through the column types' bind processors, so they
-    are stored exactly as SQLAlchemy stores them (SQLite: datetimes as 'YYYY-MM-DD HH:MM:SS.ffffff'
+    `Writer` (or a SELECT that compares with stored values of such types). Unlike `Prebuilt`, its
+    values go through the column types' bind processors, so they are stored exactly as SQLAlchemy
+    stores them (SQLite: datetimes as 'YYYY-MM-DD HH:MM:SS.ffffff'
     text, booleans as 0/1). Give every column a value, defaults and `onupdate` ones too: nothing
     here fills them in."""
 
@@ -220,7 +221,7 @@ class Writer:
     def _execute(self, statement: Prebuilt, params: dict) -> tuple[list[tuple], int]:
         sql, args = statement.sql(self.dialect, params)
         cursor = self._held.cursor
-        if not self._open and isinstance(statement, PrebuiltWrite):
+        if not self._open and statement.statement.is_dml:  # a write: BEGIN first
             try:
                 cursor.execute(self._begin)
             except self._error as exc:  # "database is locked": named as BEGIN, not the write
