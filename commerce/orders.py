@@ -431,6 +431,20 @@ _JUST_PLACED = sql.PrebuiltWrite(
     .order_by(ORD.c.id.desc()).limit(1))
 
 
+# A caller with no session kept: their language and their order just placed, in one read.
+_ON_RECORD = sql.PrebuiltWrite(
+    select(PE.c.language, select(ORD.c.code).where(
+        ORD.c.buyer_id == PE.c.id, ORD.c.created_at >= bindparam("since", type_=ORD.c.created_at.type), _STANDING)
+        .order_by(ORD.c.id.desc()).limit(1).scalar_subquery())
+    .where(PE.c.phone == bindparam("phone")))
+
+
+def on_record(reader: sql.Reader, phone: str, now: datetime | None = None) -> tuple[str | None, str | None]:
+    """A caller as on record: the language they chose (None: no record) and `just_placed`'s code."""
+    found = reader.rows(_ON_RECORD, {"phone": phone, "since": (now or utcnow()) - RECENT})
+    return found[0] if found else (None, None)
+
+
 def just_placed(reader: sql.Reader, phone: str, now: datetime | None = None) -> str | None:
     """The code of the buyer's latest order placed within RECENT that still stands (not cancelled
     or expired). Index seeks: people by phone, then orders by (buyer_id, id), newest first."""
@@ -459,4 +473,4 @@ def cancel_by_buyer(engine: Engine, phone: str, order_id: int) -> tuple[bool, st
 
 
 __all__ = ["OPEN_STATUSES", "Placed", "place_order", "announce", "unannounced", "buyer_orders", "buyer_order",
-           "cancel_by_buyer", "can_cancel", "just_placed", "RECENT"]
+           "cancel_by_buyer", "can_cancel", "just_placed", "on_record", "RECENT"]

@@ -23,7 +23,8 @@ def _just_placed(ctx) -> list[str]:
     before = ctx.before
     if before is not None and before.frames[-1][0] not in ("Y", "D"):
         return []  # the last session stopped elsewhere: it placed nothing unseen
-    code = orders.just_placed(ctx.reads, ctx.phone)
+    # With nothing kept in Redis, the read that found the caller's language found it too.
+    code = ctx.on_record()[1] if before is None else orders.just_placed(ctx.reads, ctx.phone)
     return [t("just_placed", ctx.lang, code=code)] if code else []
 
 

@@ -13,12 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from sqlalchemy import bindparam, select
 from sqlalchemy.engine import Engine
 
 from commerce import catalog, db, money, orders, rates, service_points
 from commerce import credit as seller_credit
-from commerce.models import Person
 from fast import sql
 
 
@@ -45,20 +43,6 @@ class Services:
     credit_terms: seller_credit.Terms = field(default_factory=seller_credit.Terms)
 
 
-_LANGUAGE = sql.Prebuilt(select(Person.__table__.c.language).where(Person.__table__.c.phone == bindparam("phone")))
-
-
-def language_on_record(engine: Engine, phone: str) -> str | None:
-    """The language a caller chose before (as people.language_of, on the DBAPI cursor): a new
-    session's first hop asks it."""
-    reader = sql.Reader(engine)
-    try:
-        found = reader.rows(_LANGUAGE, {"phone": phone})
-    finally:
-        reader.close()
-    return found[0][0] if found else None
-
-
 class Context:
     def __init__(self, services: Services, phone: str, lang: str, session_id: str):
         self.services = services
@@ -77,6 +61,7 @@ class Context:
         # sends them with the session's own write, in one round trip.
         self.redis_writes: list[tuple[list[tuple], Callable[[list], None]]] = []
         self.frames: list = []  # the session's stack of screens, set by the engine for this hop
+        self._on_record: tuple[str | None, str | None] | None = None
 
     @property
     def db(self):
@@ -101,6 +86,14 @@ class Context:
         if self._conn is not None:
             self._conn.close()
             self._conn = None
+
+    def on_record(self) -> tuple[str | None, str | None]:
+        """The caller as on record (orders.on_record: their language, None for a caller with no
+        record, and the code of their order just placed), read once a hop: a new session's first
+        hop asks both, for the language and for the home screen's first line."""
+        if self._on_record is None:
+            self._on_record = orders.on_record(self.reads, self.phone)
+        return self._on_record
 
     @property
     def currency(self) -> str:
