@@ -178,8 +178,10 @@ def main(argv=None) -> int:
             journeys(floor_app, 0.5, "warmf", floor=True)
             fcpu, _, fhops, _, _ = journeys(floor_app, min(args.seconds, 2), "f", floor=True)
             statements.seen.clear()
+            db0 = statements.server_cpu_seconds(args.database_url)
             cpu, wall, hops, n, sent = journeys(app, args.seconds, os.urandom(3).hex(), journey=args.journey,
                                                 codes=codes)
+            db_ms = 1000 * (statements.server_cpu_seconds(args.database_url) - db0) / max(sum(hops.values()), 1)
             kinds = statements.seen.copy()
         finally:
             if server is not None:
@@ -194,7 +196,8 @@ def main(argv=None) -> int:
         print(f"  {step:<10} {ms:6.3f} ms  {ms / floor_ms:5.1f} x floor   wall {1000 * wall[step] / hops[step]:6.3f} ms"
               f"   statements {sent[step] / hops[step]:5.2f}")
     print(f"  {'mean':<10} {total:6.3f} ms  {total / floor_ms:5.1f} x floor  (floor {floor_ms:.3f} ms)")
-    print(f"  statements per journey: {sum(sent.values()) / max(n, 1):.2f}")
+    print(f"  statements per journey: {sum(sent.values()) / max(n, 1):.2f}"
+          + (f"; PostgreSQL's backends' CPU per hop {db_ms:.3f} ms" if args.database_url else ""))
     if args.statements:
         for sql_start, count in kinds.most_common():
             print(f"    {count / max(n, 1):6.2f} per journey  {sql_start}")

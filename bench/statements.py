@@ -45,3 +45,27 @@ def install() -> None:
 
 def total() -> int:
     return sum(seen.values())
+
+
+def server_cpu_seconds(database_url: str | None) -> float:
+    """CPU (user + system) used so far by the PostgreSQL backends serving `database_url`'s database
+    on this machine (Linux /proc; their titles name the database), or 0.0 for SQLite, which runs
+    inside the app's own processes."""
+    import os
+    from pathlib import Path
+
+    from sqlalchemy import make_url
+
+    if not database_url or not database_url.startswith("postgres"):
+        return 0.0
+    name = f" {make_url(database_url).database} "
+    total, tick = 0, os.sysconf("SC_CLK_TCK")
+    for proc in Path("/proc").glob("[0-9]*"):
+        try:
+            if name not in (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace"):
+                continue
+            fields = (proc / "stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / tick
