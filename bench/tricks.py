@@ -71,7 +71,6 @@ class PlainRedis:
 def _plain_sql():
     """(Reader, Writer, reads property) done with SQLAlchemy Core on pooled connections."""
     from commerce import db
-    from fast import sql as fast_sql
 
     class PlainReader:
         def __init__(self, engine):
@@ -103,7 +102,7 @@ def _plain_sql():
             return self
 
         def _execute(self, statement, params):
-            if not self._open and isinstance(statement, fast_sql.PrebuiltWrite):
+            if not self._open and statement.statement.is_dml:
                 self.conn.rollback()  # the reads' (BEGIN-less) transaction
                 self.conn.execution_options(soko_reads_only=False, sqlite_immediate=True)
                 self._open = True
@@ -115,6 +114,9 @@ def _plain_sql():
 
         def run(self, statement, params):
             return self._execute(statement, params)[1]
+
+        def alone(self, statement, params):  # PostgreSQL's one-statement order: in the transaction
+            return self._execute(statement, params)[0]
 
         def __exit__(self, exc_type, exc, tb):
             try:

@@ -441,14 +441,14 @@ _ON_RECORD = sql.PrebuiltWrite(
 
 def on_record(reader: sql.Reader, phone: str, now: datetime | None = None) -> tuple[str | None, str | None]:
     """A caller as on record: the language they chose (None: no record) and `just_placed`'s code."""
-    found = reader.rows(_ON_RECORD, {"phone": phone, "since": (now or utcnow()) - RECENT})
+    found = sql.rows(reader, _ON_RECORD, {"phone": phone, "since": (now or utcnow()) - RECENT})
     return found[0] if found else (None, None)
 
 
 def just_placed(reader: sql.Reader, phone: str, now: datetime | None = None) -> str | None:
     """The code of the buyer's latest order placed within RECENT that still stands (not cancelled
     or expired). Index seeks: people by phone, then orders by (buyer_id, id), newest first."""
-    found = reader.rows(_JUST_PLACED, {"phone": phone, "since": (now or utcnow()) - RECENT})
+    found = sql.rows(reader, _JUST_PLACED, {"phone": phone, "since": (now or utcnow()) - RECENT})
     return found[0][0] if found else None
 
 
