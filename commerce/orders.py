@@ -164,8 +164,9 @@ _STANDING = and_(ORD.c.status != CANCELLED, ORD.c.status != EXPIRED)
 _SAME_LATELY = (
     select(ORD.c.code).join(L, L.c.order_id == ORD.c.id)
     .where(ORD.c.buyer_id == B.c.id, ORD.c.created_at >= bindparam("since", type_=ORD.c.created_at.type),
-           ORD.c.agent_id == bindparam("aid"), L.c.product_id == bindparam("pid"), L.c.quantity == bindparam("qty"),
-           _STANDING)
+           # `+ 0`: never the pickup point's index (every order of a busy point); the buyer's is the one
+           ORD.c.agent_id + 0 == bindparam("aid"), L.c.product_id == bindparam("pid"),
+           L.c.quantity == bindparam("qty"), _STANDING)
     .order_by(ORD.c.id.desc()).limit(1).scalar_subquery())
 
 # Everything an order needs, in one indexed read: the product and its seller, the pickup point, the
