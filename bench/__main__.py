@@ -23,6 +23,7 @@ import redis
 from sqlalchemy import func, select, text
 
 from bench import catalog, load, sessions
+from bench.hops import product_codes
 from bench.servers import FLOOR, SERVERS, SESSION_TTL, SOKO, THREADS, WebServer, app_env
 from commerce.db import make_engine
 from commerce.models import Order
@@ -30,6 +31,7 @@ from commerce.models import Order
 CONFIGS = [  # (name, target, catalog size, live sessions preloaded)
     ("floor", FLOOR, 1_000, 100),
     ("soko", SOKO, 1_000, 100),
+    ("soko code", SOKO, 1_000, 100),  # the 8-hop journey that types a product code at Search (issue 19)
     ("soko hubtel", SOKO, 1_000, 100),  # the same journey as Hubtel's JSON (issue 14)
     ("soko 100k products", SOKO, 100_000, 100),
     ("soko 100k sessions", SOKO, 1_000, 100_000),
@@ -93,7 +95,8 @@ def _bench(args, tmp: Path, redis_url: str) -> int:
         _ratios(this, ratios)
 
     print()
-    print(f"Buyer journey (dial .. Confirm, 9 hops, orders placed), C={args.connections}, "
+    print(f"Buyer journey (dial .. Confirm, 9 hops browsing, 8 typing a product code, orders placed), "
+          f"C={args.connections}, "
           f"{args.seconds:g} s x {args.rounds} rounds, {args.server} with 2 workers, "
           f"{'PostgreSQL' if args.database_url else 'SQLite'}, Valkey on loopback; medians")
     _table(results)
@@ -148,11 +151,14 @@ def _one(args, kind: str, name: str, target: str, db_url: str, redis_url: str, r
             notes.setdefault("preload", {})[live] = added / live
         else:
             sessions.preload(r, live, b"x" * 60, SESSION_TTL)
-        mode = "floor" if target == FLOOR else "hubtel" if "hubtel" in name else "journey"
+        mode = ("floor" if target == FLOOR else "hubtel" if "hubtel" in name else "code" if "code" in name
+                else "journey")
+        codes = product_codes(db_url) if mode == "code" else ()
         if args.warmup:
-            load.run(url, mode=mode, connections=args.connections, seconds=args.warmup, phone_prefix="25479")
+            load.run(url, mode=mode, connections=args.connections, seconds=args.warmup, phone_prefix="25479",
+                     codes=codes)
         before, cpu = _orders(db_url), server.cpu_seconds()
-        result = load.run(url, mode=mode, connections=args.connections, seconds=args.seconds)
+        result = load.run(url, mode=mode, connections=args.connections, seconds=args.seconds, codes=codes)
         result.server_ms_per_hop = (server.cpu_seconds() - cpu) * 1000 / max(result.hops, 1)
         result.orders = _orders(db_url) - before
         if target == SOKO:
@@ -180,6 +186,10 @@ def _ratios(this: dict, ratios: dict) -> None:
         ratios.setdefault("soko / floor p99 (target <= 1.5)", []).append(soko.p99_ms / floor.p99_ms)
         ratios.setdefault("soko / floor server CPU per hop", []).append(
             soko.server_ms_per_hop / max(floor.server_ms_per_hop, 1e-9))
+    code = this.get("soko code")
+    if floor and code:
+        ratios.setdefault("soko code / floor hops/s (target >= 0.8)", []).append(code.hops_per_s / floor.hops_per_s)
+        ratios.setdefault("soko code / floor p99 (target <= 1.5)", []).append(code.p99_ms / floor.p99_ms)
     if soko and "soko hubtel" in this:
         ratios.setdefault("hubtel / africastalking hops/s (target >= 0.9)", []).append(
             this["soko hubtel"].hops_per_s / soko.hops_per_s)

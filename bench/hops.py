@@ -5,6 +5,7 @@ The buyer journey of `make bench` (bench/journey.lua) runs here as plain WSGI ca
 so the numbers are the application's own work (Flask/werkzeug included, the HTTP server not):
 
     .venv/bin/python -m bench.hops                         # CPU per hop, by step (SQLite)
+    .venv/bin/python -m bench.hops --journey code          # the journey that searches a product code
     .venv/bin/python -m bench.hops --profile               # and a py-spy breakdown by library
     BENCH_DATABASE_URL=postgresql://postgres@127.0.0.1:5432/soko_c .venv/bin/python -m bench.hops
 """
@@ -24,10 +25,39 @@ from collections import Counter
 from pathlib import Path
 from urllib.parse import quote
 
-STEPS = ["dial", "Shop", "Food", "product", "Buy", "quantity", "pickup", "Cash", "Confirm"]
-INPUTS = [None, "1", "1", "1", "1", "1", "1", "2", "1"]
-EXPECT = ["CON Welcome to", "CON Choose a category:", "\n1. ", "In stock:", "CON How many?",
-          "CON Pickup point:", "CON How will you pay?", "1. Confirm", "END Order "]
+# The two journeys of `make bench` (bench/journey.lua): steps, inputs and what each answer must hold.
+# "product" is the product picked: its place on the Food page, or its code typed at Search.
+JOURNEYS = {
+    "browse": (["dial", "Shop", "Food", "product", "Buy", "quantity", "pickup", "Cash", "Confirm"],
+               [None, "1", "1", "product", "1", "1", "1", "2", "1"],
+               ["CON Welcome to", "CON Choose a category:", "\n1. ", "In stock:", "CON How many?",
+                "CON Pickup point:", "CON How will you pay?", "1. Confirm", "END Order "]),
+    "code": (["dial", "Search", "product", "Buy", "quantity", "pickup", "Cash", "Confirm"],
+             [None, "2", "product", "1", "1", "1", "2", "1"],
+             ["CON Welcome to", "CON Type a product name or code:", "In stock:", "CON How many?",
+              "CON Pickup point:", "CON How will you pay?", "1. Confirm", "END Order "]),
+}
+STEPS, INPUTS, EXPECT = JOURNEYS["browse"]
+
+
+def product_codes(db_url: str) -> list[str]:
+    """The codes of the five products the journeys buy (the first of the Food page, whose stock
+    bench/catalog.py makes endless), in page order."""
+    from sqlalchemy import select
+
+    from commerce import codes
+    from commerce.db import make_engine
+    from commerce.models import Product
+
+    P = Product.__table__
+    engine = make_engine(db_url)
+    try:
+        with engine.connect() as conn:
+            first = conn.execute(select(P.c.category_id).order_by(P.c.id).limit(1)).scalar()
+            ids = conn.execute(select(P.c.id).where(P.c.category_id == first).order_by(P.c.id).limit(5)).scalars()
+            return [codes.product_code(i) for i in ids]
+    finally:
+        engine.dispose()
 
 
 # Every journey a new buyer, across runs too: the same buyer confirming the same order again within
@@ -53,36 +83,45 @@ def _call(app, body: bytes) -> str:
     return out.decode()
 
 
-def journeys(app, seconds: float, run_id: str, *, floor: bool = False) -> tuple[Counter, Counter, Counter, int]:
+def journeys(app, seconds: float, run_id: str, *, floor: bool = False, journey: str = "browse",
+             codes: list[str] | None = None) -> tuple[Counter, Counter, Counter, int, Counter]:
     """Whole journeys for `seconds`; returns (CPU seconds by step, wall seconds by step, hops by
-    step, journeys)."""
-    cpu, wall, hops, done, seq = Counter(), Counter(), Counter(), 0, 0
+    step, journeys, database statements by step)."""
+    from bench import statements
+
+    steps, inputs, expect = JOURNEYS[journey]
+    cpu, wall, hops, sent, done, seq = Counter(), Counter(), Counter(), Counter(), 0, 0
     deadline = time.monotonic() + seconds
-    product = 1
+    product = 0
     while time.monotonic() < deadline:
         seq = next(_BUYERS)
         phone = f"+25471{seq % 100:02d}{seq // 100 % 100000:05d}"
         session = f"ATUid_{run_id}_{seq}"
         product = product % 5 + 1
         text = ""
-        for i, step in enumerate(STEPS):
+        for i, step in enumerate(steps):
+            value = inputs[i]
+            if value == "product":
+                value = codes[product - 1] if journey == "code" else str(product)
             if i == 1:
-                text = INPUTS[1]
+                text = value
             elif i > 1:
-                text += "*" + (str(product) if step == "product" else INPUTS[i])
+                text += "*" + value
             body = (f"sessionId={session}&serviceCode=%2A384%2A123%23&phoneNumber={quote(phone)}"
                     f"&text={quote(text)}&networkCode=63902").encode()
+            n0 = statements.total()
             t0, w0 = time.thread_time(), time.perf_counter()
             answer = _call(app, body)
             cpu[step] += time.thread_time() - t0
             wall[step] += time.perf_counter() - w0
+            sent[step] += statements.total() - n0
             hops[step] += 1
             if floor:
                 break
-            if EXPECT[i] not in answer:
+            if expect[i] not in answer:
                 raise RuntimeError(f"hop {step}: {answer!r}")
         done += 1
-    return cpu, wall, hops, done
+    return cpu, wall, hops, done, sent
 
 
 def _setup(args, tmp: Path):
@@ -102,7 +141,7 @@ def _setup(args, tmp: Path):
     from bench.servers import app_env
 
     os.environ.update(app_env(db_url, redis_url))
-    return server
+    return server, db_url
 
 
 def main(argv=None) -> int:
@@ -110,6 +149,9 @@ def main(argv=None) -> int:
     ap.add_argument("--seconds", type=float, default=5, help="measured seconds (default 5)")
     ap.add_argument("--products", type=int, default=1000)
     ap.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"))
+    ap.add_argument("--journey", choices=sorted(JOURNEYS), default="browse",
+                    help="browse the Food page (default) or search a product by its code")
+    ap.add_argument("--statements", action="store_true", help="also list the statements sent, by kind")
     ap.add_argument("--profile", action="store_true", help="sample Soko with py-spy and break its time down")
     ap.add_argument("--_child", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args(argv)
@@ -117,32 +159,48 @@ def main(argv=None) -> int:
     if args.profile and not args._child:
         return _profiled(argv or sys.argv[1:])
 
+    from bench import statements
+
+    statements.install()
     with tempfile.TemporaryDirectory(prefix="soko-hops-") as tmp:
-        server = _setup(args, Path(tmp))
+        server, db_url = _setup(args, Path(tmp))
         try:
             import logging
 
             from bench import floor
             from gateway import create_app
 
+            codes = product_codes(db_url)
             app = create_app()
             logging.getLogger().setLevel(logging.WARNING)
-            journeys(app, 1, "warm")
+            journeys(app, 1, "warm", journey=args.journey, codes=codes)
             floor_app = floor.create_app()
             journeys(floor_app, 0.5, "warmf", floor=True)
-            fcpu, _, fhops, _ = journeys(floor_app, min(args.seconds, 2), "f", floor=True)
-            cpu, wall, hops, n = journeys(app, args.seconds, os.urandom(3).hex())
+            fcpu, _, fhops, _, _ = journeys(floor_app, min(args.seconds, 2), "f", floor=True)
+            statements.seen.clear()
+            db0 = statements.server_cpu_seconds(args.database_url)
+            cpu, wall, hops, n, sent = journeys(app, args.seconds, os.urandom(3).hex(), journey=args.journey,
+                                                codes=codes)
+            db_ms = 1000 * (statements.server_cpu_seconds(args.database_url) - db0) / max(sum(hops.values()), 1)
+            kinds = statements.seen.copy()
         finally:
             if server is not None:
                 server.stop()
     floor_ms = 1000 * sum(fcpu.values()) / sum(fhops.values())
     total = 1000 * sum(cpu.values()) / sum(hops.values())
     db = "PostgreSQL" if args.database_url else "SQLite"
-    print(f"CPU per hop in one process ({db}, {n} journeys, WSGI calls, no web server; wall: one at a time)")
-    for step in STEPS:
+    print(f"CPU per hop in one process ({db}, {args.journey} journey, {n} journeys, WSGI calls, no web server; "
+          "wall: one at a time; statements: sent to the database per hop)")
+    for step in JOURNEYS[args.journey][0]:
         ms = 1000 * cpu[step] / hops[step]
-        print(f"  {step:<10} {ms:6.3f} ms  {ms / floor_ms:5.1f} x floor   wall {1000 * wall[step] / hops[step]:6.3f} ms")
+        print(f"  {step:<10} {ms:6.3f} ms  {ms / floor_ms:5.1f} x floor   wall {1000 * wall[step] / hops[step]:6.3f} ms"
+              f"   statements {sent[step] / hops[step]:5.2f}")
     print(f"  {'mean':<10} {total:6.3f} ms  {total / floor_ms:5.1f} x floor  (floor {floor_ms:.3f} ms)")
+    print(f"  statements per journey: {sum(sent.values()) / max(n, 1):.2f}"
+          + (f"; PostgreSQL's backends' CPU per hop {db_ms:.3f} ms" if args.database_url else ""))
+    if args.statements:
+        for sql_start, count in kinds.most_common():
+            print(f"    {count / max(n, 1):6.2f} per journey  {sql_start}")
     return 0
 
 

@@ -3,9 +3,12 @@
 -- wrk with as many threads as connections (-t C -c C). Every answer is checked for the screen the
 -- hop must show; a wrong answer counts as an error and the thread starts a fresh session.
 --
--- Arguments (after `--`): mode ("journey", "hubtel" or "floor"), phone prefix digits (default
--- "25471"), a run id that keeps session ids (hence order request keys) unique across runs, and
--- where the run's buyer numbers start (each run new buyers: bench/load.py).
+-- Arguments (after `--`): mode ("journey", "code", "hubtel" or "floor"), phone prefix digits (default
+-- "25471"), a run id that keeps session ids (hence order request keys) unique across runs, where
+-- the run's buyer numbers start (each run new buyers: bench/load.py), and (mode "code") the codes
+-- of the five products bought, comma-separated.
+-- "code" is the 8-hop journey that finds the product by its code at Search instead of browsing:
+-- dial, Search, the code, Buy, 1, first pickup point, Cash, Confirm (an order every 8 hops).
 -- "hubtel" is the same journey posted to /ussd/hubtel as Hubtel's JSON (the latest input only, hops
 -- numbered by Sequence), its answers checked in Hubtel's JSON.
 -- The last line printed is `BENCH {json}` for bench/__main__.py.
@@ -31,6 +34,13 @@ function init(args)
   prefix = args[2] or "25471"
   run_id = args[3] or "0"
   INPUTS[4] = tostring(tid % 5 + 1)
+  if mode == "code" then
+    local codes = {}
+    for c in string.gmatch(args[5] or "", "%d+") do table.insert(codes, c) end
+    INPUTS = {nil, "2", codes[tid % #codes + 1], "1", "1", "1", "2", "1"}
+    EXPECT = {"CON Welcome to", "CON Type a product name or code:", "In stock:", "CON How many?",
+              "CON Pickup point:", "CON How will you pay?", "1. Confirm", "END Order "}
+  end
   step = 1
   seq = tonumber(args[4] or "0")
   journeys = 0

@@ -51,10 +51,12 @@ class Load:
 JOURNEYS_PER_RUN = 3000
 _RUNS = itertools.count()
 
-def run(url: str, *, mode: str, connections: int, seconds: float, phone_prefix: str = "25471") -> Load:
+def run(url: str, *, mode: str, connections: int, seconds: float, phone_prefix: str = "25471",
+        codes: list[str] = ()) -> Load:
+    """`codes`: the product codes the "code" journey types at Search (bench.hops.product_codes)."""
     cmd = [find_wrk(), "-t", str(connections), "-c", str(connections), "-d", f"{seconds:g}s",
            "--timeout", "5s", "-s", str(SCRIPT), url, "--", mode, phone_prefix, os.urandom(4).hex(),
-           str(next(_RUNS) * JOURNEYS_PER_RUN)]
+           str(next(_RUNS) * JOURNEYS_PER_RUN), ",".join(codes)]
     before = resource.getrusage(resource.RUSAGE_CHILDREN)  # only wrk is reaped during the run
     proc = subprocess.run(cmd, capture_output=True, text=True, timeout=seconds + 60)
     after = resource.getrusage(resource.RUSAGE_CHILDREN)

@@ -65,7 +65,6 @@ class PlainRedis:
 def _plain_sql():
     """(Reader, Writer, reads property) done with SQLAlchemy Core on pooled connections."""
     from commerce import db
-    from fast import sql as fast_sql
 
     class PlainReader:
         def __init__(self, engine):
@@ -97,7 +96,7 @@ def _plain_sql():
             return self
 
         def _execute(self, statement, params):
-            if not self._open and isinstance(statement, fast_sql.PrebuiltWrite):
+            if not self._open and statement.statement.is_dml:
                 self.conn.rollback()  # the reads' (BEGIN-less) transaction
                 self.conn.execution_options(soko_reads_only=False, sqlite_immediate=True)
                 self._open = True
@@ -109,6 +108,9 @@ def _plain_sql():
 
         def run(self, statement, params):
             return self._execute(statement, params)[1]
+
+        def alone(self, statement, params):  # PostgreSQL's one-statement order: in the transaction
+            return self._execute(statement, params)[0]
 
         def __exit__(self, exc_type, exc, tb):
             try:
@@ -321,7 +323,7 @@ def _per_hop(cpu: Counter, hops: Counter) -> dict[str, float]:
 
 
 def _run(app, seconds: float, tag: str) -> dict[str, float]:
-    cpu, _wall, hops, _n = journeys(app, seconds, f"{tag}{os.urandom(3).hex()}")
+    cpu, _wall, hops, _n, _sent = journeys(app, seconds, f"{tag}{os.urandom(3).hex()}")
     return _per_hop(cpu, hops)
 
 
@@ -333,7 +335,7 @@ def measure(app, floor_app, names: list[str], rounds: int, seconds: float):
         order = names if r % 2 == 0 else names[::-1]
         before = _run(app, seconds, "b")
         base_ms.append(before["journey"])
-        fcpu, _, fhops, _ = journeys(floor_app, min(seconds, 1), f"f{r}", floor=True)
+        fcpu, _, fhops, _, _ = journeys(floor_app, min(seconds, 1), f"f{r}", floor=True)
         floor_ms.append(sum(fcpu.values()) / sum(fhops.values()))
         for name in order:
             with contextlib.ExitStack() as stack:
@@ -372,7 +374,7 @@ def main(argv=None) -> int:
     args = ap.parse_args(argv)
 
     with tempfile.TemporaryDirectory(prefix="soko-tricks-") as tmp:
-        server = _setup(args, Path(tmp))
+        server, _db_url = _setup(args, Path(tmp))
         try:
             from bench import floor
             from gateway import create_app

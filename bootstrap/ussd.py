@@ -5,7 +5,7 @@ from __future__ import annotations
 from bootstrap import redis_client
 from commerce import credit
 from menus import buyer, service_point
-from menus.context import Context, Services, language_on_record
+from menus.context import Context, Services
 from menus.engine import Engine
 
 
@@ -14,12 +14,11 @@ def engine(rt) -> Engine:
     services = Services(engine=rt.db, jobs=rt.jobs, shop_name=settings.shop_name,
                         payment_window_minutes=settings.payment_window_minutes, rail_for=rt.rails.route,
                         credit_terms=credit.terms_of(settings))
-    db = rt.db
     return Engine(
         rt.redis, {**buyer.SCREENS, **service_point.SCREENS}, buyer.HOME, max_chars=settings.ussd_max_chars,
         ttl_seconds=settings.session_ttl_seconds, resume_frame=buyer.RESUME,
         context_factory=lambda phone, lang, hop: Context(services, phone, lang, hop.session_id),
-        initial_language=lambda phone: language_on_record(db, phone) or "en",
+        initial_language=lambda ctx: ctx.on_record()[0] or "en",
         version_key=redis_client.CATALOG_TOKEN_KEY,
         home_for=service_point.home_for,  # an agent who dials gets the agent's menu first
     )

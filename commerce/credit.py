@@ -582,17 +582,21 @@ def terms_of(settings) -> Terms:
     return Terms(settings.layby_weeks, settings.credit_min_orders, money.from_decimal(amount, currency))
 
 
-def sellers_offering(conn: Connection) -> frozenset[int]:
-    """The sellers offering pay later now (few: the payment screen asks the cached set first)."""
-    return frozenset(conn.execute(select(S.c.id).where(S.c.credit_max_minor.is_not(None),
-                                                       S.c.credit_weeks > 0)).scalars())
-
-
 def seller_of_product(conn: Connection, product_id: int) -> int | None:
     from commerce.models import Product
 
     P = Product.__table__  # noqa: N806
     return conn.execute(select(P.c.seller_id).where(P.c.id == product_id)).scalar()
+
+
+def credit_seller(conn: Connection, product_id: int) -> int | None:
+    """The seller of a product when that seller offers pay later at all (None: no offer to make to
+    anyone). Only products and sellers are read: the payment screen keeps it in the catalog cache."""
+    from commerce.models import Product
+
+    P = Product.__table__  # noqa: N806
+    return conn.execute(select(P.c.seller_id).join(S, S.c.id == P.c.seller_id).where(
+        P.c.id == product_id, S.c.credit_max_minor.is_not(None), S.c.credit_weeks > 0)).scalar()
 
 
 def overview(engine: Engine, days: int = 30, now: datetime | None = None) -> dict:

@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from sqlalchemy import and_, bindparam, func, insert, select, update
+from sqlalchemy import and_, bindparam, func, insert, select, text, update
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
@@ -63,8 +63,9 @@ CHECKOUT_DELAY = timedelta(seconds=3)
 @dataclass
 class Placed:
     ok: bool
-    error: str | None = None  # out_of_stock, unavailable, no_rate, price_changed, bad_quantity, bad_pickup, bad_method
-    code: str | None = None
+    error: str | None = None  # out_of_stock, unavailable, no_rate, price_changed, bad_quantity, bad_pickup,
+    # bad_method, ordered_lately
+    code: str | None = None  # ordered_lately: the earlier order's
     order_id: int | None = None
     total: money.Money | None = None
     created: bool = False  # False when the same request already placed it
@@ -92,7 +93,8 @@ def place_order(engine: Engine, *, phone: str, product_id: int, quantity: int, a
                 method: str, request_key: str | None, payment_window_minutes: int,
                 language: str = "en", expected_total_minor: int | None = None,
                 placed_by: int | None = None, customer_name: str | None = None,
-                plan: seller_credit.PlanTerms | None = None, now: datetime | None = None) -> Placed:
+                plan: seller_credit.PlanTerms | None = None, now: datetime | None = None,
+                ask_if_ordered_lately: bool = False) -> Placed:
     """Place an order for one product. Safe to call twice with the same `request_key`.
 
     A lay-by or pay-later order (SPEC §15) comes with its `plan` (commerce.credit.PlanTerms: the
@@ -106,6 +108,10 @@ def place_order(engine: Engine, *, phone: str, product_id: int, quantity: int, a
     With `expected_total_minor` (the total the buyer was shown, in their currency), an order whose
     total would differ (the price or the rate changed since) is not placed: `price_changed`.
 
+    With `ask_if_ordered_lately`, an order this buyer placed within RECENT for the same product,
+    quantity and pickup point, still standing, stops it: `ordered_lately`, with that order's code
+    (the buyer is asked first: more likely the first Confirm's answer was lost than two are wanted).
+
     The request key and the order code are unique in the database: a duplicate request or a code
     collision fails the INSERT, and the attempt is looked up or tried again (a wider code later)."""
     if method not in PAYMENT_METHODS or (method in CREDIT_METHODS or plan is not None) and (
@@ -118,7 +124,7 @@ def place_order(engine: Engine, *, phone: str, product_id: int, quantity: int, a
             with sql.Writer(engine) as w:
                 placed = _place(w, phone, product_id, quantity, agent_id, method, request_key,
                                 payment_window_minutes, language, width, expected_total_minor,
-                                placed_by, customer_name, plan, now)
+                                placed_by, customer_name, plan, now, ask_if_ordered_lately)
         except _NoStock:
             placed = Placed(False, "out_of_stock")
         except IntegrityError:
@@ -127,6 +133,8 @@ def place_order(engine: Engine, *, phone: str, product_id: int, quantity: int, a
             if placed.sold_out:
                 catalog.changed()  # committed: every process's listings drop the product now
             return placed
+        if placed is not None and placed.error == "ordered_lately":
+            return placed  # the buyer is asked first, whichever request placed the earlier one
         if request_key:  # the same request may have placed it already (a race, or the last item)
             with engine.connect() as conn:
                 found = _by_request(conn, request_key)
@@ -151,11 +159,27 @@ def _by_request(conn: Connection, request_key: str) -> Placed | None:
 SP, AP, B, R = PE.alias("seller_person"), PE.alias("agent_person"), PE.alias("buyer"), Rate.__table__
 CO = Checkout.__table__
 
+# How long after an order the buyer's next dial still mentions it, and the same order confirmed
+# again asks first: a buyer who saw the apology of a hop whose order committed finds it.
+RECENT = timedelta(minutes=10)
+_STANDING = and_(ORD.c.status != CANCELLED, ORD.c.status != EXPIRED)
+
+# The code of an order of the same product, quantity and pickup point that this buyer placed within
+# RECENT and that still stands: confirming it again is more likely a buyer who never saw the first
+# Confirm answer than one who wants two.
+_SAME_LATELY = (
+    select(ORD.c.code).join(L, L.c.order_id == ORD.c.id)
+    .where(ORD.c.buyer_id == B.c.id, ORD.c.created_at >= bindparam("since", type_=ORD.c.created_at.type),
+           # `+ 0`: never the pickup point's index (every order of a busy point); the buyer's is the one
+           ORD.c.agent_id + 0 == bindparam("aid"), L.c.product_id == bindparam("pid"),
+           L.c.quantity == bindparam("qty"), _STANDING)
+    .order_by(ORD.c.id.desc()).limit(1).scalar_subquery())
+
 # Everything an order needs, in one indexed read: the product and its seller, the pickup point, the
-# buyer if known, and the rate to the buyer's currency.
+# buyer if known, the rate to the buyer's currency, and the same order placed lately, if any.
 _PARTIES = (
     select(P.c.name, P.c.price_minor, P.c.currency, P.c.seller_id, A.c.village, B.c.id.label("buyer_id"),
-           B.c.currency.label("buyer_currency"), R.c.rate)
+           B.c.currency.label("buyer_currency"), R.c.rate, _SAME_LATELY.label("same_lately"))
     .select_from(
         P.join(S, S.c.id == P.c.seller_id)
         .join(A, and_(A.c.id == bindparam("aid"), A.c.suspended.is_(False)))
@@ -171,7 +195,7 @@ def _values(table, *names: str) -> dict:
     return {n: bindparam(n, type_=table.c[n].type) for n in names}
 
 
-_W_PARTIES = sql.Prebuilt(_PARTIES)
+_W_PARTIES = sql.PrebuiltWrite(_PARTIES)  # a read: PrebuiltWrite for its bind processors (the datetime)
 _W_LISTED = sql.Prebuilt(select(P.c.id).join(S, S.c.id == P.c.seller_id).where(
     P.c.id == bindparam("pid"), P.c.active.is_(True), S.c.suspended.is_(False)))
 _W_BUYER_ID = sql.Prebuilt(select(PE.c.id).where(PE.c.phone == bindparam("phone")))
@@ -198,15 +222,49 @@ _W_RESERVE = sql.PrebuiltWrite(
     .values(stock=P.c.stock - bindparam("qty"), updated_at=bindparam("now", type_=P.c.updated_at.type))
     .returning(P.c.stock))
 
+# On PostgreSQL an order with no plan is written by one statement, in autocommit (a data-modifying
+# WITH: the guarded stock UPDATE, a new buyer, the order, its line and its first event): atomic like
+# the transaction below, and one round trip where that takes seven (BEGIN, five statements,
+# COMMIT). Nothing is written unless the stock UPDATE took its row; a unique violation (the request
+# key, the code) undoes all of it. The columns are the transaction's; SQLite cannot write in WITH.
+_PG_ORDER = sql.PrebuiltWrite(text(f"""
+WITH reserve AS (
+    UPDATE products SET stock = stock - :qty, updated_at = :now
+    WHERE id = :pid AND active AND stock >= :qty
+    RETURNING stock),
+new_buyer AS (
+    INSERT INTO people (phone, language, currency, opted_out, created_at)
+    SELECT :phone, :language, :buyer_currency, false, :now
+    WHERE CAST(:buyer_id AS integer) IS NULL AND EXISTS (SELECT FROM reserve)
+    ON CONFLICT (phone) DO NOTHING
+    RETURNING id),
+new_order AS (
+    INSERT INTO orders (buyer_id, {", ".join(c for c in _ORDER_COLUMNS if c != "buyer_id")})
+    SELECT coalesce(:buyer_id, (SELECT id FROM new_buyer), (SELECT id FROM people WHERE phone = :phone)),
+           {", ".join(":" + c for c in _ORDER_COLUMNS if c != "buyer_id")}
+    FROM reserve
+    RETURNING id),
+line AS (
+    INSERT INTO order_lines (order_id, product_id, name, quantity, unit_price_minor)
+    SELECT id, :pid, :name, :qty, :unit_price_minor FROM new_order),
+event AS (
+    INSERT INTO order_events (order_id, status, actor, note, at)
+    SELECT id, :status, :actor, :note, :now FROM new_order)
+SELECT new_order.id, reserve.stock FROM new_order, reserve"""))
+
 
 def _place(w: sql.Writer, phone, product_id, quantity, agent_id, method, request_key, window, language,
-           width, expected_total_minor, placed_by=None, customer_name=None, plan=None, now=None) -> Placed:
+           width, expected_total_minor, placed_by=None, customer_name=None, plan=None, now=None,
+           ask_if_ordered_lately=False) -> Placed:
     phone_currency = money.currency_for_phone(phone)
-    found = w.rows(_W_PARTIES, {"pid": product_id, "aid": agent_id, "phone": phone,
-                                "phone_currency": phone_currency})
+    now = now or utcnow()
+    found = w.rows(_W_PARTIES, {"pid": product_id, "aid": agent_id, "phone": phone, "qty": quantity,
+                                "phone_currency": phone_currency, "since": now - RECENT})
     if not found:
         return Placed(False, "bad_pickup" if w.rows(_W_LISTED, {"pid": product_id}) else "unavailable")
-    name, price_minor, currency, seller_id, village, buyer_id, buyer_currency, rate_text = found[0]
+    name, price_minor, currency, seller_id, village, buyer_id, buyer_currency, rate_text, lately = found[0]
+    if ask_if_ordered_lately and lately:
+        return Placed(False, "ordered_lately", code=lately)
     buyer_currency = buyer_currency or phone_currency
     if buyer_currency == currency:
         rate = Decimal(1)
@@ -218,7 +276,6 @@ def _place(w: sql.Writer, phone, product_id, quantity, agent_id, method, request
     total = money.convert(seller_total, buyer_currency, rate)
     if expected_total_minor is not None and total.amount_minor != expected_total_minor:
         return Placed(False, "price_changed")
-    now = now or utcnow()
     code = codes.new_order_code(width=width)
     row = dict(code=code, buyer_id=buyer_id, seller_id=seller_id, agent_id=agent_id, status=PLACED,
                payment_method=method, total_minor=total.amount_minor, currency=total.currency,
@@ -228,13 +285,24 @@ def _place(w: sql.Writer, phone, product_id, quantity, agent_id, method, request
                updated_at=now,
                placed_by=placed_by, customer_name=customer_name and customer_name[:60])
 
+    event = dict(status=PLACED, actor=f"agent:{placed_by}" if placed_by else "buyer",
+                 note="for a customer" if placed_by else None)
+    if plan is None and w.dialect.name == "postgresql":
+        written = w.alone(_PG_ORDER, {**row, **event, "qty": quantity, "pid": product_id, "now": now, "phone": phone,
+                                      "language": language or "en", "buyer_currency": phone_currency,
+                                      "name": name, "unit_price_minor": price_minor})
+        if not written:
+            raise _NoStock
+        [(order_id, left)] = written
+        return Placed(True, code=code, order_id=order_id, total=total, created=True, village=village,
+                      payment_method=method, sold_out=left == 0)
+
     # The writes, from here to the commit (SQLite's write lock is taken at the first).
     row["buyer_id"] = buyer_id or _add_buyer(w, phone, language, phone_currency, now)
     [(order_id,)] = w.rows(_W_ORDER, row)
     w.run(_W_LINE, dict(order_id=order_id, product_id=product_id, name=name, quantity=quantity,
                         unit_price_minor=price_minor))
-    w.run(_W_EVENT, dict(order_id=order_id, status=PLACED, actor=f"agent:{placed_by}" if placed_by else "buyer",
-                         note="for a customer" if placed_by else None, at=now))
+    w.run(_W_EVENT, dict(order_id=order_id, at=now, **event))
     if plan is not None:
         plan_row, instalments = seller_credit.plan_rows(plan, order_id=order_id, buyer_id=row["buyer_id"],
                                                         seller_id=seller_id, total=total, now=now)
@@ -366,41 +434,33 @@ def buyer_order(conn: Connection, phone: str, order_id: int) -> OrderRow | None:
     return OrderRow(r[0], r[1], r[2], r[3], money.Money(r[4], r[5]), r[6], r[7], r[8], r[9], r[10]) if r else None
 
 
-# How long after an order the buyer's next dial still mentions it, and the same order confirmed
-# again asks first: a buyer who saw the apology of a hop whose order committed finds it.
-RECENT = timedelta(minutes=10)
-
-
-# Both run on the hop's DBAPI reader (fast.sql.Reader), compiled once: a new session's first hop
-# and every Confirm ask them. PrebuiltWrite only for its bind processors (the datetime, as stored).
-_STANDING = and_(ORD.c.status != CANCELLED, ORD.c.status != EXPIRED)
+# A new session's first hop asks it, on the hop's DBAPI reader (fast.sql.Reader), compiled once.
+# PrebuiltWrite only for its bind processors (the datetime, as stored).
 _JUST_PLACED = sql.PrebuiltWrite(
     select(ORD.c.code).join(PE, PE.c.id == ORD.c.buyer_id)
     .where(PE.c.phone == bindparam("phone"), ORD.c.created_at >= bindparam("since", type_=ORD.c.created_at.type),
            _STANDING)
     .order_by(ORD.c.id.desc()).limit(1))
-_SAME_ORDER = sql.PrebuiltWrite(
-    select(ORD.c.code).join(PE, PE.c.id == ORD.c.buyer_id).join(L, L.c.order_id == ORD.c.id)
-    .where(PE.c.phone == bindparam("phone"), ORD.c.created_at >= bindparam("since", type_=ORD.c.created_at.type),
-           ORD.c.agent_id == bindparam("aid"), L.c.product_id == bindparam("pid"), L.c.quantity == bindparam("qty"),
-           _STANDING)
-    .order_by(ORD.c.id.desc()).limit(1))
+
+
+# A caller with no session kept: their language and their order just placed, in one read.
+_ON_RECORD = sql.PrebuiltWrite(
+    select(PE.c.language, select(ORD.c.code).where(
+        ORD.c.buyer_id == PE.c.id, ORD.c.created_at >= bindparam("since", type_=ORD.c.created_at.type), _STANDING)
+        .order_by(ORD.c.id.desc()).limit(1).scalar_subquery())
+    .where(PE.c.phone == bindparam("phone")))
+
+
+def on_record(reader: sql.Reader, phone: str, now: datetime | None = None) -> tuple[str | None, str | None]:
+    """A caller as on record: the language they chose (None: no record) and `just_placed`'s code."""
+    found = sql.rows(reader, _ON_RECORD, {"phone": phone, "since": (now or utcnow()) - RECENT})
+    return found[0] if found else (None, None)
 
 
 def just_placed(reader: sql.Reader, phone: str, now: datetime | None = None) -> str | None:
     """The code of the buyer's latest order placed within RECENT that still stands (not cancelled
     or expired). Index seeks: people by phone, then orders by (buyer_id, id), newest first."""
-    found = reader.rows(_JUST_PLACED, {"phone": phone, "since": (now or utcnow()) - RECENT})
-    return found[0][0] if found else None
-
-
-def same_order_lately(reader: sql.Reader, phone: str, product_id: int, quantity: int, agent_id: int,
-                      now: datetime | None = None) -> str | None:
-    """The code of an order of the same product, quantity and pickup point that this buyer placed
-    within RECENT and that still stands: confirming it again is more likely a buyer who never saw
-    the first Confirm answer than one who wants two."""
-    found = reader.rows(_SAME_ORDER, {"phone": phone, "since": (now or utcnow()) - RECENT, "aid": agent_id,
-                                      "pid": product_id, "qty": quantity})
+    found = sql.rows(reader, _JUST_PLACED, {"phone": phone, "since": (now or utcnow()) - RECENT})
     return found[0][0] if found else None
 
 
@@ -425,4 +485,4 @@ def cancel_by_buyer(engine: Engine, phone: str, order_id: int) -> tuple[bool, st
 
 
 __all__ = ["OPEN_STATUSES", "Placed", "place_order", "announce", "unannounced", "buyer_orders", "buyer_order",
-           "cancel_by_buyer", "can_cancel", "just_placed", "same_order_lately", "RECENT"]
+           "cancel_by_buyer", "can_cancel", "just_placed", "on_record", "RECENT"]

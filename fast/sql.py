@@ -140,8 +140,9 @@ def _discard(engine: Engine) -> None:
 
 class PrebuiltWrite(Prebuilt):
     """An INSERT or UPDATE (RETURNING or not) a hop repeats, compiled once per dialect and run by
-    `Writer`. Unlike `Prebuilt`, its values go through the column types' bind processors, so they
-    are stored exactly as SQLAlchemy stores them (SQLite: datetimes as 'YYYY-MM-DD HH:MM:SS.ffffff'
+    `Writer` (or a SELECT that compares with stored values of such types). Unlike `Prebuilt`, its
+    values go through the column types' bind processors, so they are stored exactly as SQLAlchemy
+    stores them (SQLite: datetimes as 'YYYY-MM-DD HH:MM:SS.ffffff'
     text, booleans as 0/1). Give every column a value, defaults and `onupdate` ones too: nothing
     here fills them in."""
 
@@ -202,10 +203,25 @@ class Writer:
         """Execute it; the number of rows it changed."""
         return self._execute(statement, params)[1]
 
+    def alone(self, statement: PrebuiltWrite, params: dict) -> list[tuple]:
+        """A write that is a whole transaction by itself (PostgreSQL: one statement in autocommit,
+        a data-modifying WITH included, is atomic): no BEGIN and no COMMIT round trip. Its rows."""
+        if self._open:
+            raise RuntimeError("Writer.alone is for a write with no transaction begun")
+        sql, args = statement.sql(self.dialect, params)
+        cursor = self._held.cursor
+        try:
+            cursor.execute(sql, args)
+            found = cursor.fetchall() if cursor.description is not None else []
+        except self._error as exc:
+            raise DBAPIError.instance(sql, args, exc, self._error, dialect=self.dialect) from exc
+        _count_commit(None)
+        return found
+
     def _execute(self, statement: Prebuilt, params: dict) -> tuple[list[tuple], int]:
         sql, args = statement.sql(self.dialect, params)
         cursor = self._held.cursor
-        if not self._open and isinstance(statement, PrebuiltWrite):
+        if not self._open and statement.statement.is_dml:  # a write: BEGIN first
             try:
                 cursor.execute(self._begin)
             except self._error as exc:  # "database is locked": named as BEGIN, not the write

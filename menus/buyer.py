@@ -23,7 +23,8 @@ def _just_placed(ctx) -> list[str]:
     before = ctx.before
     if before is not None and before.frames[-1][0] not in ("Y", "D"):
         return []  # the last session stopped elsewhere: it placed nothing unseen
-    code = orders.just_placed(ctx.reads, ctx.phone)
+    # With nothing kept in Redis, the read that found the caller's language found it too.
+    code = ctx.on_record()[1] if before is None else orders.just_placed(ctx.reads, ctx.phone)
     return [t("just_placed", ctx.lang, code=code)] if code else []
 
 
@@ -244,11 +245,9 @@ def _summary_go(ctx, f, choice, view):
     _, pid, qty, aid, m = f
     shown = int(picked.removeprefix("yes:"))
     helping = assisting(ctx)  # an agent's order for a customer: the customer's orders, if known
-    buyer = (helping[2] or None) if helping else ctx.phone
-    earlier = buyer and orders.same_order_lately(ctx.reads, buyer, pid, qty, aid)
-    if earlier:  # most likely the first Confirm's answer never reached the buyer: ask, don't double
-        return Outcome(push=["AG", pid, qty, aid, m, shown, earlier])
-    return _place(ctx, pid, qty, aid, m, shown)
+    # The same order placed lately (most likely the first Confirm's answer never reached the buyer)
+    # is asked about first, not doubled: place_order looks in the same read.
+    return _place(ctx, pid, qty, aid, m, shown, ask_first=bool(helping[2] if helping else ctx.phone))
 
 
 def _again(ctx, f):
@@ -270,7 +269,7 @@ def _kept(ctx, f):
     return View([t("order_kept", ctx.lang, code=f[1])], end=True)
 
 
-def _place(ctx, pid, qty, aid, m, shown):
+def _place(ctx, pid, qty, aid, m, shown, ask_first=False):
     method = PAYMENT_METHODS[m]
     s = ctx.services
     helping = assisting(ctx)  # ["AF", agent id, customer phone or "", name or ""]
@@ -290,7 +289,9 @@ def _place(ctx, pid, qty, aid, m, shown):
         payment_window_minutes=s.payment_window_minutes, language=ctx.lang,
         expected_total_minor=shown,
         placed_by=helping[1] if helping else None, customer_name=(helping[3] or None) if helping else None,
-        plan=plan)
+        plan=plan, ask_if_ordered_lately=ask_first)
+    if placed.error == "ordered_lately":
+        return Outcome(push=["AG", pid, qty, aid, m, shown, placed.code])
     if not placed.ok:
         if placed.error == "price_changed":
             ctx.forget_cached()  # the summary is drawn again with the price the order would take

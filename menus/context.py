@@ -13,12 +13,10 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Protocol
 
-from sqlalchemy import bindparam, select
 from sqlalchemy.engine import Engine
 
 from commerce import catalog, db, money, orders, rates, service_points
 from commerce import credit as seller_credit
-from commerce.models import Person
 from fast import sql
 
 
@@ -43,20 +41,6 @@ class Services:
     credit_terms: seller_credit.Terms = field(default_factory=seller_credit.Terms)
 
 
-_LANGUAGE = sql.Prebuilt(select(Person.__table__.c.language).where(Person.__table__.c.phone == bindparam("phone")))
-
-
-def language_on_record(engine: Engine, phone: str) -> str | None:
-    """The language a caller chose before (as people.language_of, on the DBAPI cursor): a new
-    session's first hop asks it."""
-    reader = sql.Reader(engine)
-    try:
-        found = reader.rows(_LANGUAGE, {"phone": phone})
-    finally:
-        reader.close()
-    return found[0][0] if found else None
-
-
 class Context:
     def __init__(self, services: Services, phone: str, lang: str, session_id: str):
         self.services = services
@@ -72,6 +56,7 @@ class Context:
         self._commits = sql.commits()
         self.placed: dict[int, orders.Placed] = {}  # orders this hop placed: the next screen shows them
         self.frames: list = []  # the session's stack of screens, set by the engine for this hop
+        self._on_record: tuple[str | None, str | None] | None = None
 
     @property
     def db(self):
@@ -96,6 +81,14 @@ class Context:
         if self._conn is not None:
             self._conn.close()
             self._conn = None
+
+    def on_record(self) -> tuple[str | None, str | None]:
+        """The caller as on record (orders.on_record: their language, None for a caller with no
+        record, and the code of their order just placed), read once a hop: a new session's first
+        hop asks both, for the language and for the home screen's first line."""
+        if self._on_record is None:
+            self._on_record = orders.on_record(self.reads, self.phone)
+        return self._on_record
 
     @property
     def currency(self) -> str:
@@ -152,17 +145,6 @@ class Context:
         return self._cached_read(("listing", category_id, offset, limit),
                                  lambda: catalog.products_in(self.reads, category_id, offset, limit))
 
-    def credit_seller(self, product_id: int) -> int | None:
-        """The product's seller when that seller offers pay later, else None: from the process's
-        catalog cache (sellers and products are cached tables), so the payment screen of a product
-        whose seller offers no credit reads nothing."""
-        offering = self._cached_read("credit_sellers", lambda: seller_credit.sellers_offering(self.db))
-        if not offering:
-            return None
-        seller_id = self._cached_read(("seller_of", product_id),
-                                      lambda: seller_credit.seller_of_product(self.db, product_id))
-        return seller_id if seller_id in offering else None
-
     def listed(self, product_id: int) -> catalog.ProductRow | None:
         """A product's name, price and seller as listed, from the cache; its stock is None (not
         known here: `product` reads it live). None when it is not for sale."""
@@ -170,6 +152,13 @@ class Context:
             p = catalog.product(self.reads, product_id)
             return p._replace(stock=None) if p is not None else None
         return self._cached_read(("listed", product_id), load)
+
+    def credit_seller(self, product_id: int) -> int | None:
+        """The product's seller when that seller offers pay later at all (credit.credit_seller),
+        cached like the catalog: a seller's offer is a change to `sellers`. `credit.offer` reads the
+        offer itself again, so a stale answer at most shows pay later a moment late or refuses it."""
+        return self._cached_read(("credit_seller", product_id),
+                                 lambda: seller_credit.credit_seller(self.db, product_id))
 
     def product(self, product_id: int) -> catalog.ProductRow | None:
         """A product as the database has it now (stock is live), read once per hop and again after

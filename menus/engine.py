@@ -155,7 +155,7 @@ class Engine:
 
     def __init__(self, redis, screens: dict[str, Screen], home: Frame, *, max_chars: int,
                  ttl_seconds: int, context_factory, resume_frame: Frame | None = None,
-                 initial_language: Callable[[str], str] | None = None, version_key: str | None = None,
+                 initial_language: Callable[[Any], str] | None = None, version_key: str | None = None,
                  home_for: Callable[[Any], Frame] | None = None):
         self.redis = redis
         self.version_key = version_key  # read with the session; the context gets it (cache token)
@@ -165,7 +165,9 @@ class Engine:
         self.ttl = ttl_seconds
         self.context_factory = context_factory
         self.resume_frame = resume_frame
-        self.initial_language = initial_language or (lambda phone: "en")
+        # The language of a caller whose last session Redis no longer keeps, from the hop's context
+        # (which reads the caller's record once for the whole hop: menus/context.py `on_record`).
+        self.initial_language = initial_language or (lambda ctx: "en")
         # The home frame of a fresh session, from the hop's context (an agent's differs): asked on
         # the session's first hop only, then kept as the bottom frame, where `00` goes back to.
         self.home_for = home_for
@@ -182,11 +184,12 @@ class Engine:
         else:
             raw, token = io.command("GET", key), None
         saved = State.decode(raw)
-        state, new = self.session(saved, hop)
-        ctx = self._context(hop, state.lang, token)
-        # A new session's first screen may say what the last one left behind (menus/buyer.py).
-        ctx.new_session, ctx.before = new, saved if new else None
+        ctx = self._context(hop, saved.lang if saved is not None else "en", token)
         try:
+            state, new = self.session(saved, hop, ctx)
+            ctx.lang = state.lang
+            # A new session's first screen may say what the last one left behind (menus/buyer.py).
+            ctx.new_session, ctx.before = new, saved if new else None
             screen, moved = self.step(state, hop.text, ctx, new, hop)
             if not moved:
                 return screen
@@ -206,13 +209,13 @@ class Engine:
         return str(state.frames[-1][0]), state.ended, state.length
 
     # -- navigation, with no I/O of its own (the screens do their reads through ctx) ----------
-    def session(self, saved: State | None, hop: Hop) -> tuple[State, bool]:
+    def session(self, saved: State | None, hop: Hop, ctx=None) -> tuple[State, bool]:
         """The state `hop` continues (the saved one, for the same provider session), or a new
-        session's, with True."""
+        session's, with True. `ctx`: the hop's context, for `initial_language`."""
         sid = crc(hop.session_id)
         if saved is not None and saved.sid == sid:
             return saved, False
-        return self._new_session(saved, sid, hop.text, hop), True
+        return self._new_session(saved, sid, hop.text, hop, ctx), True
 
     def step(self, state: State, text: str, ctx, new: bool = False, hop: Hop | None = None) -> tuple[str, bool]:
         """The screen answering a hop's `text`; `state` is moved in place. False when nothing moved
@@ -277,8 +280,8 @@ class Engine:
         ctx.catalog_token = token
         return ctx
 
-    def _new_session(self, old: State | None, sid: int, text: str, hop: Hop) -> State:
-        lang = old.lang if old is not None else self.initial_language(hop.phone)
+    def _new_session(self, old: State | None, sid: int, text: str, hop: Hop, ctx=None) -> State:
+        lang = old.lang if old is not None else self.initial_language(ctx)
         if (old is not None and not old.ended and self.resume_frame is not None
                 and len(old.frames) > 1):
             # Dropped again on the offer itself: offer the same place again, not a second offer.
