@@ -15,7 +15,7 @@ def test_healthy(client):
     body = res.get_json()
     assert body["status"] == "ok"
     assert body["redis"]["ok"] is True and body["database"]["ok"] is True
-    assert body["queues"] == {name: {"queued": 0, "failed": 0} for name in ("sms", "payments", "orders")}
+    assert body["queues"] == {name: {"queued": 0, "failed": 0} for name in ("payments", "sms", "orders", "bulk")}
     assert res.headers["Cache-Control"] == "no-store"
 
 

@@ -17,7 +17,10 @@ from rq.registry import ScheduledJobRegistry
 
 log = logging.getLogger(__name__)
 
-QUEUE_NAMES = ("sms", "payments", "orders")
+# In priority order: a worker takes from the first non-empty queue (RQ's dequeue), so time-critical
+# work (checkouts, then the transactional SMS) never waits behind order sweeps or bulk sends
+# (broadcasts: workers/broadcasts.py).
+QUEUE_NAMES = ("payments", "sms", "orders", "bulk")
 CHECKOUT_DELAY = timedelta(seconds=3)  # let the USSD session close before the PIN prompt arrives
 SEND_RETRY = Retry(max=5, interval=[5, 30, 120, 600, 1800])
 # A checkout the provider could not take (timeout, 5xx) is tried again a little later, then given up.
