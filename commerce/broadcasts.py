@@ -171,12 +171,12 @@ def counts(conn: Connection, broadcast_id: int) -> dict[str, int]:
     for status, n, taken in conn.execute(select(R.c.status, func.count(), func.count(R.c.provider_id))
                                          .where(R.c.broadcast_id == broadcast_id).group_by(R.c.status)):
         out["recipients"] += n
-        out["sent"] += taken
+        out["sent"] += taken  # sent, then delivered or failed: the provider took it
         if status in WAITING:
             out["waiting"] += n
         elif status == "recorded":  # SMS_BACKEND=outbox: as good as sent
             out["sent"] += n
-        elif status in out:
+        elif status in out and status != "sent":
             out[status] += n
     return out
 

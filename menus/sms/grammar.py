@@ -104,9 +104,9 @@ def parse(text: str) -> Command:
         return Command("UNKNOWN", redacted="")
     first, _, rest = text.partition(" ")
     glued = _GLUED.fullmatch(first)
-    if first.upper().rstrip(":.") not in ALIASES and glued and glued.group(1).upper() in ALIASES:
+    if first.upper().rstrip(":.!") not in ALIASES and glued and glued.group(1).upper() in ALIASES:
         first, rest = glued.group(1), (glued.group(2) + " " + rest).strip()
-    keyword = first.upper().rstrip(":.") or first.upper()
+    keyword = first.upper().rstrip(":.!") or first.upper()
     name = ALIASES.get(keyword)
     if name is None:
         return Command("UNKNOWN", redacted=_redact("UNKNOWN", first, rest.split()))
