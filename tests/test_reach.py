@@ -52,6 +52,7 @@ class Phones:
         pump_jobs.tick()
         SimpleWorker([self.s.jobs.q[name] for name in ("payments", "sms", "orders", "bulk")],
                      connection=self.s.redis).work(burst=True)
+        pump_jobs.tick()  # the next tick finds the broadcast finished
 
     def received(self, phone: str) -> list[str]:
         return [r["form"]["message"] for r in self.fake.requests_to("/version1/messaging")
@@ -408,3 +409,42 @@ def test_sales_tells_today_and_this_week_and_sent_takes_several_orders(phones):
         f"order {unknown} for you. Check the code and send again. {typo} is not an order code. Check the digits and "
         "send again.")
     assert phones.sms(SELLER, f"IMETUMWA {third.code}").startswith(f"Order {third.code} is not paid yet")
+
+
+# -- the operator's view ---------------------------------------------------------------------------
+
+def test_admin_shows_broadcasts_with_their_counts_and_a_follower_growth_chart(make_app, fake_providers):
+    from tests.conftest import ADMIN_TOKEN
+
+    app = _app(make_app, fake_providers, admin_token=ADMIN_TOKEN, **ALWAYS)
+    try:
+        phones = Phones(app, fake_providers)
+        shop = shop_of(app, SELLER)
+        for fan in FANS:
+            phones.sms(fan, f"FOLLOW {shop}")
+        phones.sms(FANS[2], f"STOP {shop}")
+        fake_providers.blacklist_numbers = {FANS[1]}
+        code = news_code(phones.sms(SELLER, "NEWS Market day"))
+        phones.sms(SELLER, f"YES {code}")
+        phones.work()
+
+        api = app.test_client()
+        auth = {"Authorization": f"Bearer {ADMIN_TOKEN}"}
+        body = api.get(f"/admin/api/broadcasts?seller={shop}&days=7", headers=auth).get_json()
+        [b] = body["broadcasts"]
+        assert (b["code"], b["shop"], b["shop_code"], b["status"], b["followers"], b["recipients"]) == (
+            code, "Mama Njeri Shop", shop, "done", 2, 2)
+        assert {k: b["counts"][k] for k in ("sent", "delivered", "failed", "opted_out", "waiting")} == {
+            "sent": 1, "delivered": 0, "failed": 0, "opted_out": 1, "waiting": 0}
+        assert body["sellers"] == [{"id": codes.seller_id_from_code(shop), "shop": "Mama Njeri Shop", "code": shop,
+                                    "followers": 2}]
+        assert [p["amount_minor"] for p in body["followers_per_day"]] == [0] * 6 + [2]  # 3 followed today, 1 left
+        assert api.get("/admin/api/broadcasts?seller=abc", headers=auth).status_code == 400
+
+        browser = app.test_client()
+        browser.post("/admin/login", data={"token": ADMIN_TOKEN, "next": "/admin"})
+        page = browser.get("/admin/broadcasts").get_data(as_text=True)
+        assert code in page and "Market day" in page and "Followers of Mama Njeri Shop" in page
+        assert '<svg xmlns="http://www.w3.org/2000/svg" class="chart"' in page and "Followers at the end of each day" in page
+    finally:
+        runtime.use(None)

@@ -11,7 +11,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from commerce import broadcasts, codes, gsm, quiet_hours
+from commerce import broadcasts, codes, gsm
 from commerce.quiet_hours import Window, is_open, next_open, zones_of
 from config import SettingsError, load_settings
 from menus.sms.grammar import MAX_CODES, parse
