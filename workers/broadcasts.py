@@ -10,7 +10,7 @@ meanwhile. So a broadcast of 400,000 never holds a worker for more than a slice 
 Only one pump sends at a time (a lease in Redis), so the pace holds across worker processes. The
 pace itself (GCRA: the time the next message may go) is kept in Redis too; losing either costs at
 most a burst, never a duplicate: every recipient is claimed in the database before its call.
-Nothing that matters lives in Redis: `tick` (every 10 s, workers/periodic.py) looks at the
+Nothing that matters lives in Redis: `tick` (every 5 s, workers/periodic.py) looks at the
 database and starts a pump whenever there is a fan-out to do or a recipient due, so a worker
 killed mid-broadcast is replaced by the next tick on any worker, and its rows left `sending` are
 marked `unconfirmed` after commerce.broadcasts.LEASE (at most once).
@@ -35,7 +35,7 @@ from workers.queues import JOB_TTL
 log = logging.getLogger("soko.broadcasts")
 
 QUEUE = "bulk"
-SLICE = 1.0  # seconds a pump runs before it lets the queues ahead of it go first
+SLICE = 0.5  # seconds a pump runs before it lets the queues ahead of it go first
 FANOUT_SHARE = 0.7  # of a slice, while a broadcast is still fanning out
 LEASE_KEY = "soko:bulk:pump"
 LEASE_MS = 12_000  # renewed at every provider call; outlives the longest (AT's read timeout, 9 s)
@@ -59,7 +59,7 @@ def enqueue_pump(conn: redis.Redis) -> bool:
 
 
 def tick() -> dict:
-    """Every 10 s: the broadcasts' sweep (stale claims unconfirmed, finished broadcasts done,
+    """Every 5 s: the broadcasts' sweep (stale claims unconfirmed, finished broadcasts done,
     drafts expired) and a pump started if there is work. Safe to run any number of times."""
     r = rt.runtime()
     state = broadcasts.sweep(r.db)
@@ -96,12 +96,14 @@ def pump(now: datetime | None = None) -> dict:
     finally:
         conn.eval(_RELEASE, 1, LEASE_KEY, token)
     if more:
-        enqueue_pump(conn)
+        enqueue_pump(conn)  # behind whatever arrived meanwhile on the queues ahead of `bulk`
     return counts
 
 
 def _send(r, window, deadline: float, conn, token: str, counts: dict, now: datetime | None) -> bool:
-    """Claim and send until the slice is over; True when there may be more due now."""
+    """Claim and send until the slice is over; True when there may be more due now. Waiting for the
+    pace happens here, within the slice (RQ's scheduler is not needed: it may be held by a worker
+    that died), so a worker taking `bulk` is back at the other queues within SLICE."""
     provider = r.sms_provider
     rate = r.settings.sms_rate_per_second
     per_call = max(1, min(rate, provider.max_batch if provider is not None else 1000))
@@ -109,9 +111,10 @@ def _send(r, window, deadline: float, conn, token: str, counts: dict, now: datet
         at = max(float(conn.get(PACE_KEY) or 0), time.time())
         wait = at - time.time()
         if wait > 0:
-            if time.monotonic() + wait > deadline:
+            left = deadline - time.monotonic()
+            time.sleep(max(min(wait, left), 0))
+            if wait > left:
                 return True  # the next slice goes on at the pace
-            time.sleep(wait)
         # The lease and the pace first: between the claim's commit and the call nothing else runs,
         # so a worker killed there leaves as few rows as possible claimed and not sent.
         conn.eval(_RENEW, 1, LEASE_KEY, token, LEASE_MS)

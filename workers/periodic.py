@@ -31,7 +31,7 @@ PERIODIC = [
     (credit.remind_laybys, "orders", 15 * 60),
     (credit.expire_laybys, "orders", 15 * 60),
     # Seller reach (issue 17): broadcasts' sweep, and a pump started whenever there is work.
-    (broadcasts.tick, "orders", 10),
+    (broadcasts.tick, "orders", 5),
 ]
 
 
