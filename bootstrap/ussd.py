@@ -13,7 +13,7 @@ def engine(rt) -> Engine:
     settings = rt.settings
     services = Services(engine=rt.db, jobs=rt.jobs, shop_name=settings.shop_name,
                         payment_window_minutes=settings.payment_window_minutes, rail_for=rt.rails.route,
-                        credit_terms=credit.terms_of(settings))
+                        credit_terms=credit.terms_of(settings), default_region=settings.default_region)
     return Engine(
         rt.redis, {**buyer.SCREENS, **service_point.SCREENS}, buyer.HOME, max_chars=settings.ussd_max_chars,
         ttl_seconds=settings.session_ttl_seconds, resume_frame=buyer.RESUME,

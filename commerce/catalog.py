@@ -46,6 +46,7 @@ class ProductRow(NamedTuple):
     currency: str
     stock: int
     shop_name: str = ""
+    seller_id: int = 0  # on a product screen's read (`product`): its Follow <shop> needs it
 
     @property
     def code(self) -> str:
@@ -118,7 +119,7 @@ def search(conn: Connection, query: str, offset: int, limit: int) -> list[Produc
 
 
 _PRODUCT = sql.Prebuilt(
-    select(*_LIST_COLS, S.c.shop_name).join(S, S.c.id == P.c.seller_id)
+    select(*_LIST_COLS, S.c.shop_name, S.c.id).join(S, S.c.id == P.c.seller_id)
     .where(P.c.id == bindparam("pid"), P.c.active.is_(True), S.c.suspended.is_(False)))
 
 

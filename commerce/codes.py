@@ -99,3 +99,31 @@ def product_id_from_code(code: str) -> int | None:
     if product_id < 1 or product_code(product_id) != code:
         return None
     return product_id
+
+
+# Shop codes (SPEC §14: FOLLOW <shop>): 4 payload digits from the first seller on, + check, so the
+# first 9,000 shops have 5-digit codes, shorter than any product code. Only FOLLOW, UNFOLLOW and
+# STOP <shop> read them, so a longer one meaning a product elsewhere is no ambiguity.
+_SHOP_OFFSET = 1_000
+
+
+def shop_code(seller_id: int) -> str:
+    """Deterministic code for a seller id (>= 1): 4 payload digits + check, growing later."""
+    if isinstance(seller_id, bool) or not isinstance(seller_id, int) or seller_id < 1:
+        raise ValueError(f"Seller id must be a positive int: {seller_id!r}")
+    return with_check(seller_id + _SHOP_OFFSET)
+
+
+def seller_id_from_code(code: str) -> int | None:
+    """The seller id behind a shop code, or None if the code is not a valid one."""
+    if not is_valid(code):
+        return None
+    seller_id = int(code[:-1]) - _SHOP_OFFSET
+    if seller_id < 1 or shop_code(seller_id) != code:
+        return None
+    return seller_id
+
+
+def new_broadcast_code(rng: _Chooser = secrets, width: int = 3) -> str:
+    """A broadcast's confirmation code (YES 5812): `width` random digits + check."""
+    return new_order_code(rng, width)

@@ -7,6 +7,7 @@ from __future__ import annotations
 from sqlalchemy import select, update
 from sqlalchemy.engine import Engine
 
+from commerce import broadcasts
 from commerce.models import Message, utcnow
 
 M = Message.__table__
@@ -20,8 +21,8 @@ def record(engine: Engine, provider: str, provider_id: str, status: str, detail:
     with engine.begin() as conn:
         row = conn.execute(select(M.c.id, M.c.status).where(M.c.provider_id == provider_id,
                                                             M.c.provider == provider)).first()
-        if row is None:
-            return False
+        if row is None:  # a broadcast's recipient, if anyone's (issue 17)
+            return broadcasts.delivery(conn, provider_id, status, detail)
         if status in FINAL and row.status not in FINAL:
             values = {"status": status, "updated_at": utcnow()}
             if status == FAILED:

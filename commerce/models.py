@@ -414,3 +414,84 @@ class AuditEntry(Base):
     target: Mapped[str] = mapped_column(String(60))
     detail: Mapped[str | None] = mapped_column(String(200))
     at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+
+
+# -- Seller reach (SPEC §14, issue 17, migration 0011): followers, broadcasts, their recipients ------
+
+class Follower(Base):
+    """A person who asked for a shop's news (FOLLOW <shop>, or Follow on a product screen): opt-in
+    only. Unfollowing (UNFOLLOW, STOP <shop>, a global STOP) keeps the row with `unfollowed_at`, so
+    the follower-growth chart can count who followed when; following again clears it."""
+
+    __tablename__ = "followers"
+    __table_args__ = (UniqueConstraint("seller_id", "person_id", name="uq_followers_seller_person"),
+                      Index("ix_followers_seller_id_id", "seller_id", "id"),
+                      Index("ix_followers_person_id", "person_id"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seller_id: Mapped[int] = mapped_column(ForeignKey("sellers.id"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    # The number's time zone(s), from phonenumbers, space-separated (several for a country that
+    # spans zones): a broadcast reaches it only when the quiet-hours window is open in all of them.
+    tz: Mapped[str] = mapped_column(String(200))
+    source: Mapped[str] = mapped_column(String(8), default="sms")  # sms, ussd
+    followed_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    unfollowed_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class Broadcast(Base):
+    """A seller's news (NEWS <text>): a `draft` with its preview and code until YES <code>, then
+    `sending` (its recipients are fanned out in chunks: `cursor` is the last follower id done, so
+    a worker killed mid-fan-out resumes there), `done` when no recipient is left; a draft not
+    confirmed in time is `expired`."""
+
+    __tablename__ = "broadcasts"
+    __table_args__ = (UniqueConstraint("seller_id", "code", name="uq_broadcasts_seller_code"),
+                      Index("ix_broadcasts_status_id", "status", "id"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    seller_id: Mapped[int] = mapped_column(ForeignKey("sellers.id"))
+    code: Mapped[str] = mapped_column(String(8))
+    text: Mapped[str] = mapped_column(Text)  # what the seller wrote
+    body: Mapped[str] = mapped_column(Text)  # what is sent: the text and the stop footer
+    segments: Mapped[int] = mapped_column(Integer)
+    followers: Mapped[int] = mapped_column(Integer)  # at the preview
+    zones: Mapped[str] = mapped_column(Text, default="")  # the followers' time zones at the preview, "|"-joined
+    status: Mapped[str] = mapped_column(String(12), default="draft")
+    cursor: Mapped[int] = mapped_column(Integer, default=0)
+    recipients: Mapped[int] = mapped_column(Integer, default=0)  # fanned out so far
+    created_at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)
+    confirmed_at: Mapped[datetime | None] = mapped_column(DateTime)
+    fanned_out_at: Mapped[datetime | None] = mapped_column(DateTime)
+    done_at: Mapped[datetime | None] = mapped_column(DateTime)
+
+
+class BroadcastRecipient(Base):
+    """One follower of one broadcast: the broadcast's outbox row, unique per (broadcast, person), so
+    nobody gets a broadcast twice. The text lives once, on the broadcast. `status` goes pending ->
+    sending (claimed and committed before the provider call) -> sent -> delivered / failed; or
+    opted_out (STOP since, or the provider says the number refuses bulk SMS), or unconfirmed (a
+    worker died during the call: never resent). `due_at`: while pending, when it may go (quiet
+    hours, retry backoff); while sending, when it was claimed."""
+
+    __tablename__ = "broadcast_recipients"
+    __table_args__ = (UniqueConstraint("broadcast_id", "person_id", name="uq_broadcast_recipients_broadcast_person"),
+                      Index("ix_broadcast_recipients_status_due", "status", "due_at"),
+                      Index("ix_broadcast_recipients_broadcast_status", "broadcast_id", "status"),
+                      Index("ix_broadcast_recipients_provider_id", "provider_id"))
+    id: Mapped[int] = mapped_column(primary_key=True)
+    broadcast_id: Mapped[int] = mapped_column(ForeignKey("broadcasts.id"))
+    person_id: Mapped[int] = mapped_column(ForeignKey("people.id"))
+    status: Mapped[str] = mapped_column(String(12), default="pending")
+    due_at: Mapped[datetime] = mapped_column(DateTime)
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    provider_id: Mapped[str | None] = mapped_column(String(80))
+    error: Mapped[str | None] = mapped_column(String(120))
+
+
+class BulkOptout(Base):
+    """A number the provider reported as refusing bulk SMS (Africa's Talking `UserInBlacklist`,
+    Twilio 21610): no broadcast goes to it again, from any shop."""
+
+    __tablename__ = "bulk_optouts"
+    phone: Mapped[str] = mapped_column(String(20), primary_key=True)
+    source: Mapped[str] = mapped_column(String(40))
+    at: Mapped[datetime] = mapped_column(DateTime, default=utcnow)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import update
 from sqlalchemy.engine import Connection
 
-from commerce import people
+from commerce import followers, people
 from commerce.models import Person
 
 PE = Person.__table__
@@ -17,4 +17,6 @@ def set_opted_out(conn: Connection, phone: str, opted_out: bool, language: str |
     if person.opted_out == opted_out:
         return False
     conn.execute(update(PE).where(PE.c.id == person.id).values(opted_out=opted_out))
+    if opted_out:  # SPEC §14: STOP withdraws every consent; START brings notices back, not news
+        followers.end_all(conn, person.id)
     return True

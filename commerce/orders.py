@@ -23,7 +23,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
-from commerce import catalog, codes, money, order_moves, order_state, outbox, texts
+from commerce import catalog, codes, followers, money, order_moves, order_state, outbox, texts
 from commerce import credit as seller_credit
 from commerce.lifecycle import CUSTOMER_CANCEL_MINUTES
 from commerce.models import (
@@ -377,6 +377,8 @@ def announce(engine: Engine, order_ids) -> list[int]:
                 body = texts.t(kind, lang, code=o.code, qty=o.quantity, name=o.name,
                                total=money.format_money(amount, lang), village=o.village,
                                method=texts.t(f"method_{o.payment_method}", lang), buyer=o.buyer_phone)
+                if kind.startswith("receipt_"):  # SPEC §14: `Reply FOLLOW <shop> for news.`, unless following
+                    body += followers.invitation(conn, o.id, lang)
                 mid = outbox.add(conn, to, body, kind="receipt" if kind.startswith("receipt_") else kind,
                                  order_id=o.id)  # nothing for numbers that sent STOP
                 if mid is not None:

@@ -113,6 +113,15 @@ class Settings:
     # runs under one supervisor (workers/run.py; 1: the worker itself, no supervisor).
     worker_processes: int = 1
 
+    # Issue 17, seller reach (SPEC §14): broadcasts a seller may confirm a day; the hours (in each
+    # recipient's own time zone) and whether Sundays are open; the most SMS a second a broadcast
+    # sends; the price of one segment, for the estimate (converted to the seller's currency).
+    broadcasts_per_day: int = 1
+    broadcast_hours: tuple[int, int] = (8 * 60, 19 * 60)  # minutes after local midnight: [start, end)
+    broadcast_sundays: bool = False
+    sms_rate_per_second: int = 50
+    sms_price: tuple[str, Decimal] = ("KES", Decimal("0.80"))
+
     @property
     def production(self) -> bool:
         return self.env == "production"
@@ -242,6 +251,35 @@ def _credit_settings(env) -> dict:
             "credit_first_limit": (match["currency"], Decimal(match["amount"]))}
 
 
+# -- issue 17: seller reach -----------------------------------------------------------------------------
+_HOURS = re.compile(r"(?P<h1>[0-9]{1,2}):(?P<m1>[0-9]{2}) *- *(?P<h2>[0-9]{1,2}):(?P<m2>[0-9]{2})")
+_PRICE = re.compile(r"(?P<currency>[A-Z]{3}) +(?P<amount>[0-9]+(\.[0-9]{1,4})?)")
+
+
+def _reach_settings(env) -> dict:
+    raw = _str(env, "BROADCAST_HOURS", "08:00-19:00")
+    match = _HOURS.fullmatch(raw)
+    start = end = -1
+    if match:
+        start = int(match["h1"]) * 60 + int(match["m1"])
+        end = int(match["h2"]) * 60 + int(match["m2"])
+    if not match or int(match["m1"]) > 59 or int(match["m2"]) > 59 or not 0 <= start < end <= 24 * 60:
+        raise SettingsError(f"BROADCAST_HOURS must be a daytime window like 08:00-19:00 (start before end), got {raw!r}")
+    price = _str(env, "SMS_PRICE", "KES 0.80")
+    found = _PRICE.fullmatch(price.upper())
+    if not found:
+        raise SettingsError(f"SMS_PRICE must be a currency code and the price of one segment like KES 0.80, got {price!r}")
+    from babel.numbers import list_currencies
+
+    if found["currency"] not in list_currencies():
+        raise SettingsError(f"SMS_PRICE names {found['currency']!r}, which is not an ISO 4217 currency")
+    return {"broadcasts_per_day": _int(env, "BROADCASTS_PER_DAY", 1, 0, 24),
+            "broadcast_hours": (start, end),
+            "broadcast_sundays": _bool(env, "BROADCAST_SUNDAYS", False),
+            "sms_rate_per_second": _int(env, "SMS_RATE_PER_SECOND", 50, 1, 100_000),
+            "sms_price": (found["currency"], Decimal(found["amount"]))}
+
+
 def load_settings(environ: dict | None = None) -> Settings:
     env = os.environ if environ is None else environ
     soko_env = _str(env, "SOKO_ENV", "development")
@@ -317,6 +355,7 @@ def load_settings(environ: dict | None = None) -> Settings:
         agent_commission_percent=_percent(env, "AGENT_COMMISSION_PERCENT", Decimal(5)),  # issue 16
         **_credit_settings(env),  # issue 18
         worker_processes=_int(env, "WORKER_PROCESSES", 1, 1, 64),  # issue 13/20
+        **_reach_settings(env),  # issue 17
     )
     if sms_backend == "africastalking" and not (settings.at_username and settings.at_api_key):
         raise SettingsError("AT_USERNAME and AT_API_KEY are required when SMS_BACKEND=africastalking")

@@ -44,7 +44,7 @@ def _handle(app, sms: IncomingSms):
         log.warning("sms from %s over %d a minute; not answered", phones.mask(sms.sender), limit.per_minute)
         return None
     result = menus.sms.answer(app.db, sms.sender, sms.text, inbox,
-                              commission_percent=app.settings.agent_commission_percent)
+                              commission_percent=app.settings.agent_commission_percent, settings=app.settings)
     if result is not None:
         app.jobs.notify(result.message_ids)
     else:

@@ -3,7 +3,7 @@ Language. Each screen renders a frame and handles one input; the engine does the
 
 from __future__ import annotations
 
-from commerce import catalog, checkouts, codes, money, orders, people
+from commerce import catalog, checkouts, codes, followers, money, orders, people
 from commerce import credit as seller_credit
 from commerce.models import CREDIT_METHODS, LAYBY, MOBILE_MONEY, PAY_LATER, PAYMENT_METHODS, PLACED, utcnow
 from commerce.texts import LANGUAGES, t
@@ -127,17 +127,37 @@ def _product(ctx, f):
     p = ctx.product(f[1])
     if p is None or p.stock <= 0:
         return View([t("product_gone", ctx.lang)])
-    header = t("product", ctx.lang, name=p.name, price=ctx.price(p.price_minor, p.currency), seller=p.shop_name, stock=p.stock)
-    # The option's key is the most one may buy, from the stock just shown: the quantity screen and
-    # its check use it without reading the product again (placing the order checks the stock).
-    return View([f"{header}\n#{p.code}"], [t("buy", ctx.lang)], [min(p.stock, orders.MAX_QUANTITY)])
+    shop = codes.shop_code(p.seller_id)
+    header = t("product", ctx.lang, name=p.name, price=ctx.price(p.price_minor, p.currency), seller=p.shop_name,
+               stock=p.stock, shop=shop)
+    # The Buy option's key is the most one may buy, from the stock just shown: the quantity screen
+    # and its check use it without reading the product again (placing the order checks the stock).
+    # Follow <shop> (SPEC §14) is keyed by the shop code as a string, never a quantity.
+    return View([f"{header}\n#{p.code}"], [t("buy", ctx.lang), t("follow_option", ctx.lang, shop=_short_shop(p.shop_name))],
+                [min(p.stock, orders.MAX_QUANTITY), shop])
+
+
+def _short_shop(name: str) -> str:
+    return name if len(name) <= 20 else name[:18] + ".."
 
 
 def _product_go(ctx, f, choice, view):
     most = view.chosen(choice)
     if most is None:
         return Outcome(invalid="invalid")
+    if isinstance(most, str):  # Follow <shop>
+        return _follow(ctx, most)
     return Outcome(push=["Q", f[1], most])
+
+
+def _follow(ctx, shop_code: str) -> Outcome:
+    """The buyer asked to follow the shop (opt-in): one write, then an end screen saying how to stop."""
+    with ctx.services.engine.begin() as conn:
+        shop = followers.shop_by_code(conn, shop_code)
+        if shop is None or shop.suspended:
+            return Outcome(end=["Z", "product_gone"])
+        followers.follow(conn, ctx.phone, shop.id, "ussd", ctx.services.default_region, ctx.lang)
+    return Outcome(end=["F", shop.name, shop.code])
 
 
 def _quantity(ctx, f):
@@ -471,6 +491,10 @@ def _message(ctx, f):
     return View([t(f[1], ctx.lang)], end=True)
 
 
+def _followed(ctx, f):
+    return View([t("followed_ussd", ctx.lang, shop=f[1], code=f[2])], end=True)
+
+
 SCREENS: dict[str, Screen] = {
     "H": Screen(_home, _home_go),
     "R": Screen(_resume, _resume_go),
@@ -494,10 +518,12 @@ SCREENS: dict[str, Screen] = {
     "PA": Screen(_part_amount, _part_amount_go),
     "G": Screen(_language, _language_go),
     "Z": Screen(_message),
+    "F": Screen(_followed),
 }
 
 # What each screen is called where people read about it (the admin's drop-off per screen).
 SCREEN_NAMES = {"H": "Home", "R": "Continue offer", "C": "Categories", "L": "Product list", "S": "Search",
                 "T": "Search results", "P": "Product", "Q": "Quantity", "V": "Pickup point", "M": "Payment method",
                 "Y": "Summary", "D": "Order placed", "O": "My orders", "OD": "Order detail", "OC": "Cancel order?",
-                "X": "Order cancelled", "PP": "Pay prompt", "PA": "Amount to pay", "G": "Language", "Z": "Message"}
+                "X": "Order cancelled", "PP": "Pay prompt", "PA": "Amount to pay", "G": "Language", "Z": "Message",
+                "F": "Followed"}

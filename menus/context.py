@@ -39,6 +39,7 @@ class Services:
     rail_for: Callable[[str], str | None] = lambda phone: None
     # Lay-by weeks, pay later's first limit and qualifying orders (issue 18: LAYBY_WEEKS, …).
     credit_terms: seller_credit.Terms = field(default_factory=seller_credit.Terms)
+    default_region: str = "KE"  # a follower's time zone when the number names none (issue 17)
 
 
 class Context:

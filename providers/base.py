@@ -120,6 +120,9 @@ class SendResult:
     error: str | None = None
     # Only meaningful when ok is False: may the same message be offered to this number again?
     retryable: bool = False
+    # The provider refuses this number for bulk SMS: it opted out with the provider or is on its
+    # blacklist (Africa's Talking `UserInBlacklist`, Twilio 21610). No broadcast goes to it again.
+    opted_out: bool = False
 
 
 class ProviderError(Exception):

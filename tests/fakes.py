@@ -10,6 +10,8 @@ patched. Request and response shapes follow the providers' documentation (see
     fake.fail_next(n, status=500, after=0)   the next n requests (after `after` good ones) fail
     fake.delay(seconds)    every request waits this long before answering (timeouts)
     fake.reject_numbers    numbers AT answers with statusCode 403 and Twilio with error 21211
+    fake.blacklist_numbers numbers that opted out of bulk SMS: AT answers statusCode 406
+                           UserInBlacklist, Twilio error 21610 (PROVIDERS.md §12)
     fake.next_checkout_status       what mobile checkout answers (default "PendingConfirmation")
     fake.reset()           forget requests and controls
 """
@@ -84,6 +86,7 @@ class FakeProviders:
         with self._lock:
             self.requests: list[dict] = []
             self.reject_numbers: set[str] = set()
+            self.blacklist_numbers: set[str] = set()
             self.next_checkout_status = "PendingConfirmation"
             self._fail_count = 0
             self._fail_status = 500
@@ -151,6 +154,7 @@ class FakeProviders:
                 self._fail_count -= 1
                 fail_status = self._fail_status
             rejected = set(self.reject_numbers)
+            blacklisted = set(self.blacklist_numbers)
             checkout_status = self.next_checkout_status
         if delay:
             wake.wait(delay)
@@ -159,11 +163,11 @@ class FakeProviders:
         if failing:
             return self._failure(endpoint, fail_status)
         if endpoint == "at_sms":
-            return self._at_sms(request, rejected)
+            return self._at_sms(request, rejected, blacklisted)
         if endpoint == "at_checkout":
             return self._at_checkout(request, rejected, checkout_status)
         if endpoint == "twilio_messages":
-            return self._twilio_messages(request, values["sid"], rejected)
+            return self._twilio_messages(request, values["sid"], rejected, blacklisted)
         raise NotFound()  # pragma: no cover
 
     @staticmethod
@@ -185,7 +189,7 @@ class FakeProviders:
             return Response("The supplied authentication is invalid", status=401, content_type="text/plain")
         return None
 
-    def _at_sms(self, request: Request, rejected: set[str]) -> Response:
+    def _at_sms(self, request: Request, rejected: set[str], blacklisted: set[str] = frozenset()) -> Response:
         form = request.form
         error = self._at_auth_error(request, form.get("username"))
         if error:
@@ -198,6 +202,10 @@ class FakeProviders:
             number = number.strip()
             if number in rejected or not _E164.match(number):
                 recipients.append({"statusCode": 403, "number": number, "status": "InvalidPhoneNumber",
+                                   "cost": "0", "messageId": "None"})
+                continue
+            if number in blacklisted:
+                recipients.append({"statusCode": 406, "number": number, "status": "UserInBlacklist",
                                    "cost": "0", "messageId": "None"})
                 continue
             sent += 1
@@ -235,7 +243,8 @@ class FakeProviders:
         return cls._json({"code": code, "message": message,
                           "more_info": f"https://www.twilio.com/docs/errors/{code}", "status": status}, status)
 
-    def _twilio_messages(self, request: Request, sid: str, rejected: set[str]) -> Response:
+    def _twilio_messages(self, request: Request, sid: str, rejected: set[str],
+                         blacklisted: set[str] = frozenset()) -> Response:
         auth = request.authorization
         if (auth is None or auth.type != "basic" or auth.username != self.twilio_account_sid
                 or auth.password != self.twilio_auth_token or sid != self.twilio_account_sid):
@@ -246,6 +255,8 @@ class FakeProviders:
             return self._twilio_error(400, 21604, "A 'To' phone number is required.")
         if to in rejected or not _E164.match(to):
             return self._twilio_error(400, 21211, f"Invalid 'To' Phone Number: {to}")
+        if to in blacklisted:
+            return self._twilio_error(400, 21610, "Attempt to send to unsubscribed recipient")
         if not from_ and not form.get("MessagingServiceSid"):
             return self._twilio_error(400, 21603, "A 'From' phone number is required.")
         if not body:

@@ -16,7 +16,7 @@ from urllib.parse import urlparse
 import pytest
 from sqlalchemy import func, select, update
 
-from commerce import demo, orders
+from commerce import codes, demo, orders
 from commerce.models import Order, utcnow
 from tests.conftest import UssdSession
 from tests.orderkit import BUYER, messages_to
@@ -87,8 +87,11 @@ def test_the_buyer_who_saw_the_apology_finds_the_order_and_is_asked_before_a_sec
     # The receipt, written by the worker's drain (here: what it runs), names the code and how to pay.
     orders.announce(db, orders.unannounced(db))
     [receipt] = messages_to(db, BUYER)
+    with db.connect() as conn:
+        shop = codes.shop_code(conn.execute(select(Order.__table__.c.seller_id)
+                                            .where(Order.__table__.c.code == code)).scalar())
     assert receipt == (f"Order {code} placed: 2 x Rice 1kg, KES 380. Pickup: Kiambu. Pay KES 380 cash to "
-                       "the agent there; the seller sends it once you have paid.")
+                       f"the agent there; the seller sends it once you have paid. Reply FOLLOW {shop} for news.")
 
     # Redis kept the session as it was before Confirm: the next dial offers to continue, and says
     # first that the order was placed.

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import make_url, select, text
 from sqlalchemy.exc import DBAPIError
 
-from commerce import db, orders
+from commerce import codes, db, orders
 from commerce.models import Message, Order, Person
 from fast import sql
 from tests.orderkit import BUYER, agent_id, product_id, stock
@@ -54,8 +54,10 @@ def test_announce_writes_the_notices_once(seeded):
     assert [(m.kind, m.to_phone) for m in msgs] == [
         ("receipt", BUYER), ("new_order", "+254711000001"), ("agent_new_order", "+254722000101")]
     assert {m.status for m in msgs} == {"pending"} and all(m.attempts == 0 for m in msgs)
+    shop = codes.shop_code(row.seller_id)  # the receipt invites the buyer to follow the shop (SPEC §14)
     assert msgs[0].body == (f"Order {placed.code} placed: 2 x Maize flour 2kg, KES 360. Pickup: Kiambu. Pay by "
-                            "mobile money: enter your PIN at the prompt, or choose Pay now in My orders.")
+                            f"mobile money: enter your PIN at the prompt, or choose Pay now in My orders. Reply "
+                            f"FOLLOW {shop} for news.")
     assert msgs[1].body.startswith(f"New order {placed.code}: 2 x Maize flour 2kg") and "KES 360" in msgs[1].body
     assert row.updated_at == row.created_at  # announcing is not a change of the order
 
@@ -89,12 +91,15 @@ def test_every_buyer_gets_a_receipt_in_their_language_saying_how_to_pay(seeded):
     with engine.connect() as conn:
         receipts = dict(conn.execute(select(MSGS.c.to_phone, MSGS.c.body).where(MSGS.c.kind == "receipt")).all())
     sw, zh, en = (placed[p].code for p in ("+254712000001", "+254712000002", "+254712000003"))
+    with engine.connect() as conn:
+        shop = codes.shop_code(conn.execute(select(ORD.c.seller_id).where(ORD.c.code == en)).scalar())
     assert receipts == {
         "+254712000001": f"Oda {sw} imepokelewa: 1 x Maize flour 2kg, KES 180. Kuchukua: Kiambu. Lipa KES 180 "
-                         "taslimu kwa wakala huko; muuzaji ataituma ukishalipa.",
-        "+254712000002": f"订单{zh}已下单：1 x Maize flour 2kg，KES 180。取货：Kiambu。取货时付款KES 180。",
+                         f"taslimu kwa wakala huko; muuzaji ataituma ukishalipa. Jibu FUATA {shop} kupata habari.",
+        "+254712000002": f"订单{zh}已下单：1 x Maize flour 2kg，KES 180。取货：Kiambu。取货时付款KES 180。"
+                         f"回复 FOLLOW {shop} 获取店铺消息。",
         "+254712000003": f"Order {en} placed: 1 x Maize flour 2kg, KES 180. Pickup: Kiambu. Pay KES 180 cash to "
-                         "the agent there; the seller sends it once you have paid.",
+                         f"the agent there; the seller sends it once you have paid. Reply FOLLOW {shop} for news.",
     }  # +254712000004 sent STOP: no receipt
 
 

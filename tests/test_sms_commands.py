@@ -10,7 +10,7 @@ from datetime import timedelta
 import pytest
 from sqlalchemy import select, update
 
-from commerce import catalog, codes, people
+from commerce import catalog, codes, listings, people
 from commerce.models import Agent, InboundMessage, Message, Order, Payment, Person, Product, utcnow
 from tests.orderkit import BUYER, place
 
@@ -67,8 +67,11 @@ def test_unknown_text_gets_the_help_for_that_role(sms):
 
 
 def test_join_registers_a_seller_and_a_second_join_renames(seeded, sms):
-    assert sms(NEWCOMER, "JOIN  Amani   Shop") == ("Welcome to Soko, Amani Shop! List a product: SELL name price "
-                                                   "quantity, e.g. SELL Maize flour 2kg 180 20")
+    joined = sms(NEWCOMER, "JOIN  Amani   Shop")
+    with db(seeded).connect() as conn:
+        shop = codes.shop_code(listings.seller_of(conn, NEWCOMER).id)
+    assert joined == ("Welcome to Soko, Amani Shop! List a product: SELL name price quantity, e.g. SELL Maize flour "
+                      f"2kg 180 20. Your shop code is {shop}: buyers follow you with FOLLOW {shop}.")
     assert sms(NEWCOMER, "join Amani General Store").startswith("Your shop is now called Amani General Store.")
     assert sms(NEWCOMER, "JOIN").startswith("Send JOIN and your shop name")
 

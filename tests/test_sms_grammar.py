@@ -59,7 +59,7 @@ def test_shapes(text, name, args):
 
 
 @pytest.mark.parametrize("text", ["JOIN", "LANG fr", "SELL Maize", "SELL 180 20", "PRICE 100017", "PRICE abc 10",
-                                  "STOCK 100017 1.5", "REMOVE", "ITEMS x", "SENT", "SENT 48 29", "PAID 4829131",
+                                  "STOCK 100017 1.5", "REMOVE", "ITEMS x", "SENT", "SENT 4829131 x", "PAID 4829131",
                                   "DELIVERED", "RECEIVED", "ARRIVED", "ARRIVED 4829131 1234 5",
                                   "BALANCE 1234 5678", "NO 4829131 1234", "CREDIT ON 2000",
                                   "CREDIT ON x 4", "CREDIT OFF 4", "CREDIT ON 2000 4 5", "GROUP Umoja",
@@ -81,7 +81,8 @@ def test_aliases_are_unambiguous_words():
     assert all(k == k.upper() and " " not in k for k in ALIASES)
     assert set(ALIASES.values()) == {"HELP", "JOIN", "LANG", "SELL", "PRICE", "STOCK", "REMOVE", "ITEMS", "ORDERS",
                                      "SENT", "PAID", "DELIVERED", "RECEIVED", "STOP", "START", "ARRIVED", "BALANCE",
-                                     "NO", "CREDIT", "GROUP"}
+                                     "NO", "CREDIT", "GROUP", "FOLLOW", "UNFOLLOW", "NEWS", "YES", "REPORT",
+                                     "SALES"}
 
 
 @pytest.mark.parametrize(("text", "args"), [

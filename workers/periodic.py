@@ -13,7 +13,7 @@ import threading
 import redis
 from rq.cron import CronScheduler
 
-from workers import credit, orders, payments, sms
+from workers import broadcasts, credit, orders, payments, sms
 
 log = logging.getLogger(__name__)
 
@@ -31,6 +31,8 @@ PERIODIC = [
     (credit.notify_arrears, "bulk", 15 * 60),
     (credit.remind_laybys, "bulk", 15 * 60),
     (credit.expire_laybys, "orders", 15 * 60),
+    # Seller reach (issue 17): broadcasts' sweep, and a pump started whenever there is work.
+    (broadcasts.tick, "orders", 5),
 ]
 
 

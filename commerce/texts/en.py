@@ -30,7 +30,7 @@ TEXTS: dict[str, str] = {
     "bad_quantity_hint": "Enter a number in the range shown.",
     "no_rate_hint": "Sorry, this product cannot be paid in your currency yet.",
     "results": "Results for '{q}':",
-    "product": "{name}\n{price}\nSeller: {seller}\nIn stock: {stock}",
+    "product": "{name}\n{price}\nSeller: {seller} (shop {shop})\nIn stock: {stock}",
     "product_gone": "Sorry, this product is no longer for sale.",
     "buy": "Buy",
     "quantity": "How many? (1-{max})",
@@ -86,11 +86,12 @@ TEXTS: dict[str, str] = {
     # -- SMS replies to commands (menus/sms/) ----------------------------------------------------------
     "help_anyone": (
         "Soko: to sell, send JOIN and your shop name. LANG en/sw/zh sets the language. STOP ends "
-        "messages. To buy, dial the Soko USSD code."
+        "messages. FOLLOW shop for a shop's news. To buy, dial the Soko USSD code."
     ),
     "help_seller": (
         "Soko seller: SELL name price qty | PRICE code price | STOCK code qty | REMOVE code | ITEMS | "
-        "ORDERS | SENT order | CREDIT ON max weeks. LANG en/sw/zh. STOP ends messages."
+        "ORDERS | SENT order | SALES | NEWS text | REPORT code | CREDIT ON max weeks. LANG en/sw/zh. STOP ends "
+        "messages."
     ),
     "help_agent": (
         "Soko agent: PAID order amount PIN when cash is paid | ARRIVED order PIN when goods reach you | "
@@ -100,7 +101,7 @@ TEXTS: dict[str, str] = {
     ),
     "help_both": (
         "Soko: SELL name price qty | PRICE code price | STOCK code qty | REMOVE code | ITEMS | ORDERS | "
-        "SENT order | CREDIT ON max weeks | PAID order amount PIN | ARRIVED order PIN | DELIVERED order PIN | "
+        "SENT order | SALES | NEWS text | CREDIT ON max weeks | PAID order amount PIN | ARRIVED order PIN | DELIVERED order PIN | "
         "BALANCE PIN | GROUP name phones PIN. LANG en/sw/zh."
     ),
     "not_understood": "Sorry, Soko did not understand that.",
@@ -115,7 +116,7 @@ TEXTS: dict[str, str] = {
     "usage_REMOVE": "Send REMOVE and the product code, e.g. REMOVE 100017. ITEMS lists your codes.",
     "usage_ITEMS": "Send ITEMS for your listings, ITEMS 2 for the next page.",
     "usage_ORDERS": "Send ORDERS for your open orders, ORDERS 2 for the next page.",
-    "usage_SENT": "Send SENT and the order code once you have sent it, e.g. SENT 4829131",
+    "usage_SENT": "Send SENT and the order codes once you have sent them, e.g. SENT 4829131 or SENT 4829131 2791849",
     "usage_PAID": "Send PAID, the order code, the cash received and your PIN, e.g. PAID 4829131 1,600 PIN",
     "usage_DELIVERED": (
         "Send DELIVERED, the order code and your PIN when the buyer collects, e.g. DELIVERED 4829131 PIN"
@@ -135,7 +136,7 @@ TEXTS: dict[str, str] = {
     "busy": "Sorry, Soko is busy. Please send that again in a few minutes.",
     "joined": (
         "Welcome to Soko, {shop}! List a product: SELL name price quantity, e.g. SELL Maize flour 2kg 180 "
-        "20"
+        "20. Your shop code is {code}: buyers follow you with FOLLOW {code}."
     ),
     "renamed": "Your shop is now called {shop}. Send HELP for your commands.",
     "sold": (
@@ -393,4 +394,36 @@ TEXTS: dict[str, str] = {
     "group_declined_agent": "A member left group {name}; it has {n} members now.",
     "group_none": "You are in no group. To cancel an order an agent placed for you, send NO and the order code.",
     "group_decline_owing": "You have pay-later credit open as a member of {name}: you stay until it is repaid.",
+    # -- Seller reach (SPEC §14, issue 17): shop codes, followers, news, SALES, SENT of several orders ----
+    "follow_invite": "Reply FOLLOW {shop} for news.",
+    "follow_option": "Follow {shop}",
+    "followed_ussd": "You follow {shop}: its news comes by SMS. Reply STOP {code} to stop it.",
+    "followed": "You follow {shop}: its news comes by SMS, a few times a month at most. Reply STOP {code} to stop it.",
+    "already_following": "You already follow {shop}. Reply STOP {code} to stop its news.",
+    "unfollowed": "You no longer follow {shop}. Other Soko messages go on; STOP alone stops them all.",
+    "not_following": "You do not follow {shop}. Nothing changed.",
+    "follow_closed": "{shop} is not taking followers now.",
+    "bad_shop_code": "{code} is not a shop code. Check the digits: the code is on the shop's product screens.",
+    "usage_FOLLOW": "Send FOLLOW and the shop code, e.g. FOLLOW 10013. The code is on the shop's product screens and receipts.",
+    "usage_UNFOLLOW": "Send UNFOLLOW and the shop code, e.g. UNFOLLOW 10013.",
+    "usage_NEWS": "Send NEWS and your news, e.g. NEWS Fresh mangoes on Friday! You get a preview to confirm.",
+    "usage_YES": "Send YES and the code of your news preview, e.g. YES 5812.",
+    "usage_REPORT": "Send REPORT and the code of your news, e.g. REPORT 5812.",
+    "usage_SALES": "Send SALES for today's and this week's orders.",
+    "news_footer": "\n{shop}: reply STOP {code} to stop news.",
+    "news_preview": "To {followers} followers, {segments} SMS each, about {cost}. Reply YES {code} to send.",
+    "news_no_followers": "You have no followers yet. Buyers follow you with FOLLOW {shop}: it is on your product screens and receipts.",
+    "news_too_long": "Your news is too long for 2 SMS with the stop line: cut {over} characters and send NEWS again.",
+    "news_limit": "You have sent {n} news today, the most a day. Send NEWS again tomorrow.",
+    "news_unknown": "You have no news {code}. Send NEWS and your text for a preview.",
+    "news_expired": "News preview {code} has expired. Send NEWS again.",
+    "news_already": "News {code} is already sending. REPORT {code} shows how far it is.",
+    "news_not_sent": "News {code} was not sent. Send NEWS again for a new preview.",
+    "news_when": "between {start} and {end} in each one's time, not on Sundays",
+    "news_when_sundays": "between {start} and {end} in each one's time",
+    "news_confirmed": "Sending news {code} to {followers} followers {when}. REPORT {code} shows how far it is.",
+    "news_report": "News {code} of {day}, {recipients} followers: sent {sent}, delivered {delivered}, failed {failed}, opted out {opted_out}, waiting {waiting}.",
+    "sales_report": "Today: {orders} orders, {units} items, {amount}. This week: {w_orders} orders, {w_units} items, {w_amount}.",
+    "sales_credit": "Credit: given {given} on {orders} orders; outstanding {outstanding}, late {arrears}.",
+    "sent_many_ok": "Marked sent: {codes}. Buyers and agents are told.",
 }

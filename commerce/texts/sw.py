@@ -30,7 +30,7 @@ TEXTS: dict[str, str] = {
     "bad_quantity_hint": "Andika namba iliyo ndani ya kiwango.",
     "no_rate_hint": "Samahani, bidhaa hii haiwezi kulipwa kwa sarafu yako bado.",
     "results": "Matokeo ya '{q}':",
-    "product": "{name}\n{price}\nMuuzaji: {seller}\nZipo: {stock}",
+    "product": "{name}\n{price}\nMuuzaji: {seller} (duka {shop})\nZipo: {stock}",
     "product_gone": "Samahani, bidhaa hii haiuzwi tena.",
     "buy": "Nunua",
     "quantity": "Ngapi? (1-{max})",
@@ -85,11 +85,12 @@ TEXTS: dict[str, str] = {
     # -- SMS replies to commands (menus/sms/) ----------------------------------------------------------
     "help_anyone": (
         "Soko: kuuza, tuma JIUNGE na jina la duka lako. LUGHA en/sw/zh kubadili lugha. ACHA kusimamisha "
-        "ujumbe. Kununua, piga namba ya USSD ya Soko."
+        "ujumbe. FUATA duka kupata habari zake. Kununua, piga namba ya USSD ya Soko."
     ),
     "help_seller": (
         "Muuzaji Soko: UZA jina bei idadi | BEI namba bei | IDADI namba idadi | ONDOA namba | BIDHAA | "
-        "ODA | IMETUMWA oda | MKOPO ON kiasi wiki. LUGHA en/sw/zh. ACHA kusimamisha."
+        "ODA | IMETUMWA oda | MAUZO | HABARI maandishi | RIPOTI namba | MKOPO ON kiasi wiki. LUGHA en/sw/zh. "
+        "ACHA kusimamisha."
     ),
     "help_agent": (
         "Wakala Soko: IMELIPWA oda kiasi PIN ukipokea pesa | IMEFIKA oda PIN bidhaa zikifika | "
@@ -98,7 +99,7 @@ TEXTS: dict[str, str] = {
     ),
     "help_both": (
         "Soko: UZA jina bei idadi | BEI namba bei | IDADI namba idadi | ONDOA namba | BIDHAA | ODA | "
-        "IMETUMWA oda | MKOPO ON kiasi wiki | IMELIPWA oda kiasi PIN | IMEFIKA oda PIN | IMEKABIDHIWA oda "
+        "IMETUMWA oda | MAUZO | HABARI maandishi | MKOPO ON kiasi wiki | IMELIPWA oda kiasi PIN | IMEFIKA oda PIN | IMEKABIDHIWA oda "
         "PIN | SALIO PIN | KIKUNDI jina simu PIN. LUGHA en/sw/zh."
     ),
     "not_understood": "Samahani, Soko haikuelewa.",
@@ -113,7 +114,7 @@ TEXTS: dict[str, str] = {
     "usage_REMOVE": "Tuma ONDOA na namba ya bidhaa, mf. ONDOA 100017. BIDHAA huonyesha namba zako.",
     "usage_ITEMS": "Tuma BIDHAA kuona bidhaa zako, BIDHAA 2 kwa ukurasa unaofuata.",
     "usage_ORDERS": "Tuma ODA kuona oda zako, ODA 2 kwa ukurasa unaofuata.",
-    "usage_SENT": "Tuma IMETUMWA na namba ya oda ukishaituma, mf. IMETUMWA 4829131",
+    "usage_SENT": "Tuma IMETUMWA na namba za oda ukishazituma, mf. IMETUMWA 4829131 au IMETUMWA 4829131 2791849",
     "usage_PAID": "Tuma IMELIPWA, namba ya oda, pesa uliyopokea na PIN, mf. IMELIPWA 4829131 1,600 PIN",
     "usage_DELIVERED": (
         "Tuma IMEKABIDHIWA, namba ya oda na PIN mnunuzi akichukua, mf. IMEKABIDHIWA 4829131 PIN"
@@ -131,7 +132,7 @@ TEXTS: dict[str, str] = {
     "bad_price": "Bei iwe namba kama {example}, kwa {currency}. {usage}",
     "bad_quantity": "Idadi iwe namba kamili hadi {most}. {usage}",
     "busy": "Samahani, Soko ina shughuli nyingi. Tuma tena baada ya dakika chache.",
-    "joined": "Karibu Soko, {shop}! Weka bidhaa: UZA jina bei idadi, mf. UZA Unga 2kg 180 20",
+    "joined": "Karibu Soko, {shop}! Weka bidhaa: UZA jina bei idadi, mf. UZA Unga 2kg 180 20. Namba ya duka lako ni {code}: wanunuzi wanakufuata kwa FUATA {code}.",
     "renamed": "Duka lako sasa linaitwa {shop}. Tuma MSAADA kuona amri zako.",
     "sold": (
         "{name} imewekwa kwa {price}, idadi {qty}, aina {category}. Namba {code}: wanunuzi wataipata kwa "
@@ -373,4 +374,36 @@ TEXTS: dict[str, str] = {
     "group_declined_agent": "Mwanachama ametoka kwenye kikundi {name}; sasa kina wanachama {n}.",
     "group_none": "Hauko kwenye kikundi. Kughairi oda aliyoweka wakala, tuma NO na namba ya oda.",
     "group_decline_owing": "Una mkopo wa lipa baadaye kama mwanachama wa {name}: utabaki hadi ulipwe.",
+    # -- Seller reach (SPEC §14, issue 17): shop codes, followers, news, SALES, SENT of several orders ----
+    "follow_invite": "Jibu FUATA {shop} kupata habari.",
+    "follow_option": "Fuata {shop}",
+    "followed_ussd": "Unafuata {shop}: habari zake zitakuja kwa SMS. Jibu ACHA {code} kuziacha.",
+    "followed": "Unafuata {shop}: habari zake zitakuja kwa SMS, mara chache kwa mwezi. Jibu ACHA {code} kuziacha.",
+    "already_following": "Tayari unafuata {shop}. Jibu ACHA {code} kuacha habari zake.",
+    "unfollowed": "Huifuati tena {shop}. Ujumbe mwingine wa Soko unaendelea; ACHA peke yake husimamisha yote.",
+    "not_following": "Huifuati {shop}. Hakuna kilichobadilika.",
+    "follow_closed": "{shop} haipokei wafuasi sasa.",
+    "bad_shop_code": "{code} si namba ya duka. Hakiki tarakimu: namba iko kwenye bidhaa za duka.",
+    "usage_FOLLOW": "Tuma FUATA na namba ya duka, mf. FUATA 10013. Namba iko kwenye bidhaa na risiti za duka.",
+    "usage_UNFOLLOW": "Tuma UNFOLLOW na namba ya duka, mf. UNFOLLOW 10013.",
+    "usage_NEWS": "Tuma HABARI na habari zako, mf. HABARI Maembe mapya Ijumaa! Utapata muhtasari wa kuthibitisha.",
+    "usage_YES": "Tuma NDIO na namba ya muhtasari wa habari, mf. NDIO 5812.",
+    "usage_REPORT": "Tuma RIPOTI na namba ya habari zako, mf. RIPOTI 5812.",
+    "usage_SALES": "Tuma MAUZO kuona oda za leo na za wiki hii.",
+    "news_footer": "\n{shop}: jibu ACHA {code} kuacha habari.",
+    "news_preview": "Kwa wafuasi {followers}, SMS {segments} kila mmoja, takriban {cost}. Jibu NDIO {code} kutuma.",
+    "news_no_followers": "Huna wafuasi bado. Wanunuzi wanakufuata kwa FUATA {shop}: iko kwenye bidhaa na risiti zako.",
+    "news_too_long": "Habari zako ni ndefu mno kwa SMS 2 pamoja na mstari wa kuacha: punguza herufi {over} na utume HABARI tena.",
+    "news_limit": "Umetuma habari {n} leo, kiwango cha siku. Tuma HABARI tena kesho.",
+    "news_unknown": "Huna habari {code}. Tuma HABARI na maandishi yako kupata muhtasari.",
+    "news_expired": "Muhtasari wa habari {code} umepitwa na wakati. Tuma HABARI tena.",
+    "news_already": "Habari {code} zinatumwa tayari. RIPOTI {code} inaonyesha zilipofika.",
+    "news_not_sent": "Habari {code} hazikutumwa. Tuma HABARI tena kupata muhtasari mpya.",
+    "news_when": "kati ya {start} na {end} saa za kila mmoja, si Jumapili",
+    "news_when_sundays": "kati ya {start} na {end} saa za kila mmoja",
+    "news_confirmed": "Habari {code} zinatumwa kwa wafuasi {followers} {when}. RIPOTI {code} inaonyesha zilipofika.",
+    "news_report": "Habari {code} za {day}, wafuasi {recipients}: zimetumwa {sent}, zimefika {delivered}, zimeshindwa {failed}, wamejiondoa {opted_out}, zinasubiri {waiting}.",
+    "sales_report": "Leo: oda {orders}, bidhaa {units}, {amount}. Wiki hii: oda {w_orders}, bidhaa {w_units}, {w_amount}.",
+    "sales_credit": "Mkopo: umetolewa {given} kwa oda {orders}; unadaiwa {outstanding}, umechelewa {arrears}.",
+    "sent_many_ok": "Zimetumwa: {codes}. Wanunuzi na mawakala wameambiwa.",
 }

@@ -6,7 +6,7 @@ from flask import Flask
 
 
 def init_app(app: Flask) -> None:
-    from gateway.admin import api, auth, pages
+    from gateway.admin import api, auth, pages, reach  # noqa: F401  (reach adds its routes to both blueprints)
 
     auth.init_app(app)
     app.register_blueprint(api.bp)

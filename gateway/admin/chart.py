@@ -31,9 +31,12 @@ def _nice_ceiling(value: int) -> int:
         step *= 10
 
 
-def sales_svg(points: list[dict], currency: str, title: str = "Sales per day") -> Markup:
+def sales_svg(points: list[dict], currency: str, title: str = "Sales per day", label=None) -> Markup:
     """`points`: [{"date": "2026-03-01", "amount_minor": 36000}, …] in date order; `title` says what
-    the bars are (sales per day; credit outstanding at each day's end)."""
+    the bars are (sales per day; credit outstanding at each day's end); `label` shows a value (money
+    in `currency` unless given: a count of followers needs none)."""
+    show = label or (lambda v: _label(v, currency))
+    about = f"{title} in {currency}" if currency else title
     n = max(len(points), 1)
     top = _nice_ceiling(max((p["amount_minor"] for p in points), default=0))
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
@@ -41,21 +44,21 @@ def sales_svg(points: list[dict], currency: str, title: str = "Sales per day") -
     bar = max(slot * 0.7, 1)
     parts = [
         f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" '
-        f'role="img" aria-label="{escape(title)} in {escape(currency)}">',
-        f'<title>{escape(title)} in {escape(currency)}</title>',
+        f'role="img" aria-label="{escape(about)}">',
+        f'<title>{escape(about)}</title>',
     ]
     for frac in (0, 0.5, 1):
         y = TOP + plot_h * (1 - frac)
         parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y:.1f}" y2="{y:.1f}" class="grid"/>')
         parts.append(f'<text x="{LEFT - 6}" y="{y + 4:.1f}" text-anchor="end" class="axis">'
-                     f'{escape(_label(round(top * frac), currency))}</text>')
+                     f'{escape(show(round(top * frac)))}</text>')
     label_every = max(1, round(n / 6))
     for i, p in enumerate(points):
         h = plot_h * p["amount_minor"] / top
         x = LEFT + i * slot + (slot - bar) / 2
         parts.append(
             f'<rect x="{x:.1f}" y="{TOP + plot_h - h:.1f}" width="{bar:.1f}" height="{h:.1f}" class="bar">'
-            f'<title>{escape(p["date"])}: {escape(_label(p["amount_minor"], currency))}</title></rect>')
+            f'<title>{escape(p["date"])}: {escape(show(p["amount_minor"]))}</title></rect>')
         if i % label_every == 0:
             parts.append(f'<text x="{x + bar / 2:.1f}" y="{HEIGHT - 8}" text-anchor="middle" class="axis">'
                          f'{escape(p["date"][5:])}</text>')

@@ -20,7 +20,8 @@ from sqlalchemy.engine import Connection, Engine
 from commerce import agent_money, agents, listings, people, phones
 from commerce.gsm import REPLY_SEGMENTS, fit
 from commerce.texts import t
-from menus.sms import agent, common, seller
+from config import Settings
+from menus.sms import agent, common, reach, seller
 from menus.sms.grammar import Command, parse
 
 log = logging.getLogger("soko.sms")
@@ -46,6 +47,7 @@ class Sender:
     seller: listings.SellerRow | None
     agent: agents.AgentRow | None
     commission_percent: Decimal = agent_money.DEFAULT_PERCENT  # AGENT_COMMISSION_PERCENT, for DELIVERED
+    settings: Settings = field(default_factory=Settings)  # the deployment's (seller reach reads its limits)
 
 
 @dataclass
@@ -56,18 +58,22 @@ class Answer:
 
 
 def load_sender(conn: Connection, phone: str, cmd: Command,
-                commission_percent: Decimal = agent_money.DEFAULT_PERCENT) -> Sender:
+                commission_percent: Decimal = agent_money.DEFAULT_PERCENT, settings: Settings | None = None) -> Sender:
     lang = people.language_of(conn, phone) or ("sw" if cmd.swahili else "en")
-    return Sender(phone, lang, listings.seller_of(conn, phone), agents.find(conn, phone), commission_percent)
+    return Sender(phone, lang, listings.seller_of(conn, phone), agents.find(conn, phone), commission_percent,
+                  settings or Settings())
 
 
 SELLER_ONLY = {"SELL": seller.do_sell, "PRICE": seller.do_price, "STOCK": seller.do_stock,
                "REMOVE": seller.do_remove, "ITEMS": seller.do_items, "ORDERS": seller.do_orders,
-               "CREDIT": seller.do_credit}
+               "CREDIT": seller.do_credit,
+               # Seller reach (issue 17)
+               "NEWS": reach.do_news, "YES": reach.do_yes, "REPORT": reach.do_report, "SALES": reach.do_sales}
 ANYONE = {"HELP": common.do_help, "JOIN": common.do_join, "LANG": common.do_lang,
-          "STOP": common.do_stop, "START": common.do_start, "UNKNOWN": common.do_unknown}
+          "STOP": reach.do_stop, "START": common.do_start, "UNKNOWN": common.do_unknown,
+          "FOLLOW": reach.do_follow, "UNFOLLOW": reach.do_unfollow}
 # Commands whose change is a lifecycle service's own transaction: (who may send it, handler).
-SERVICES = {"SENT": ("seller", seller.do_sent), "PAID": ("agent", agent.do_paid),
+SERVICES = {"SENT": ("seller", reach.do_sent), "PAID": ("agent", agent.do_paid),
             "DELIVERED": ("agent", agent.do_delivered), "RECEIVED": (None, common.do_received),
             "ARRIVED": ("agent", agent.do_arrived), "BALANCE": ("agent", agent.do_balance),
             "NO": (None, common.do_no), "GROUP": ("agent", agent.do_group)}
@@ -94,16 +100,17 @@ def _refusal(sender: Sender, cmd: Command, role: str | None) -> str | None:
 
 
 def answer(engine: Engine, phone: str, text: str, inbox: Inbox,
-           commission_percent: Decimal = agent_money.DEFAULT_PERCENT) -> Answer | None:
+           commission_percent: Decimal = agent_money.DEFAULT_PERCENT, settings: Settings | None = None) -> Answer | None:
     """Handle one inbound SMS from `phone` (E.164). None when it was handled before (redelivery).
-    `commission_percent`: AGENT_COMMISSION_PERCENT, earned by an agent on each delivery."""
+    `commission_percent`: AGENT_COMMISSION_PERCENT, earned by an agent on each delivery; `settings`:
+    the deployment's (BROADCASTS_PER_DAY, SMS_PRICE, ... for a seller's news)."""
     cmd = parse(text)
     if cmd.name in SERVICES:
         return _answer_service(engine, phone, cmd, inbox, commission_percent)
     with engine.begin() as conn:
         if not inbox.claim(conn, cmd.redacted):
             return None
-        sender = load_sender(conn, phone, cmd)
+        sender = load_sender(conn, phone, cmd, settings=settings)
         role = "seller" if cmd.name in SELLER_ONLY else None
         reply = _refusal(sender, cmd, role)
         if reply is None:

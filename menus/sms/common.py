@@ -30,7 +30,7 @@ def do_unknown(conn, sender, cmd) -> str:
 def do_join(conn, sender, cmd) -> str:
     shop = cmd.args[0][:listings.MAX_NAME].strip()
     seller, new = listings.join(conn, sender.phone, shop, sender.lang)
-    return t("joined" if new else "renamed", sender.lang, shop=seller.shop_name)
+    return t("joined" if new else "renamed", sender.lang, shop=seller.shop_name, code=codes.shop_code(seller.id))
 
 
 def do_lang(conn, sender, cmd) -> str:

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from commerce.gsm import fold
 
 MAX_TEXT = 1600  # longer than any concatenated SMS; anything past it is not a command
+MAX_CODES = 10  # orders one SENT may name
 
 # keyword -> command. English first; then Swahili, chosen as a seller or agent would say them.
 ALIASES: dict[str, str] = {
@@ -42,11 +43,16 @@ ALIASES: dict[str, str] = {
     "STOP": "STOP", "STOPALL": "STOP", "UNSUBSCRIBE": "STOP", "CANCEL": "STOP", "END": "STOP",
     "QUIT": "STOP", "ACHA": "STOP",
     "START": "START", "UNSTOP": "START", "SUBSCRIBE": "START", "ANZA": "START",
+    # Seller reach (SPEC §14): following a shop (STOP <shop> / ACHA <shop> unfollows), a seller's news
+    # and its confirmation and report, a seller's day.
+    "FOLLOW": "FOLLOW", "FUATA": "FOLLOW", "UNFOLLOW": "UNFOLLOW",
+    "NEWS": "NEWS", "HABARI": "NEWS", "YES": "YES", "NDIO": "YES", "REPORT": "REPORT", "RIPOTI": "REPORT",
+    "SALES": "SALES", "MAUZO": "SALES",
 }
 SWAHILI = frozenset({"MSAADA", "JIUNGE", "JISAJILI", "LUGHA", "UZA", "BEI", "IDADI", "STOKI", "ONDOA",
                      "BIDHAA", "ODA", "IMETUMWA", "NIMETUMA", "IMELIPWA", "AMELIPA", "IMEFIKA",
                      "IMEWASILI", "IMEKABIDHIWA", "NIMEKABIDHI", "SALIO", "HAPANA", "NIMEPOKEA", "ACHA",
-                     "ANZA", "MKOPO", "KIKUNDI"})
+                     "ANZA", "MKOPO", "KIKUNDI", "FUATA", "HABARI", "NDIO", "RIPOTI", "MAUZO"})
 
 LANG_WORDS = {
     "EN": "en", "ENG": "en", "ENGLISH": "en", "KIINGEREZA": "en",
@@ -98,9 +104,9 @@ def parse(text: str) -> Command:
         return Command("UNKNOWN", redacted="")
     first, _, rest = text.partition(" ")
     glued = _GLUED.fullmatch(first)
-    if first.upper().rstrip(":.") not in ALIASES and glued and glued.group(1).upper() in ALIASES:
+    if first.upper().rstrip(":.!") not in ALIASES and glued and glued.group(1).upper() in ALIASES:
         first, rest = glued.group(1), (glued.group(2) + " " + rest).strip()
-    keyword = first.upper().rstrip(":.") or first.upper()
+    keyword = first.upper().rstrip(":.!") or first.upper()
     name = ALIASES.get(keyword)
     if name is None:
         return Command("UNKNOWN", redacted=_redact("UNKNOWN", first, rest.split()))
@@ -218,12 +224,33 @@ def _group(rest, tokens):
     return (" ".join(name), tuple(numbers), pin)
 
 
+def _codes(rest, tokens):
+    """SENT <order> [<order> ...]: several orders at once (SPEC §14), up to MAX_CODES."""
+    _need(1 <= len(tokens) <= MAX_CODES and all(is_whole(code_token(t)) for t in tokens))
+    return tuple(code_token(t) for t in tokens)
+
+
+def _stop(rest, tokens):
+    """STOP alone stops everything; STOP <shop> (one code) unfollows that shop, if it is one
+    (the handler decides: anything else still stops everything)."""
+    if len(tokens) == 1 and is_whole(code_token(tokens[0])) and len(code_token(tokens[0])) <= 12:
+        return (code_token(tokens[0]),)
+    return ()
+
+
+def _news(rest, tokens):
+    """NEWS <text>: the text as typed (normalized), up to MAX_TEXT."""
+    _need(bool(rest.strip()))
+    return (rest.strip(),)
+
+
 _ARGS = {
-    "HELP": _none, "STOP": _none, "START": _none,
+    "HELP": _none, "STOP": _stop, "START": _none,
+    "FOLLOW": _code, "UNFOLLOW": _code, "NEWS": _news, "YES": _code, "REPORT": _code, "SALES": _none,
     "JOIN": _join, "LANG": _lang, "SELL": _sell,
     "PRICE": _code_and(is_price), "STOCK": _code_and(is_whole), "REMOVE": _code,
     "ITEMS": _page, "ORDERS": _page,
-    "SENT": _code, "RECEIVED": _code, "PAID": _paid, "DELIVERED": _delivered,
+    "SENT": _codes, "RECEIVED": _code, "PAID": _paid, "DELIVERED": _delivered,
     "ARRIVED": _delivered, "BALANCE": _balance, "NO": _no,
     "CREDIT": _credit, "GROUP": _group,
 }

@@ -1,8 +1,8 @@
-"""A seller's commands: SELL, PRICE, STOCK, REMOVE, ITEMS, ORDERS, SENT, CREDIT."""
+"""A seller's commands: SELL, PRICE, STOCK, REMOVE, ITEMS, ORDERS, CREDIT (SENT, NEWS, SALES: menus/sms/reach.py)."""
 
 from __future__ import annotations
 
-from commerce import catalog, codes, lifecycle, listings, money
+from commerce import catalog, codes, listings, money
 from commerce import credit as seller_credit
 from commerce.gsm import REPLY_SEGMENTS, fit, segments
 from commerce.texts import t
@@ -116,14 +116,6 @@ def do_orders(conn, sender, cmd) -> str:
     lines = [f"{o.code} {o.quantity}x {_short(o.name)}: {t('st_' + o.status, sender.lang)}"
              for o in rows[:PAGE]]
     return _page(sender, cmd, "open_orders", "orders_more", "no_open_orders", (lines, len(rows) > PAGE))
-
-
-def do_sent(engine, sender, cmd) -> tuple[str, list[int]]:
-    code = cmd.args[0]
-    if not codes.is_valid(code):
-        return t("bad_order_code", sender.lang, code=code[:12]), []
-    outcome = lifecycle.mark_sent(engine, sender.seller.id, code)
-    return outcome.reply, list(outcome.message_ids)
 
 
 def do_credit(conn, sender, cmd) -> str:

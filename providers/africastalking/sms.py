@@ -79,6 +79,8 @@ CONTENT_URL = "https://content.africastalking.com/version1"  # premium sends
 
 # Per-recipient statusCode values meaning AT took the message (Processed, Success, Queued).
 ACCEPTED_CODES = frozenset({100, 101, 102})
+# Per-recipient refusal of a number that opted out of bulk SMS or is blacklisted (PROVIDERS.md §12).
+BLACKLISTED_CODE, BLACKLISTED_STATUS = 406, "UserInBlacklist"
 # Per-recipient failures that may clear up by themselves: InsufficientBalance (the operator tops
 # up), InternalServerError, GatewayError. Everything else (InvalidPhoneNumber, UserInBlacklist, ...)
 # will fail the same way again.
@@ -234,5 +236,6 @@ def map_recipients(response, numbers: list[str]) -> list[SendResult]:
             to=number, ok=ok, provider_id=provider_id, status=status,
             error=None if ok else f"{status} (statusCode {code})",
             retryable=not ok and code in RETRYABLE_CODES,
+            opted_out=not ok and (code == BLACKLISTED_CODE or status == BLACKLISTED_STATUS),
         ))
     return results

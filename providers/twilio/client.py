@@ -14,6 +14,7 @@ from providers.base import ProviderError, SendResult
 # (21610), 'From'/'To' pair cannot be routed (21612), 'To' not a mobile number (21614). Any other
 # error would hit every recipient, so it is raised.
 RECIPIENT_ERRORS = frozenset({21211, 21265, 21408, 21610, 21612, 21614})
+OPTED_OUT = 21610  # "Attempt to send to unsubscribed recipient": the number sent STOP to our sender
 FAILED_STATUSES = frozenset({"failed", "undelivered", "canceled"})
 
 
@@ -81,7 +82,7 @@ class TwilioSms:
             if status == 400 and code in RECIPIENT_ERRORS:
                 return SendResult(
                     to=to, ok=False, provider_id=None, status="failed",
-                    error=f"Twilio {code}: {text}", retryable=False,
+                    error=f"Twilio {code}: {text}", retryable=False, opted_out=code == OPTED_OUT,
                 )
             raise ProviderError.from_status(status, f"Twilio HTTP {status} code {code}: {text}") from exc
         except requests.Timeout as exc:
