@@ -224,8 +224,9 @@ def fan_out_step(engine: Engine, window: quiet_hours.Window, now: datetime | Non
                 .select_from(F.join(PE, PE.c.id == F.c.person_id))
                 .where(F.c.seller_id == b.seller_id, F.c.id > b.cursor, F.c.id <= hi, F.c.unfollowed_at.is_(None),
                        PE.c.opted_out.is_(False), ~exists().where(BO.c.phone == PE.c.phone)))
-        n = conn.execute(insert(R).from_select(["broadcast_id", "person_id", "status", "due_at", "attempts"],
-                                               rows)).rowcount
+        # Counted from RETURNING: psycopg reports no rowcount (-1) for INSERT ... SELECT here.
+        n = len(conn.execute(insert(R).from_select(["broadcast_id", "person_id", "status", "due_at", "attempts"],
+                                                   rows).returning(R.c.id)).all())
         moved = conn.execute(update(B).where(B.c.id == b.id, B.c.cursor == b.cursor)
                              .values(cursor=hi, recipients=B.c.recipients + n)).rowcount
         if moved != 1:
