@@ -47,6 +47,22 @@ def json_body(rail: str, res: requests.Response) -> dict:
     return data
 
 
+def token_from(rail: str, res: requests.Response, settings_hint: str, default_lifetime: float) -> tuple[str, float]:
+    """An OAuth answer (Daraja's and MoMo's have the same shape) as (access token, seconds it lives);
+    ProviderError naming the settings to check when there is no token."""
+    data = json_body(f"{rail} token", res)
+    token = data.get("access_token")
+    if res.status_code != 200 or not isinstance(token, str) or not token:
+        raise ProviderError.from_status(
+            res.status_code if res.status_code != 200 else 502,
+            f"{rail} token HTTP {res.status_code}: {str(data)[:200]} (check {settings_hint})")
+    try:
+        lifetime = float(data.get("expires_in", default_lifetime))  # Daraja sends it as text: "3599"
+    except (TypeError, ValueError):
+        lifetime = default_lifetime
+    return token, lifetime
+
+
 class TokenCache:
     """One bearer token per client, shared by its threads, fetched again only once it (nearly)
     expired or the rail refused it. `fetch` returns (token, lifetime in seconds)."""

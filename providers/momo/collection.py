@@ -22,7 +22,7 @@ from providers.base import (
     RailResult,
     RailStart,
 )
-from providers.rails_http import TIMEOUT, Sessions, TokenCache, json_body, transport_error
+from providers.rails_http import TIMEOUT, Sessions, TokenCache, json_body, token_from, transport_error
 
 API_URL = "https://proxy.momoapi.mtn.com"
 SANDBOX_URL = "https://sandbox.momodeveloper.mtn.com"
@@ -135,18 +135,7 @@ class MomoCollection:
                                             headers={"Ocp-Apim-Subscription-Key": self._key}, timeout=self.timeout)
         except requests.RequestException as exc:
             raise transport_error("MoMo token", exc) from exc
-        data = json_body("MoMo token", res)
-        token = data.get("access_token")
-        if res.status_code != 200 or not isinstance(token, str) or not token:
-            raise ProviderError.from_status(
-                res.status_code if res.status_code != 200 else 502,
-                f"MoMo token HTTP {res.status_code}: {str(data)[:200]} (check MOMO_API_USER, MOMO_API_KEY and "
-                "MOMO_SUBSCRIPTION_KEY)")
-        try:
-            lifetime = float(data.get("expires_in", 3600))
-        except (TypeError, ValueError):
-            lifetime = 3600.0
-        return token, lifetime
+        return token_from("MoMo", res, "MOMO_API_USER, MOMO_API_KEY and MOMO_SUBSCRIPTION_KEY", 3600.0)
 
     def _call(self, method: str, path: str, env: str, what: str, headers: dict | None = None,
               body: dict | None = None) -> requests.Response:

@@ -22,7 +22,7 @@ from providers.base import (
     RailResult,
     RailStart,
 )
-from providers.rails_http import TIMEOUT, Sessions, TokenCache, json_body, transport_error
+from providers.rails_http import TIMEOUT, Sessions, TokenCache, json_body, token_from, transport_error
 
 API_URL = "https://api.safaricom.co.ke"
 SANDBOX_URL = "https://sandbox.safaricom.co.ke"
@@ -173,18 +173,7 @@ class DarajaClient:
                                            timeout=self.timeout)
         except requests.RequestException as exc:
             raise transport_error("M-Pesa token", exc) from exc
-        data = json_body("M-Pesa token", res)
-        token = data.get("access_token")
-        if res.status_code != 200 or not isinstance(token, str) or not token:
-            raise ProviderError.from_status(
-                res.status_code if res.status_code != 200 else 502,
-                f"M-Pesa token HTTP {res.status_code}: {str(data)[:200]} (check MPESA_CONSUMER_KEY and "
-                "MPESA_CONSUMER_SECRET)")
-        try:
-            lifetime = float(data.get("expires_in", 3599))  # Daraja sends it as text: "3599"
-        except (TypeError, ValueError):
-            lifetime = 3599.0
-        return token, lifetime
+        return token_from("M-Pesa", res, "MPESA_CONSUMER_KEY and MPESA_CONSUMER_SECRET", 3599.0)
 
     def _post(self, path: str, payload: dict, what: str) -> tuple[int, dict]:
         """POST with the bearer token; a token Daraja refuses is fetched again once."""
