@@ -218,6 +218,11 @@ def test_a_four_week_pay_later_cycle_with_one_late_instalment(engine, sms):
     assert report.startswith("Pay later on (up to KES 5,000, 4 weeks).")
     assert "KES: given KES 420 on 2 orders; outstanding KES 0, late KES 0." in report
     assert BUYER not in report and "0712" not in report
+    # SALES carries the same credit line after the day's and week's orders (issue 18 item 4).
+    sales = sms(SELLER, "SALES")
+    assert sales.startswith("Today: ")
+    assert sales.endswith("\nCredit: given KES 420 on 2 orders; outstanding KES 0, late KES 0.")
+    assert BUYER not in sales and "0712" not in sales
     assert sms(SELLER, "CREDIT OFF").startswith("Pay later is off for new orders")
     assert _offer(engine, BUYER, "Sugar 1kg", 1, day(31)).reason == "off"
 
