@@ -200,6 +200,7 @@ class PlanTerms:
     kind: str  # LAYBY or PAY_LATER
     weeks: int  # a lay-by's deadline in weeks; pay later's number of weekly instalments
     group_id: int | None = None
+    limit_minor: int | None = None  # pay later: the offer's limit, checked again as the order is written
 
 
 def plan_rows(terms: PlanTerms, *, order_id: int, buyer_id: int, seller_id: int, total: money.Money,

@@ -89,6 +89,10 @@ class _NoStock(Exception):
     """The guarded stock UPDATE found too little: roll the whole order back."""
 
 
+class _OverLimit(Exception):
+    """Pay later: with this order the buyer would owe the seller more than their limit."""
+
+
 def place_order(engine: Engine, *, phone: str, product_id: int, quantity: int, agent_id: int,
                 method: str, request_key: str | None, payment_window_minutes: int,
                 language: str = "en", expected_total_minor: int | None = None,
@@ -127,6 +131,8 @@ def place_order(engine: Engine, *, phone: str, product_id: int, quantity: int, a
                                 placed_by, customer_name, plan, now, ask_if_ordered_lately)
         except _NoStock:
             placed = Placed(False, "out_of_stock")
+        except _OverLimit:
+            return Placed(False, "over_limit")
         except IntegrityError:
             placed = None  # a concurrent insert of the same request key, or an order-code collision
         if placed is not None and placed.ok:
@@ -217,6 +223,16 @@ _PLAN_COLUMNS = ("order_id", "kind", "buyer_id", "seller_id", "group_id", "total
 _W_PLAN = sql.PrebuiltWrite(insert(_CP).values(_values(_CP, *_PLAN_COLUMNS)).returning(_CP.c.id))
 _W_INSTALMENT = sql.PrebuiltWrite(insert(_INS).values(_values(
     _INS, "plan_id", "n", "due_at", "amount_minor", "paid_minor", "paid_at", "reminders")))
+# Pay later's limit, checked again inside the order's transaction: the buyer's row is locked (NO
+# KEY UPDATE: the order rows' foreign keys take KEY SHARE on it, which this lock does not wait for),
+# so a second Confirm of the same buyer waits here and then sees the first one's plan. SQLite's
+# BEGIN IMMEDIATE has already serialised the writers.
+_W_LOCK_BUYER = sql.Prebuilt(select(PE.c.id).where(PE.c.id == bindparam("buyer_id")).with_for_update(key_share=True))
+_W_OWED = sql.Prebuilt(
+    select(_CP.c.total_minor, ORD.c.paid_minor).join(ORD, ORD.c.id == _CP.c.order_id)
+    .where(_CP.c.buyer_id == bindparam("buyer_id"), _CP.c.seller_id == bindparam("seller_id"),
+           _CP.c.kind == PAY_LATER, _CP.c.status == seller_credit.OPEN, _CP.c.currency == bindparam("currency"),
+           _STANDING))  # not cancelled or expired (credit.CLOSED_ORDER)
 _W_RESERVE = sql.PrebuiltWrite(
     update(P).where(P.c.id == bindparam("pid"), P.c.active.is_(True), P.c.stock >= bindparam("qty"))
     .values(stock=P.c.stock - bindparam("qty"), updated_at=bindparam("now", type_=P.c.updated_at.type))
@@ -309,6 +325,12 @@ def _place(w: sql.Writer, phone, product_id, quantity, agent_id, method, request
         [(plan_id,)] = w.rows(_W_PLAN, plan_row)
         for instalment in instalments:
             w.run(_W_INSTALMENT, {"plan_id": plan_id, **instalment})
+        if plan.limit_minor is not None:  # this plan included: two Confirms at once cannot both fit
+            if w.dialect.name == "postgresql":
+                w.rows(_W_LOCK_BUYER, {"buyer_id": row["buyer_id"]})
+            owed = w.rows(_W_OWED, {"buyer_id": row["buyer_id"], "seller_id": seller_id, "currency": total.currency})
+            if sum(max(t - paid, 0) for t, paid in owed) > plan.limit_minor:
+                raise _OverLimit
 
     # Stock last: the product's row stays locked (PostgreSQL) only from here to the commit.
     left = w.rows(_W_RESERVE, {"pid": product_id, "qty": quantity, "now": now})

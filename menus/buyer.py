@@ -300,7 +300,7 @@ def _place(ctx, pid, qty, aid, m, shown, ask_first=False):
         offer = _pay_later(ctx, pid, qty)
         if offer is None:
             return Outcome(invalid="credit_unavailable")
-        plan = seller_credit.PlanTerms(PAY_LATER, offer.weeks, offer.group_id)
+        plan = seller_credit.PlanTerms(PAY_LATER, offer.weeks, offer.group_id, offer.limit.amount_minor)
     placed = orders.place_order(
         s.engine, phone=(helping[2] or ctx.phone) if helping else ctx.phone, product_id=pid, quantity=qty,
         agent_id=aid, method=method,
@@ -316,7 +316,7 @@ def _place(ctx, pid, qty, aid, m, shown, ask_first=False):
         if placed.error == "price_changed":
             ctx.forget_cached()  # the summary is drawn again with the price the order would take
         hints = {"out_of_stock": "out_of_stock", "no_rate": "no_rate_hint", "unavailable": "product_gone",
-                 "price_changed": "price_changed"}
+                 "price_changed": "price_changed", "over_limit": "credit_unavailable"}
         return Outcome(invalid=hints.get(placed.error, "order_failed"))
     if placed.created:  # its notices and first checkout: the worker's dispatcher (workers/dispatch.py)
         ctx.placed[placed.order_id] = placed

@@ -8,6 +8,8 @@ refunds, instalments included) holds after every test."""
 from __future__ import annotations
 
 import itertools
+import threading
+from concurrent.futures import ThreadPoolExecutor
 from datetime import datetime, timedelta
 from decimal import Decimal
 
@@ -361,6 +363,35 @@ def test_orders_without_credit_cannot_carry_a_plan_nor_credit_come_without_one(e
     common = dict(phone=BUYER, product_id=pid, quantity=1, agent_id=agent, request_key=None, payment_window_minutes=60)
     assert orders.place_order(engine, method="pay_later", **common).error == "bad_method"
     assert orders.place_order(engine, method="cash", plan=credit.PlanTerms("layby", 8), **common).error == "bad_method"
+
+
+@pytest.mark.parametrize("round_", range(5))  # a race shows in some rounds only: five make a miss unlikely
+def test_confirms_racing_past_the_pay_later_limit_place_one_order(engine, round_):
+    """Four Confirms of the same buyer at once (the offer read before any was written), each within
+    the limit alone, two beyond it: exactly one is placed, the others are refused and leave nothing."""
+    _history(engine, BUYER, 1)  # a known buyer (pay later needs a record): no new person row to wait on
+    pid, agent = product_id(engine, "Sugar 1kg"), agent_id(engine)  # KES 210
+    before = stock(engine, "Sugar 1kg")
+    terms = credit.PlanTerms("pay_later", 4, None, limit_minor=30000)  # KES 300: one order, not two
+    barrier = threading.Barrier(4)
+
+    def confirm(i, product=pid):
+        barrier.wait()
+        return orders.place_order(engine, phone=BUYER, product_id=product, quantity=1, agent_id=agent,
+                                  method="pay_later", request_key=f"limit-race:{i}", payment_window_minutes=60,
+                                  now=T0, plan=terms)
+
+    with ThreadPoolExecutor(max_workers=4) as pool:
+        # Each thread's own connection opened first (an unknown product writes nothing), so that the
+        # four Confirms overlap instead of queueing behind four connection set-ups.
+        assert {r.error for r in pool.map(lambda i: confirm(i, product=-1), range(4))} == {"unavailable"}
+        results = list(pool.map(confirm, range(4)))
+    assert sorted(r.error or "placed" for r in results) == ["over_limit", "over_limit", "over_limit", "placed"]
+    assert stock(engine, "Sugar 1kg") == before - 1
+    with engine.connect() as conn:
+        assert conn.execute(select(func.count()).select_from(CP)).scalar() == 1
+        assert conn.execute(select(func.count()).select_from(INS)).scalar() == 4
+        assert conn.execute(select(func.count()).select_from(ORD).where(ORD.c.payment_method == "pay_later")).scalar() == 1
 
 
 # -- pay later on the USSD journey, and My orders ---------------------------------------------------
