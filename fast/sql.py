@@ -1,10 +1,10 @@
 """The prebuilt SQL layer: a hop's hot statements compiled once per dialect and run straight on
-the DBAPI cursor of the thread's own connection (`Reader` for reads outside any transaction,
+the DBAPI cursor of a connection kept for them (`Reader` for reads outside any transaction,
 `Writer` for a unit of work that begins at its first write), and a count of commits for per-hop
 caches. What it buys, measured: fast/__init__.py.
 
 It expects the engine's SQLite connections never to BEGIN by themselves (`isolation_level = None`,
-as commerce.db.make_engine sets); on PostgreSQL it turns the thread's connection to autocommit.
+as commerce.db.make_engine sets); on PostgreSQL it turns its connections to autocommit.
 """
 
 from __future__ import annotations
@@ -43,23 +43,30 @@ class Prebuilt:
         return sql, tuple(values[n] for n in names) if names is not None else values
 
 
-class _Pinned(threading.local):
-    """Each thread's own connections (`Reader`'s and `Writer`'s), one per engine (weakly held: a
-    disposed app's go with it), and the process they were opened in (a forked child opens its own)."""
+class _Spare:
+    """The process's connections not in use, per engine (weakly held: a disposed app's go with it),
+    and the process they were opened in (a forked child opens its own).
+
+    Not thread-locals: a connection belongs to no thread, so nothing has to be closed when a
+    thread ends. granian ends its idle blocking threads (after 30 s without work), and a database
+    connection finalised during that thread's teardown crashed the whole worker process
+    (SIGSEGV in libpython: tests/test_multiprocess.py reproduces it with idle threads). A hop
+    takes a connection for a read or a transaction and gives it back; the list is only ever as
+    long as the most hops that ran at once."""
 
     def __init__(self):
         self.pid = os.getpid()
-        self.conns: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+        self.conns: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # engine -> [_Held]
+        self.lock = threading.Lock()  # only to add an engine's list
 
 
-_pinned = _Pinned()
+_spare = _Spare()
 
 
 class _Held:
-    """A thread's own connection, detached from the pool: it never goes back to it (its
-    autocommit setting must not reach a SQLAlchemy unit of work), and it is closed when the thread
-    or the engine goes (a thread-per-request server opens one per request, as it would have checked
-    one out). Between a Reader's reads and a Writer's transactions nothing is left open on it."""
+    """A connection of ours, detached from the pool: it never goes back to it (its autocommit
+    setting must not reach a SQLAlchemy unit of work), and it is closed when the engine goes or
+    it fails. Between a Reader's read and a Writer's transaction nothing is left open on it."""
 
     __slots__ = ("raw", "cursor")
 
@@ -72,19 +79,49 @@ class _Held:
             # The driver's own close: nothing to roll back (no transaction is ever left open), and
             # at interpreter shutdown the pool's reset path may already be gone.
             self.raw.dbapi_connection.close()
-        except Exception:  # noqa: BLE001 - at thread exit or interpreter shutdown: nothing to tell
+        except Exception:  # noqa: BLE001 - at interpreter shutdown: nothing to tell
             pass
 
     __del__ = close
 
 
+def _spare_list(engine: Engine) -> list[_Held]:
+    spare = _spare
+    if spare.pid != os.getpid():  # never use a connection the parent process opened
+        with spare.lock:
+            if spare.pid != os.getpid():
+                spare.pid, spare.conns = os.getpid(), weakref.WeakKeyDictionary()
+    free = spare.conns.get(engine)
+    if free is None:
+        with spare.lock:
+            free = spare.conns.setdefault(engine, [])
+    return free
+
+
+def _take(engine: Engine) -> _Held:
+    """A spare connection to `engine`, or a new one (PostgreSQL's in autocommit; SQLite's never
+    BEGINs by itself, make_engine)."""
+    try:
+        return _spare_list(engine).pop()  # atomic under the GIL: no two threads get the same one
+    except IndexError:
+        pass
+    raw = engine.raw_connection()
+    if engine.dialect.name == "postgresql":
+        raw.driver_connection.autocommit = True
+    return _Held(raw)
+
+
+def _give(engine: Engine, held: _Held) -> None:
+    _spare_list(engine).append(held)
+
+
 @event.listens_for(Engine, "engine_disposed")
-def _close_held(engine: Engine) -> None:
-    """`engine.dispose()` closes this thread's own connection to it too (the others close with
-    their threads): an app that is done with its engine, as a test's, leaves no connection open."""
-    held = _pinned.conns.pop(engine, None)
-    if held is not None:
-        held.close()
+def _close_spare(engine: Engine) -> None:
+    """`engine.dispose()` closes our spare connections to it too: an app that is done with its
+    engine, as a test's, leaves no connection open."""
+    free = _spare.conns.pop(engine, None) or []
+    while free:
+        free.pop().close()
 
 
 class Reader:
@@ -93,8 +130,8 @@ class Reader:
     and none of SQLAlchemy's per-statement work. Errors come out as SQLAlchemy's, like any other
     query's.
 
-    The connection is the thread's own (`_Held`), kept from hop to hop: checking one out of the
-    pool and back costs more than the indexed read itself. Nothing is ever left open on it (no
+    The connection is one of our spare ones (`_Held`), taken and given back around the read:
+    checking one out of SQLAlchemy's pool and back costs more than the indexed read itself. Nothing is ever left open on it (no
     transaction, no unread rows: WAL checkpoints and PostgreSQL's locks are never held up), and a
     connection that fails is thrown away and the next read opens another."""
 
@@ -104,38 +141,20 @@ class Reader:
 
     def rows(self, query: Prebuilt, params: dict) -> list[tuple]:
         sql, args = query.sql(self.dialect, params)
+        error, held = self.dialect.loaded_dbapi.Error, None
         try:
-            cursor = _held(self.engine).cursor
-            cursor.execute(sql, args)
-            return cursor.fetchall()
-        except self.dialect.loaded_dbapi.Error as exc:
-            _discard(self.engine)  # a failed connection is thrown away; the next read opens another
-            raise DBAPIError.instance(sql, args, exc, self.dialect.loaded_dbapi.Error,
-                                      dialect=self.dialect) from exc
+            held = _take(self.engine)
+            held.cursor.execute(sql, args)
+            found = held.cursor.fetchall()
+        except error as exc:
+            if held is not None:
+                held.close()  # a failed connection is thrown away; the next read opens another
+            raise DBAPIError.instance(sql, args, exc, error, dialect=self.dialect) from exc
+        _give(self.engine, held)
+        return found
 
     def close(self) -> None:
         """Nothing to give back: the connection stays with the thread for its next hop."""
-
-
-def _held(engine: Engine) -> _Held:
-    """This thread's own connection to `engine` (opened on first use): outside any transaction
-    between uses, in autocommit on PostgreSQL (SQLite's never BEGINs by itself, make_engine)."""
-    pinned = _pinned
-    if pinned.pid != os.getpid():  # never use a connection the parent process opened
-        pinned.pid, pinned.conns = os.getpid(), weakref.WeakKeyDictionary()
-    held = pinned.conns.get(engine)
-    if held is None:
-        raw = engine.raw_connection()
-        if engine.dialect.name == "postgresql":
-            raw.driver_connection.autocommit = True
-        held = pinned.conns[engine] = _Held(raw)
-    return held
-
-
-def _discard(engine: Engine) -> None:
-    held = _pinned.conns.pop(engine, None)
-    if held is not None:
-        held.close()
 
 
 class PrebuiltWrite(Prebuilt):
@@ -163,11 +182,11 @@ class PrebuiltWrite(Prebuilt):
 
 
 class Writer:
-    """One write transaction on this thread's own DBAPI connection (the one `Reader` uses), for a
-    unit of work a hop repeats (placing an order): `Prebuilt`/`PrebuiltWrite` statements, COMMIT,
-    or ROLLBACK on any error, with none of SQLAlchemy's per-statement work and no pool checkout.
-    Errors come out as SQLAlchemy's (a unique violation is still an IntegrityError); a connection
-    that failed is thrown away, and the thread's next read or write opens another.
+    """One write transaction on a spare DBAPI connection (as `Reader` uses), for a unit of work a
+    hop repeats (placing an order): `Prebuilt`/`PrebuiltWrite` statements, COMMIT, or ROLLBACK on
+    any error, with none of SQLAlchemy's per-statement work and no pool checkout. Errors come out
+    as SQLAlchemy's (a unique violation is still an IntegrityError); a connection that failed is
+    thrown away, and the next read or write opens another.
 
     The transaction begins at the first write: BEGIN IMMEDIATE on SQLite (as `engine.begin()`),
     BEGIN on PostgreSQL, whose connection is otherwise in autocommit. The reads before it run
@@ -190,7 +209,7 @@ class Writer:
 
     def __enter__(self) -> Writer:
         try:
-            self._held = _held(self.engine)
+            self._held = _take(self.engine)
         except self._error as exc:
             raise DBAPIError.instance("connect", (), exc, self._error, dialect=self.dialect) from exc
         return self
@@ -245,20 +264,24 @@ class Writer:
                     raise DBAPIError.instance("COMMIT", (), failed, self._error, dialect=self.dialect) from failed
                 self._open = False
                 _count_commit(None)  # the "commit" event counts SQLAlchemy's commits, not this one
+            _give(self.engine, held)
             return
         self._end(held, exc.orig if isinstance(exc, DBAPIError) else exc)
 
     def _end(self, held: _Held, cause: BaseException) -> None:
-        """Roll back what was begun; throw the connection away if it is broken or will not roll back."""
+        """Roll back what was begun; throw the connection away if it is broken or will not roll
+        back, else give it back."""
         if self._open:
             self._open = False
             try:
                 held.cursor.execute("ROLLBACK")
             except self._error:
-                _discard(self.engine)
+                held.close()
                 return
         if isinstance(cause, self._error) and self.dialect.is_disconnect(cause, held.raw.dbapi_connection, None):
-            _discard(self.engine)
+            held.close()
+            return
+        _give(self.engine, held)
 
 
 def rows(conn, query: Prebuilt, params: dict) -> list[tuple]:

@@ -1,5 +1,5 @@
-"""fast.sql.Reader: each thread's own read connection, kept from hop to hop, never lent to a
-writer, and closed with its thread or its engine."""
+"""fast.sql.Reader: read connections kept from hop to hop (not per thread: none is closed when a
+thread ends), never left in autocommit in SQLAlchemy's pool, and closed with their engine."""
 
 from __future__ import annotations
 
@@ -37,13 +37,23 @@ def test_a_transaction_after_readers_on_ended_threads_still_rolls_back(db_engine
         assert conn.execute(select(PEOPLE.c.id)).all() == []
 
 
-def test_dispose_closes_the_threads_read_connection(database_url, clean):
+def test_a_connection_outlives_the_thread_that_read_on_it(db_engine, clean):
+    """A thread-per-request server's threads end (granian ends idle ones): the next thread reads on
+    the same connection, and nothing was closed when the first thread ended."""
+    _read_in_a_thread(db_engine)
+    [held] = sql._spare.conns[db_engine]
+    _read_in_a_thread(db_engine)
+    assert sql._spare.conns[db_engine] == [held]
+    assert held.cursor.execute("SELECT 1").fetchall() == [(1,)]  # still open
+
+
+def test_dispose_closes_the_spare_read_connections(database_url, clean):
     engine = db.make_engine(database_url)
     reader = sql.Reader(engine)
     assert reader.rows(_LANGUAGE, {}) == []
-    held = sql._pinned.conns[engine]
+    [held] = sql._spare.conns[engine]
     engine.dispose()
-    assert engine not in sql._pinned.conns
+    assert engine not in sql._spare.conns
     if engine.dialect.name == "postgresql":
         assert held.raw.dbapi_connection.closed
     with pytest.raises(engine.dialect.loaded_dbapi.Error):  # closed

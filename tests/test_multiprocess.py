@@ -14,6 +14,7 @@ import socket
 import subprocess
 import sys
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 import pytest
@@ -244,3 +245,29 @@ def test_the_procfile_server_answers_beside_idle_keep_alive_connections(env, pro
     finally:
         for conn in held:
             conn.close()
+
+
+def test_the_web_server_outlives_its_threads_going_idle(seeded, processes):
+    """granian ends a blocking thread that had no work for a while (30 s by default; 5 s here) and
+    starts another when work comes. Soko's hops must not leave anything that dies with a thread:
+    a database connection finalised in that teardown once crashed the whole worker (SIGSEGV in
+    libpython) at the first hops after a quiet spell."""
+    port = _free_port()
+    web = processes([str(BIN / "granian"), "--interface", "wsgi", "--factory", "--workers", "1",
+                     "--blocking-threads", "2", "--blocking-threads-idle-timeout", "5", "--host", "127.0.0.1",
+                     "--port", str(port), "--no-access-log", "gateway.wsgi:app"])
+    url = _answering(port)
+    for quiet in range(2):
+        def buy(i, quiet=quiet):  # reads from the database and places an order
+            s = Handset([url], f"ATUid_idle{quiet}{i}", phone=f"+2547123{quiet}{i:02d}00")
+            assert s.dial().startswith("CON Welcome to Soko")
+            for step in ("1", "1", "1", "1", "1", "1", "2"):  # Food, maize, Buy, 1, Kiambu, cash
+                s.send(step)
+            return s.send("1")
+
+        with ThreadPoolExecutor(max_workers=4) as pool:  # both of the worker's threads at work
+            assert all(done.startswith("END Order ") for done in pool.map(buy, range(16)))
+        time.sleep(7)  # every blocking thread idles out and ends
+        assert web.poll() is None, "the web server died while its threads went idle"
+    s = Handset([url], "ATUid_idle_after")
+    assert s.dial().startswith("CON Welcome to Soko")

@@ -182,7 +182,7 @@ def test_a_broken_connection_is_replaced(seeded, database_url, db_engine):
     engine = db.make_engine(database_url)
     try:
         assert _place(engine).ok
-        pid = sql._pinned.conns[engine].raw.dbapi_connection.info.backend_pid  # what the order used
+        pid = sql._spare.conns[engine][-1].raw.dbapi_connection.info.backend_pid  # what the order used
         with db_engine.connect() as conn:
             conn.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": pid})
         with pytest.raises(DBAPIError):  # a SQLAlchemy error, as the gateway's apology expects
