@@ -22,7 +22,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from commerce import ussd_events
 from commerce.texts import t
-from fast.form import FormError, urlencoded
+from fast.form import FormError, urlencoded, wsgi_body
 from gateway import metrics, soko
 from gateway.webhook import MAX_BODY, MAX_FIELDS, BadRequest, check_token, form, normalizer, plain
 from menus.engine import Hop
@@ -48,7 +48,7 @@ def africastalking():
     app = soko()
     check_token(app.settings.at_webhook_token)
     try:
-        fields = form(only_reader=True)
+        fields = form()
     except BadRequest as exc:
         return plain(f"{exc}\n", 400)
     body, status, g.ussd_first_hop = _at_hop(app, fields)
@@ -90,27 +90,29 @@ def hops_first(flask_app, app) -> Callable:
     token = app.settings.at_webhook_token
 
     def wsgi(environ, start_response):
-        length = environ.get("CONTENT_LENGTH", "")
         if (environ.get("PATH_INFO") != "/ussd/africastalking" or environ.get("REQUEST_METHOD") != "POST"
                 or environ.get("CONTENT_TYPE", "").partition(";")[0].strip().lower() != _FORM
-                or not (length.isdigit() and int(length) <= MAX_BODY)
                 or (token is not None and not _token_given(environ, token))):
+            return flask_wsgi(environ, start_response)
+        body = wsgi_body(environ, MAX_BODY)  # None: chunked, or too long (Flask's 413)
+        if body is None:
             return flask_wsgi(environ, start_response)
         started = time.perf_counter()
         try:
             try:
-                body, status, first = _at_hop(app, urlencoded(environ["wsgi.input"].read(int(length)), MAX_FIELDS))
+                answer, status, first = _at_hop(app, urlencoded(body, MAX_FIELDS))
             except FormError as exc:
-                body, status, first = f"{exc}\n", 400, False
+                answer, status, first = f"{exc}\n", 400, False
         except Exception:  # as the Flask app's handler does (gateway/errors.py)
             log.exception("unhandled error on %s", environ.get("PATH_INFO"))
-            body, status, first = "Internal error\n", 500, False
-        metrics.hop_done(metrics.USSD_ENDPOINT, started, status, body, first)
-        data = body.encode()
+            answer, status, first = "Internal error\n", 500, False
+        metrics.hop_done(metrics.USSD_ENDPOINT, started, status, answer, first)
+        data = answer.encode()
         start_response("200 OK" if status == 200 else f"{status} {HTTPStatus(status).phrase}",
                        [("Content-Type", _PLAIN), ("Content-Length", str(len(data)))])
         return [data]
 
+    wsgi.flask = flask_wsgi  # the way round it (bench/tricks.py measures what it saves)
     return wsgi
 
 
