@@ -11,6 +11,8 @@ plain WSGI calls:
              write on SQLite, as Writer; one READ COMMITTED transaction on PostgreSQL); also the
              reads alone (`sql reads`) and the order's transaction alone (`sql write`)
 * form       the USSD hop's form parser -> werkzeug's body and `parse_qsl` (strict UTF-8, max fields)
+* flask      Africa's Talking's hops answered round Flask (gateway/ussd.py hops_first) -> through
+             Flask's request context, routing and Response, as every other request
 * memo ...   each lru_cache -> the function it wraps, and commerce.phones' region memo -> a dict
              that keeps nothing; `memo all`: all of them at once
 * catalog    CatalogCache -> one that keeps nothing (and the session read without the token)
@@ -130,7 +132,7 @@ def _plain_sql():
     return PlainReader, PlainWriter, property(reads)
 
 
-def _plain_form(only_reader: bool = False):
+def _plain_form():
     """The USSD hop's form as werkzeug and the stdlib give it, as strict as fast.form."""
     from flask import request
 
@@ -145,6 +147,27 @@ def _plain_form(only_reader: bool = False):
         raise BadRequest("Body is not valid UTF-8") from None
     except ValueError:
         raise BadRequest("Too many form fields") from None
+
+
+def _plain_urlencoded(raw: bytes, max_fields: int) -> dict[str, str]:
+    """fast.form.urlencoded's answer from the stdlib's `parse_qsl`."""
+    from fast.form import FormError
+
+    try:
+        return dict(parse_qsl(raw.decode("utf-8"), keep_blank_values=True, errors="strict",
+                              max_num_fields=max_fields))
+    except UnicodeDecodeError:
+        raise FormError("Body is not valid UTF-8") from None
+    except ValueError:
+        raise FormError("Too many form fields") from None
+
+
+def _plain_body(environ: dict, max_body: int) -> bytes | None:
+    """The body through werkzeug's stream and its size checks, as Flask's request reads it."""
+    from werkzeug.wrappers import Request
+
+    length = environ.get("CONTENT_LENGTH", "")
+    return Request(environ).get_data() if length.isdigit() and int(length) <= max_body else None
 
 
 class _KeepsNothing(dict):
@@ -287,7 +310,12 @@ def variants(app) -> dict[str, callable]:
         sql_write(stack)
 
     def form(stack):
-        _set(stack, ussd, "form", _plain_form)
+        _set(stack, ussd, "form", _plain_form)  # the hop through Flask (`flask`), and round it:
+        _set(stack, ussd, "urlencoded", _plain_urlencoded)
+        _set(stack, ussd, "wsgi_body", _plain_body)
+
+    def flask_(stack):
+        _set(stack, app, "wsgi_app", app.wsgi_app.flask)
 
     def regions(stack):
         _set(stack, phones, "_REGIONS", _KeepsNothing())
@@ -305,7 +333,7 @@ def variants(app) -> dict[str, callable]:
         _restore_removed(stack)
 
     found = {"A/A": lambda stack: None, "removed, restored": removed, "redis": redis_, "sql": sql, "sql reads": sql_reads,
-             "sql write": sql_write, "form": form, "catalog": catalog_, "memo all": memo_all,
+             "sql write": sql_write, "form": form, "flask": flask_, "catalog": catalog_, "memo all": memo_all,
              "memo regions": regions}
     found.update({name: (lambda targets: lambda stack: _unmemo(stack, *targets))(t) for name, t in memos.items()})
     found.update({f"restored {part}": functools.partial(_restore_removed, parts=(part,)) for part in RESTORED})

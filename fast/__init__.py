@@ -20,6 +20,8 @@ of this shared 2-core machine). `.venv/bin/python -m bench.tricks`, 2026-12-06, 
     commerce/money.py:223 format_money (Babel)           format every price            1.12    1.15
     commerce/money.py:82 _known_currency (Babel)          check every Money             1.06    1.06
     commerce/phones.py:14 _REGIONS (a number's region)   parse for the currency        1.06    1.04
+    gateway/ussd.py hops_first (issue 19, later run:     the hop through Flask         1.78    1.65
+      3 rounds x 2 s; bench/README.md has the rest)
 
 The last three are near the noise; a micro-benchmark agrees they are worth about 3 % each (a
 Money's currency check 5.4 us, about 15 a journey; a region parse about 20 us, about 5 a journey).

@@ -35,6 +35,8 @@ def create_app(settings: Settings | None = None) -> Flask:
     simulator.init_app(app)
     cli.init_app(app)
     metrics.init_app(app)  # last: it hooks into every blueprint registered before it
+    # Africa's Talking's hops go round Flask, to the same checks and answers (gateway/ussd.py).
+    app.wsgi_app = ussd.hops_first(app, app.extensions["soko"])
     return app
 
 

@@ -83,16 +83,24 @@ def timed_ussd(view):
     def timed(*args, **kwargs):
         started = time.perf_counter()
         response = view(*args, **kwargs)
-        _timer(endpoint).observe(time.perf_counter() - started)
-        if endpoint == USSD_ENDPOINT and response.status_code == 200:
-            head = response.get_data()[:3]
-            if head == b"END":
-                USSD_ENDED.inc()
-            elif head == b"CON" and g.get("ussd_first_hop"):
-                USSD_STARTED.inc()
+        if endpoint == USSD_ENDPOINT:
+            hop_done(endpoint, started, response.status_code, response.get_data()[:3],
+                     g.get("ussd_first_hop", False))
+        else:
+            _timer(endpoint).observe(time.perf_counter() - started)
         return response
 
     return timed
+
+
+def hop_done(endpoint: str, started: float, status: int, answer: str | bytes, first: bool) -> None:
+    """An Africa's Talking hop answered: its time, and the session it started or ended."""
+    _timer(endpoint).observe(time.perf_counter() - started)
+    if status == 200:
+        if answer[:3] in ("END", b"END"):
+            USSD_ENDED.inc()
+        elif first and answer[:3] in ("CON", b"CON"):
+            USSD_STARTED.inc()
 
 
 class WorldCollector:

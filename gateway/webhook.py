@@ -9,7 +9,7 @@ from functools import lru_cache
 from flask import Response, abort, request
 
 from commerce import phones
-from fast.form import FormError, urlencoded, wsgi_body
+from fast.form import FormError, urlencoded
 from providers.base import BadRequest
 
 __all__ = ["BadRequest", "check_token", "form", "normalizer", "plain"]
@@ -39,20 +39,13 @@ def normalizer(region: str):
     return lambda raw: normalized(raw, region)
 
 
-def form(*, only_reader: bool = False) -> dict[str, str]:
-    """The posted form. A body that is not UTF-8 is refused rather than guessed at.
-
-    `only_reader`: nothing else in this request reads the body (the USSD hop), so it may be read
-    straight from the WSGI input, not kept for a second reader."""
-    environ = request.environ
+def form() -> dict[str, str]:
+    """The posted form. A body that is not UTF-8 is refused rather than guessed at."""
     # The media type from the environ: werkzeug's `request.mimetype` parses every parameter too.
-    mimetype = environ.get("CONTENT_TYPE", "").partition(";")[0].strip().lower()
+    mimetype = request.environ.get("CONTENT_TYPE", "").partition(";")[0].strip().lower()
     if mimetype == "application/x-www-form-urlencoded":
-        body = wsgi_body(environ, MAX_BODY) if only_reader else None
-        if body is None:
-            body = request.get_data(cache=True)
         try:
-            return urlencoded(body, MAX_FIELDS)
+            return urlencoded(request.get_data(cache=True), MAX_FIELDS)
         except FormError as exc:
             raise BadRequest(str(exc)) from None
     if mimetype == "multipart/form-data":

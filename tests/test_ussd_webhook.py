@@ -147,6 +147,40 @@ def test_any_service_code_is_served_when_none_is_configured(make_app):
     assert res.get_data(as_text=True).startswith("CON Welcome")
 
 
+def test_a_hop_gets_the_same_answer_round_flask_and_through_it(seeded, client):
+    """A hop as Africa's Talking sends it is answered round Flask (gateway/ussd.py hops_first); one
+    that comes otherwise (multipart, chunked) through Flask's view: the same session, screens and
+    headers either way."""
+    def chunked(text):
+        body = encoded(text=text)
+        return client.post(URL, input_stream=__import__("io").BytesIO(body), content_type=FORM,
+                           headers={"Transfer-Encoding": "chunked"})
+
+    ways = [lambda text: client.post(URL, data=encoded(text=text), content_type=FORM),  # round Flask
+            lambda text: client.post(URL, data=hop(text=text), content_type="multipart/form-data"),
+            chunked]
+    answers = []
+    for way in ways:
+        client.application.extensions["soko"].redis.flushdb()
+        answers.append([(r.status_code, r.headers["Content-Type"], r.get_data(as_text=True))
+                        for r in (way(""), way("1"), way("1*1"), way("1*1"))])  # the last: redelivered
+    assert answers[0][2][2].startswith("CON Food:\n1. Maize flour 2kg KES 180")
+    assert answers[0][0][1] == "text/plain; charset=utf-8"
+    assert answers[0] == answers[1] == answers[2]
+
+
+def test_a_hop_that_fails_unexpectedly_is_a_plain_500_and_logged(app, client, monkeypatch, caplog):
+    def broken(hop):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(app.extensions["soko"].ussd, "answer", broken)
+    res = client.post(URL, data=hop())
+    assert res.status_code == 500
+    assert_plain(res)
+    assert res.get_data(as_text=True) == "Internal error\n"
+    assert any("unhandled error on /ussd/africastalking" in r.getMessage() for r in caplog.records)
+
+
 def test_an_unknown_path_is_a_plain_404(client):
     res = client.post("/ussd/nowhere", data=hop())
     assert res.status_code == 404
