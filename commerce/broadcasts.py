@@ -25,6 +25,8 @@ from decimal import Decimal
 
 from babel.numbers import format_decimal
 from sqlalchemy import DateTime, and_, bindparam, case, exists, func, insert, literal, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 
@@ -331,25 +333,24 @@ def record(engine: Engine, outcomes: list[Outcome], provider: str, now: datetime
             wait = RETRY_AFTER[min(o.attempts - 1, len(RETRY_AFTER) - 1)]
             conn.execute(update(R).where(R.c.id == o.recipient_id, guard)
                          .values(status="pending", due_at=now + timedelta(seconds=wait), error=(o.error or "")[:120]))
-        refused = {o.phone for o in by_kind["opted_out"]}
-        if refused:
-            known = set(conn.execute(select(BO.c.phone).where(BO.c.phone.in_(refused))).scalars())
-            new = [{"phone": p, "source": provider, "at": now} for p in sorted(refused - known)]
-            if new:
-                conn.execute(insert(BO), new)
+        refuse_numbers(conn, {o.phone for o in by_kind["opted_out"]}, provider, now)
+
+
+def refuse_numbers(conn: Connection, phones, source: str, now: datetime | None = None) -> set[str]:
+    """The provider refuses these numbers bulk SMS (a UserInBlacklist, a 21610, an opt-out notice):
+    no more broadcasts to them. Returns the numbers not refused before; safe against a racing insert."""
+    if not phones:
+        return set()
+    dialect_insert = pg_insert if conn.dialect.name == "postgresql" else sqlite_insert
+    rows = [{"phone": p, "source": source[:40], "at": now or utcnow()} for p in sorted(set(phones))]
+    return set(conn.execute(dialect_insert(BO).values(rows).on_conflict_do_nothing(index_elements=[BO.c.phone])
+                            .returning(BO.c.phone)).scalars())
 
 
 def refuse_number(engine: Engine, phone: str, source: str) -> bool:
-    """The provider told us this number refuses bulk SMS (an opt-out notice): no more broadcasts."""
+    """An opt-out notice for one number; False when it was refused already (a redelivery)."""
     with engine.begin() as conn:
-        if conn.execute(select(BO.c.phone).where(BO.c.phone == phone)).first():
-            return False
-        try:
-            with conn.begin_nested():
-                conn.execute(insert(BO).values(phone=phone, source=source[:40], at=utcnow()))
-        except IntegrityError:
-            return False
-    return True
+        return bool(refuse_numbers(conn, [phone], source))
 
 
 def delivery(conn: Connection, provider_id: str, status: str, detail: str) -> bool:

@@ -34,6 +34,7 @@ class Phones:
     fake provider's record; the worker run in burst mode."""
 
     ids = itertools.count(1)
+    path = "/sms/africastalking"
 
     def __init__(self, app, fake):
         self.app, self.fake, self.client = app, fake, app.test_client()
@@ -41,8 +42,8 @@ class Phones:
 
     def sms(self, phone: str, text: str) -> str:
         message_id = f"ATXid_reach{next(self.ids)}"
-        res = self.client.post("/sms/africastalking", data={"from": phone, "to": "20880", "text": text,
-                                                             "date": "2026-12-02 08:00:00", "id": message_id})
+        res = self.client.post(self.path, data={"from": phone, "to": "20880", "text": text,
+                                                "date": "2026-12-02 08:00:00", "id": message_id})
         assert res.status_code == 200, res.get_data(as_text=True)
         with self.s.db.connect() as conn:
             return conn.execute(select(IN.c.reply).where(IN.c.provider_id == message_id)).scalar_one()
@@ -338,6 +339,7 @@ def test_africas_talking_blacklisted_numbers_get_no_more_broadcasts(make_app, fa
         shop = shop_of(app, SELLER)
         for fan in FANS:
             phones.sms(fan, f"FOLLOW {shop}")
+        phones.work()  # the follow confirmations go out before the number is refused
         fake_providers.blacklist_numbers = {FANS[1]}
         code = news_code(phones.sms(SELLER, "NEWS First"))
         phones.sms(SELLER, f"YES {code}")
@@ -382,6 +384,55 @@ def test_twilio_21610_is_an_opt_out(make_app, fake_providers):
         runtime.use(None)
 
 
+def test_africas_talking_opt_out_notice_stops_broadcasts_and_a_redelivery_is_answered_ok(make_app, fake_providers):
+    app = _app(make_app, fake_providers, at_webhook_token="s3cret", **ALWAYS)
+    try:
+        phones = Phones(app, fake_providers)
+        phones.path = "/sms/africastalking?token=s3cret"
+        client = phones.client
+        shop = shop_of(app, SELLER)
+        for fan in FANS:
+            phones.sms(fan, f"FOLLOW {shop}")
+        notice = {"senderId": "SOKO", "phoneNumber": "0" + FANS[1][4:]}  # AT may send it local
+        assert client.post("/sms/africastalking/optout", data=notice).status_code == 403  # no token
+        assert client.post("/sms/africastalking/optout?token=wrong", data=notice).status_code == 403
+        with phones.s.db.connect() as conn:
+            assert conn.execute(select(BO.c.phone)).all() == []
+        for _ in range(2):  # AT redelivers when unsure: the second changes nothing and is still 200
+            res = client.post("/sms/africastalking/optout?token=s3cret", data=notice)
+            assert (res.status_code, res.get_data(as_text=True)) == (200, "OK\n")
+        res = client.post("/sms/africastalking/optout?token=s3cret", data={"senderId": "SOKO", "phoneNumber": "SOKO"})
+        assert (res.status_code, res.get_data(as_text=True)) == (400, "phoneNumber is not a valid phone number\n")
+        with phones.s.db.connect() as conn:
+            assert conn.execute(select(BO.c.phone, BO.c.source)).all() == [(FANS[1], "africastalking opt-out")]
+        code = news_code(phones.sms(SELLER, "NEWS Scarves are back"))
+        phones.sms(SELLER, f"YES {code}")
+        phones.work()
+        assert phones.news(FANS[1]) == []
+        assert [m.split("\n")[0] for m in phones.news(FANS[0])] == ["Scarves are back"]
+        assert phones.sms(SELLER, f"REPORT {code}").endswith("sent 2, delivered 0, failed 0, opted out 0, waiting 0.")
+    finally:
+        runtime.use(None)
+
+
+def test_a_transactional_sms_refused_as_blacklisted_stops_broadcasts_to_that_number(phones):
+    shop = shop_of(phones.app, SELLER)
+    for fan in FANS:
+        phones.sms(fan, f"FOLLOW {shop}")
+    phones.work()  # the follow confirmations go out
+    phones.fake.blacklist_numbers = {FANS[2]}
+    phones.sms(FANS[2], "HELP")
+    phones.work()
+    with phones.s.db.connect() as conn:
+        assert conn.execute(select(BO.c.phone, BO.c.source)).all() == [(FANS[2], "africastalking")]
+    phones.fake.blacklist_numbers = set()  # even were the provider to take it now: not offered
+    code = news_code(phones.sms(SELLER, "NEWS Scarves are back"))
+    phones.sms(SELLER, f"YES {code}")
+    phones.work()
+    assert phones.news(FANS[2]) == []
+    assert [m.split("\n")[0] for m in phones.news(FANS[0])] == ["Scarves are back"]
+
+
 # -- a seller's day --------------------------------------------------------------------------------
 
 def test_sales_tells_today_and_this_week_and_sent_takes_several_orders(phones):
@@ -423,6 +474,7 @@ def test_admin_shows_broadcasts_with_their_counts_and_a_follower_growth_chart(ma
         for fan in FANS:
             phones.sms(fan, f"FOLLOW {shop}")
         phones.sms(FANS[2], f"STOP {shop}")
+        phones.work()  # the confirmations go out before the number is refused
         fake_providers.blacklist_numbers = {FANS[1]}
         code = news_code(phones.sms(SELLER, "NEWS Market day"))
         phones.sms(SELLER, f"YES {code}")
