@@ -11,7 +11,7 @@ import pytest
 from rq import SimpleWorker
 from sqlalchemy import select
 
-from commerce import broadcasts, codes, delivery_reports, demo, followers, outbox, rates
+from commerce import broadcasts, codes, delivery_reports, demo, followers, outbox, quiet_hours, rates
 from commerce.models import Broadcast, BroadcastRecipient, BulkOptout, Follower, InboundMessage, Person, utcnow
 from tests.fakes import AT_API_KEY, AT_USERNAME, TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM_NUMBER
 from tests.orderkit import place
@@ -214,6 +214,58 @@ def test_news_previews_sends_once_to_each_follower_and_reports(phones):
     assert phones.sms(SELLER, "NEWS Again!") == "You have sent 1 news today, the most a day. Send NEWS again tomorrow."
     with phones.s.db.connect() as conn:
         assert conn.execute(select(B.c.status)).scalars().all() == ["done"]
+
+
+def _fanned_out(phones, followers_: list[str]) -> dict[str, int]:
+    """A confirmed broadcast to `followers_`, fanned out, not sent: {phone: recipient id}."""
+    shop = shop_of(phones.app, SELLER)
+    for fan in followers_:
+        phones.sms(fan, f"FOLLOW {shop}")
+    phones.sms(SELLER, f"YES {news_code(phones.sms(SELLER, 'NEWS Market day'))}")
+    window = quiet_hours.Window.of(phones.s.settings)
+    while broadcasts.fan_out_step(phones.s.db, window) is not None:
+        pass
+    with phones.s.db.connect() as conn:
+        return dict(conn.execute(select(PE.c.phone, R.c.id).join(PE, PE.c.id == R.c.person_id)).all())
+
+
+def test_the_claim_cursor_is_a_hint_a_row_behind_it_is_still_claimed(phones):
+    ids = _fanned_out(phones, FANS)
+    db, window = phones.s.db, quiet_hours.Window.of(phones.s.settings)
+    [first], looked, cursor = broadcasts.claim(db, window, 2)
+    assert looked == 2 and [rid for rid, _, _ in first.rows] == sorted(ids.values())[:2]
+    # A cursor far ahead (another pump's, or stale): nothing past it, so the claim starts over.
+    [rest], looked, cursor = broadcasts.claim(db, window, 5, after=(utcnow() + timedelta(days=1), 10**9))
+    assert [rid for rid, _, _ in rest.rows] == [max(ids.values())] and cursor[1] == max(ids.values())
+    assert broadcasts.claim(db, window, 5, after=cursor) == ([], 0, None)
+
+
+def test_outcomes_are_recorded_each_as_the_provider_said(phones):
+    fans = [*FANS, "+254712000104", "+254712000105"]
+    ids = _fanned_out(phones, fans)
+    db, window = phones.s.db, quiet_hours.Window.of(phones.s.settings)
+    [claimed], _, _ = broadcasts.claim(db, window, 10)
+    at = utcnow()
+    broadcasts.record(db, [
+        broadcasts.Outcome(ids[fans[0]], fans[0], "sent", 1, "ATXid_1"),
+        broadcasts.Outcome(ids[fans[1]], fans[1], "retry", 1, error="Gateway error"),
+        broadcasts.Outcome(ids[fans[2]], fans[2], "retry", broadcasts.MAX_ATTEMPTS, error="Gateway error"),
+        broadcasts.Outcome(ids[fans[3]], fans[3], "opted_out", 1, error="UserInBlacklist"),
+        broadcasts.Outcome(ids[fans[4]], fans[4], "unconfirmed", 1, error="read timeout"),
+    ], "africastalking", at)
+    with db.connect() as conn:
+        got = {p: (st, pid, err, due) for p, st, pid, err, due in conn.execute(
+            select(PE.c.phone, R.c.status, R.c.provider_id, R.c.error, R.c.due_at).join(PE, PE.c.id == R.c.person_id))}
+        assert conn.execute(select(BO.c.phone)).scalars().all() == [fans[3]]
+    assert got[fans[0]][:3] == ("sent", "ATXid_1", None)
+    assert got[fans[1]] == ("pending", None, "Gateway error", at + timedelta(seconds=broadcasts.RETRY_AFTER[0]))
+    assert got[fans[2]][:3] == ("failed", None, "Gateway error")
+    assert got[fans[3]][:3] == ("opted_out", None, "UserInBlacklist")
+    assert got[fans[4]][:3] == ("unconfirmed", None, "read timeout")
+    # Recorded once: a late second record of the same call changes nothing (rows are no longer `sending`).
+    broadcasts.record(db, [broadcasts.Outcome(ids[fans[0]], fans[0], "failed", 1, error="late")], "africastalking")
+    with db.connect() as conn:
+        assert conn.execute(select(R.c.status).where(R.c.id == ids[fans[0]])).scalar() == "sent"
 
 
 def test_news_is_two_segments_at_most_and_needs_followers(phones):
