@@ -5,8 +5,9 @@ memory, the database's growth, and what the rest of Soko feels meanwhile, in one
     .venv/bin/python -m bench.reach --database-url postgresql://postgres@127.0.0.1:5432/soko_reach
     .venv/bin/python -m bench.reach --followers 40000 --seconds 5    # a quick look
 
-Real processes on loopback: an embedded Valkey, the Procfile's web server (granian), the worker
-(`flask --app gateway worker`, one process taking every queue, the broadcast's `bulk` last), the
+Real processes on loopback: an embedded Valkey, the Procfile's web server (granian) and worker
+(`flask --app gateway worker --processes 3`: a payments lane, an SMS lane, and one process taking
+every queue, the broadcast's `bulk` last), the
 fake Africa's Talking server from tests/fakes.py in a process of its own (it counts what each
 number received), and wrk walking the buyer's USSD journey (bench/journey.lua). All along, a
 transactional SMS a second (a reply to HELP), timed from the webhook to the fake provider and
@@ -192,13 +193,25 @@ def _rss(pid: int) -> tuple[int, int]:
 
 
 class Worker:
-    def __init__(self, env: dict, log: Path):
-        with open(log, "ab") as out:
-            self.proc = subprocess.Popen([str(BIN / "flask"), "--app", "gateway", "worker"], cwd=ROOT, env=env,
-                                         start_new_session=True, stdout=out, stderr=out)
+    """`flask --app gateway worker --processes N` in a process group of its own (N = 1: the worker
+    itself; more: a supervisor and N workers in lanes, as the Procfile runs it)."""
 
-    def rss(self):
-        return _rss(self.proc.pid)
+    def __init__(self, env: dict, log: Path, processes: int):
+        with open(log, "ab") as out:
+            self.proc = subprocess.Popen([str(BIN / "flask"), "--app", "gateway", "worker", "--processes",
+                                          str(processes)], cwd=ROOT, env=env, start_new_session=True,
+                                         stdout=out, stderr=out)
+
+    def rss(self) -> tuple[int, int]:
+        """(VmRSS, VmHWM) in MB of the group's largest process (a worker; the supervisor is smaller)."""
+        sizes = [(0, 0)]
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                if int(stat.read_text().rsplit(")", 1)[1].split()[2]) == self.proc.pid:
+                    sizes.append(_rss(int(stat.parent.name)))
+            except (OSError, ValueError, IndexError):
+                continue
+        return max(r for r, _ in sizes), max(h for _, h in sizes)
 
     def kill(self):
         peak = self.rss()[1]
@@ -286,6 +299,8 @@ def main(argv=None) -> int:
     ap.add_argument("--rate", type=int, default=50, help="SMS_RATE_PER_SECOND while the hops are measured (50)")
     ap.add_argument("--fast-rate", type=int, default=100_000,
                     help="SMS_RATE_PER_SECOND of the workers that finish the broadcast (100000: as fast as it goes)")
+    ap.add_argument("--worker-processes", type=int, default=3,
+                    help="processes of `flask --app gateway worker --processes N` (3, as the Procfile)")
     ap.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"),
                     help="a PostgreSQL database (its schema soko_bench_reach is replaced); default SQLite")
     args = ap.parse_args(argv)
@@ -330,7 +345,7 @@ def _run(args, tmp: Path, redis_url: str, fake: Fake, workers: list) -> int:
     out: dict = {"followers": args.followers, "database": kind}
 
     def worker(rate: int) -> Worker:
-        w = Worker({**env, "SMS_RATE_PER_SECOND": str(rate)}, tmp / "worker.log")
+        w = Worker({**env, "SMS_RATE_PER_SECOND": str(rate)}, tmp / "worker.log", args.worker_processes)
         workers.append(w)
         return w
 
@@ -464,7 +479,7 @@ def _report(o: dict, args) -> None:
         if hit and hit not in marks:
             marks.append(hit)
     print(f"\nSeller reach: one broadcast to {o['followers']:,} followers ({o['database']}, "
-          f"{datetime.now():%Y-%m-%d})")
+          f"worker --processes {args.worker_processes}, {datetime.now():%Y-%m-%d})")
     print(f"  preview                          {o['preview']}")
     print(f"  fan-out into the outbox          {o['fanout_s']:.1f} s ({o['followers'] / max(o['fanout_s'], 1e-9):,.0f} "
           f"rows/s; goal < 60 s); {o['yes_to_fanned_s']:.1f} s from YES (the worker's tick starts it)")
