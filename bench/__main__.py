@@ -4,8 +4,8 @@ Everything runs on loopback, bounded in time, and stops what it started. Each ro
 turn, the floor and three Soko set-ups under the same web server; the table shows the median of
 the rounds, and the ratios are taken within each round before their median is taken.
 
-    .venv/bin/python -m bench                 # everything (about 7 minutes)
-    .venv/bin/python -m bench --seconds 5 --rounds 1 --no-servers --no-sms   # a quick look
+    .venv/bin/python -m bench                 # everything (about 10 minutes)
+    .venv/bin/python -m bench --seconds 5 --rounds 1 --no-servers --no-sms --no-reach   # a quick look
     BENCH_DATABASE_URL=postgresql://... .venv/bin/python -m bench   # on PostgreSQL
 """
 
@@ -48,6 +48,8 @@ def main(argv=None) -> int:
     ap.add_argument("--no-servers", action="store_true", help="skip the web server comparison")
     ap.add_argument("--no-sms", action="store_true", help="skip outbound SMS throughput (bench/sms_throughput.py)")
     ap.add_argument("--no-pace", action="store_true", help="skip the worker's pace under buyers (bench/pace.py)")
+    ap.add_argument("--no-reach", action="store_true",
+                    help="skip one seller's broadcast to 400,000 followers (bench/reach.py, about 3 minutes)")
     ap.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"),
                     help="a PostgreSQL database to bench on (its schemas soko_bench_*; default: SQLite "
                          "files in a temporary directory; env BENCH_DATABASE_URL)")
@@ -110,6 +112,12 @@ def _bench(args, tmp: Path, redis_url: str) -> int:
 
         print(flush=True)
         pace.main([*(["--database-url", args.database_url] if args.database_url else [])])
+    if not args.no_reach:  # a seller's news to 400,000 followers beside the buyers (issue 17)
+        from bench import reach
+
+        print(flush=True)
+        if reach.main([*(["--database-url", args.database_url] if args.database_url else [])]):
+            return 1  # a duplicate or a miss at the provider
     return 0
 
 

@@ -5,20 +5,22 @@ memory, the database's growth, and what the rest of Soko feels meanwhile, in one
     .venv/bin/python -m bench.reach --database-url postgresql://postgres@127.0.0.1:5432/soko_reach
     .venv/bin/python -m bench.reach --followers 40000 --seconds 5    # a quick look
 
-Real processes on loopback: an embedded Valkey, the Procfile's web server (granian), the worker
-(`flask --app gateway worker`, one process taking every queue, the broadcast's `bulk` last), the
+Real processes on loopback: an embedded Valkey, the Procfile's web server (granian) and worker
+(`flask --app gateway worker --processes 3`: a payments lane, an SMS lane, and one process taking
+every queue, the broadcast's `bulk` last), the
 fake Africa's Talking server from tests/fakes.py in a process of its own (it counts what each
-number received), and wrk walking the buyer's USSD journey (bench/journey.lua). The run:
+number received), and wrk walking the buyer's USSD journey (bench/journey.lua). All along, a
+transactional SMS a second (a reply to HELP), timed from the webhook to the fake provider and
+counted in the phase it was sent in. The run:
 
-1. the USSD hop rate with no broadcast, and how long a transactional SMS (a reply to HELP) takes
-   from the webhook to the fake provider;
-2. the seller sends NEWS and YES by SMS; the same measures again while the worker fans the
-   followers out and sends at SMS_RATE_PER_SECOND (default 50); the fan-out's time, the worker's
-   RSS as it goes (flat: rows are inserted by INSERT ... SELECT, never loaded), the database's
-   growth per recipient;
+1. no broadcast: the SMS alone, then the USSD hop rate with the SMS beside it;
+2. the seller sends NEWS and YES by SMS; the hop rate again from the fan-out's first chunk, while
+   the worker fans the followers out and sends at SMS_RATE_PER_SECOND (default 50); the fan-out's
+   time, the worker's RSS as it goes (flat: rows are inserted by INSERT ... SELECT, never loaded),
+   the database's growth per recipient; the paced send's rate, buyers gone;
 3. the worker is SIGKILLed mid-broadcast; a new one, at a high SMS_RATE_PER_SECOND, goes on from
    the database: its send rate to the fake provider with batching; it is SIGKILLed too, mid-send,
-   and a third finishes;
+   and a third finishes; then the hop rate once more, no broadcast (the second baseline);
 4. counted at the fake provider: every follower exactly once (duplicates, misses), and the rows
    left `sending` by the kills (their call reached the provider, its answer never reached Soko).
 
@@ -65,27 +67,35 @@ NEWS = "Cashmere scarves are back, 20% off this week only! Dial *384*123# and se
 # -- the fake provider, in a process of its own ---------------------------------------------------
 
 class CountingFake(FakeProviders):
-    """tests/fakes.py's server, with `GET /_stats`: what the broadcast's calls carried, and when each
-    probe number got its message."""
+    """tests/fakes.py's server, with `GET /_stats` (what the broadcast's calls carried, and when each
+    probe number got its message) and `GET /_count` (numbers the broadcast reached so far). Counted
+    as requests arrive: recounting 400,000 numbers at each poll would slow the provider itself."""
 
     def _dispatch(self, request):
-        if request.path == "/_stats":
-            prefix = request.args.get("body", "")
+        if request.path in ("/_stats", "/_count"):
             with self._lock:
-                reqs = [r for r in self.requests if r["form"] and "to" in r["form"]]
-            calls, numbers, probes = [], Counter(), {}
-            for r in reqs:
+                self._tally()
+                if request.path == "/_count":
+                    return self._json({"recipients": self._sent})
+                return self._json({"calls": self._calls, "distinct": len(self._numbers),
+                                   "duplicates": sum(1 for k in self._numbers.values() if k > 1),
+                                   "recipients": self._sent, "probes": self._probes})
+        return super()._dispatch(request)
+
+    def _tally(self):
+        if not hasattr(self, "_seen"):
+            self._seen, self._sent, self._calls, self._numbers, self._probes = 0, 0, [], Counter(), {}
+        for r in self.requests[self._seen:]:
+            if r["form"] and "to" in r["form"]:
                 to = r["form"]["to"].split(",")
-                if prefix and r["form"]["message"].startswith(prefix):
-                    calls.append((r["at"], len(to)))
-                    numbers.update(to)
+                if r["form"]["message"].startswith(NEWS[:20]):
+                    self._calls.append((r["at"], len(to)))
+                    self._numbers.update(to)
+                    self._sent += len(to)
                 else:
                     for n in to:
-                        probes.setdefault(n, r["at"])
-            dup = sum(1 for k in numbers.values() if k > 1)
-            return self._json({"calls": calls, "distinct": len(numbers), "duplicates": dup,
-                               "recipients": sum(numbers.values()), "probes": probes})
-        return super()._dispatch(request)
+                        self._probes.setdefault(n, r["at"])
+        self._seen = len(self.requests)
 
 
 def _serve_fake(port: int) -> None:
@@ -114,7 +124,10 @@ class Fake:
         raise RuntimeError("the fake provider did not start")
 
     def stats(self) -> dict:
-        return requests.get(self.url + "/_stats", params={"body": NEWS[:20]}, timeout=30).json()
+        return requests.get(self.url + "/_stats", timeout=30).json()
+
+    def sent(self) -> int:
+        return requests.get(self.url + "/_count", timeout=30).json()["recipients"]
 
     def stop(self):
         self.proc.terminate()
@@ -148,6 +161,8 @@ def _seed(db, followers: int) -> int:
                                        "opted_out": False, "created_at": now}
                                       for i in range(start, min(start + 50_000, followers))])
     with db.begin() as conn:
+        if db.dialect.name == "postgresql":  # one statement for them all: past Soko's 2 s statement timeout
+            conn.execute(text("SET LOCAL statement_timeout = 0"))
         conn.execute(text("INSERT INTO followers (seller_id, person_id, tz, source, followed_at) "
                           "SELECT :sid, id, 'Africa/Nairobi', 'sms', :now FROM people WHERE phone LIKE :p"),
                      {"sid": seller_id, "now": now, "p": PREFIX + "%"})
@@ -178,13 +193,25 @@ def _rss(pid: int) -> tuple[int, int]:
 
 
 class Worker:
-    def __init__(self, env: dict, log: Path):
-        with open(log, "ab") as out:
-            self.proc = subprocess.Popen([str(BIN / "flask"), "--app", "gateway", "worker"], cwd=ROOT, env=env,
-                                         start_new_session=True, stdout=out, stderr=out)
+    """`flask --app gateway worker --processes N` in a process group of its own (N = 1: the worker
+    itself; more: a supervisor and N workers in lanes, as the Procfile runs it)."""
 
-    def rss(self):
-        return _rss(self.proc.pid)
+    def __init__(self, env: dict, log: Path, processes: int):
+        with open(log, "ab") as out:
+            self.proc = subprocess.Popen([str(BIN / "flask"), "--app", "gateway", "worker", "--processes",
+                                          str(processes)], cwd=ROOT, env=env, start_new_session=True,
+                                         stdout=out, stderr=out)
+
+    def rss(self) -> tuple[int, int]:
+        """(VmRSS, VmHWM) in MB of the group's largest process (a worker; the supervisor is smaller)."""
+        sizes = [(0, 0)]
+        for stat in Path("/proc").glob("[0-9]*/stat"):
+            try:
+                if int(stat.read_text().rsplit(")", 1)[1].split()[2]) == self.proc.pid:
+                    sizes.append(_rss(int(stat.parent.name)))
+            except (OSError, ValueError, IndexError):
+                continue
+        return max(r for r, _ in sizes), max(h for _, h in sizes)
 
     def kill(self):
         peak = self.rss()[1]
@@ -194,38 +221,44 @@ class Worker:
 
 
 class Probes:
-    """A transactional SMS every second: HELP by the webhook, whose reply goes out through the outbox
-    and the `sms` queue; the delay is from the webhook's answer to the fake provider's receipt."""
-
-    ids = itertools.count()
+    """A transactional SMS every second for the whole run: HELP by the webhook, whose reply goes out
+    through the outbox and the `sms` queue; its delay is from the webhook's answer to the fake
+    provider's receipt. Each probe is counted in the phase it was sent in."""
 
     def __init__(self, web: str, fake: Fake):
-        self.web, self.fake, self.sent = web, fake, {}
+        self.web, self.fake = web, fake
+        self.sent: list[tuple[str, str, float]] = []  # (phase, phone, sent at)
+        self.phase = "start"
         self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._loop, daemon=True)
+        self.thread.start()
 
-    def _one(self):
-        n = next(self.ids)
-        phone = f"+2547009{n:05d}"
-        requests.post(self.web + "/sms/africastalking", data={"from": phone, "to": "20880", "text": "HELP",
-                                                              "date": "2026-12-02 08:00:00", "id": f"probe{n}"},
-                      timeout=10)
-        self.sent[phone] = time.time()
+    def _loop(self):
+        for n in itertools.count():
+            if self.stop.wait(1):
+                return
+            phone, phase = f"+2547009{n:05d}", self.phase
+            try:
+                requests.post(self.web + "/sms/africastalking", data={
+                    "from": phone, "to": "20880", "text": "HELP", "date": "2026-12-02 08:00:00", "id": f"probe{n}"},
+                    timeout=10).raise_for_status()
+            except requests.RequestException as exc:
+                print(f"bench.reach: probe {n} failed: {exc}", file=sys.stderr)
+                continue
+            self.sent.append((phase, phone, time.time()))
 
-    def run(self, seconds: float) -> threading.Thread:
-        def loop():
-            end = time.monotonic() + seconds
-            while time.monotonic() < end and not self.stop.is_set():
-                self._one()
-                time.sleep(1)
-
-        thread = threading.Thread(target=loop, daemon=True)
-        thread.start()
-        return thread
-
-    def delays(self, phones) -> list[float]:
-        time.sleep(3)
-        got = self.fake.stats()["probes"]
-        return [got[p] - self.sent[p] if p in got else float("inf") for p in phones]
+    def delays(self) -> dict[str, list[float]]:
+        """Seconds from webhook to provider, by phase (inf: never arrived)."""
+        self.stop.set()
+        self.thread.join()
+        phones = {phone for _, phone, _ in self.sent}
+        end = time.monotonic() + 30
+        while not phones <= set(got := self.fake.stats()["probes"]) and time.monotonic() < end:
+            time.sleep(0.5)
+        out: dict[str, list[float]] = {}
+        for phase, phone, at in self.sent:
+            out.setdefault(phase, []).append(got[phone] - at if phone in got else float("inf"))
+        return out
 
 
 def _hops(url: str, args) -> load.Load:
@@ -266,6 +299,8 @@ def main(argv=None) -> int:
     ap.add_argument("--rate", type=int, default=50, help="SMS_RATE_PER_SECOND while the hops are measured (50)")
     ap.add_argument("--fast-rate", type=int, default=100_000,
                     help="SMS_RATE_PER_SECOND of the workers that finish the broadcast (100000: as fast as it goes)")
+    ap.add_argument("--worker-processes", type=int, default=3,
+                    help="processes of `flask --app gateway worker --processes N` (3, as the Procfile)")
     ap.add_argument("--database-url", default=os.environ.get("BENCH_DATABASE_URL"),
                     help="a PostgreSQL database (its schema soko_bench_reach is replaced); default SQLite")
     args = ap.parse_args(argv)
@@ -280,6 +315,12 @@ def main(argv=None) -> int:
         workers: list[Worker] = []
         try:
             return _run(args, tmp, valkey.connection_url, fake, workers)
+        except BaseException:
+            for log in ("server.log", "worker.log"):  # what the processes said, before the directory goes
+                if (tmp / log).exists():
+                    tail = (tmp / log).read_text(errors="replace").splitlines()[-20:]
+                    print(f"bench.reach: the end of {log}:\n  " + "\n  ".join(tail), file=sys.stderr)
+            raise
         finally:
             for w in workers:
                 if w.proc.poll() is None:
@@ -304,15 +345,17 @@ def _run(args, tmp: Path, redis_url: str, fake: Fake, workers: list) -> int:
     out: dict = {"followers": args.followers, "database": kind}
 
     def worker(rate: int) -> Worker:
-        w = Worker({**env, "SMS_RATE_PER_SECOND": str(rate)}, tmp / "worker.log")
+        w = Worker({**env, "SMS_RATE_PER_SECOND": str(rate)}, tmp / "worker.log", args.worker_processes)
         workers.append(w)
         return w
 
     with WebServer("granian", SOKO, env, tmp / "server.log") as web:
         first = worker(args.rate)
         time.sleep(2)
-        probes = Probes(web, fake)
         rq = redis.Redis.from_url(redis_url)
+        # The probes run all along: one transactional SMS a second, and the web server never idles
+        # (granian 2.8.9 crashes when its idle blocking threads are reaped, 30 s after the last request).
+        probes = Probes(web, fake)
 
         def drained():
             """The worker has caught up with the orders the buyers placed (one process serves every queue)."""
@@ -320,13 +363,17 @@ def _run(args, tmp: Path, redis_url: str, fake: Fake, workers: list) -> int:
                   600, every=0.5)
             time.sleep(1)
 
-        # 1. No broadcast: a transactional SMS, then the buyers' hop rate.
-        probes.run(PROBES).join()
-        out["probe_without"] = probes.delays(list(probes.sent))
-        load.run(web, mode="journey", connections=args.connections, seconds=5, phone_prefix="25479")  # warm-up
+        # 1. No broadcast: the transactional SMS alone, then the buyers' hop rate (with SMS meanwhile).
+        probes.phase = "idle"
+        time.sleep(PROBES)
+        probes.phase = "warm-up"
+        load.run(web, mode="journey", connections=args.connections, seconds=5, phone_prefix="25479")
         drained()
+        probes.phase = "buyers"
         out["hops_without"] = _hops(web, args).hops_per_s
+        probes.phase = "between"
         drained()
+        _progress(t0, "the hop rate without a broadcast measured")
 
         # 2. NEWS, YES; the broadcast starts while the buyers go on.
         size0 = _size(db)
@@ -337,7 +384,6 @@ def _run(args, tmp: Path, redis_url: str, fake: Fake, workers: list) -> int:
         out["yes"] = _sms(web, db, SELLER, f"YES {code}")
         rss_samples = []
         sampling = threading.Event()
-
         started = {}
 
         def sample():  # the worker's RSS as the rows go in, and when the first chunk landed
@@ -352,30 +398,32 @@ def _run(args, tmp: Path, redis_url: str, fake: Fake, workers: list) -> int:
         sampler = threading.Thread(target=sample, daemon=True)
         sampler.start()
         _wait("the fan-out to start", lambda: "at" in started, 120, every=0.05)
+        probes.phase = "fan-out"
         out["hops_with"] = _hops(web, args).hops_per_s  # from the fan-out's first chunk on
+        probes.phase = "between"
         fanned = _wait("the fan-out", lambda: _fanned(db), 600)
         out["fanout_in_window"] = (fanned[1] - started["at"]).total_seconds() < args.seconds
         sampling.set()
         sampler.join()
-        drained()
-        sent_before = set(probes.sent)
-        probes.run(PROBES).join()  # while the broadcast goes on at its pace
-        out["probe_with"] = probes.delays([p for p in probes.sent if p not in sent_before])
         out["fanout_s"] = (fanned[1] - started.get("at", fanned[0])).total_seconds()
         out["yes_to_fanned_s"] = (fanned[1] - fanned[0]).total_seconds()
         out["rss_fanout"] = rss_samples
         out["bytes_per_recipient_fanned"] = (_size(db) - size0) / args.followers
-        # The paced send: its rate over 10 s at the fake provider.
-        s0, t_0 = fake.stats()["recipients"], time.time()
+        # The paced send: its rate over 10 s at the fake provider (buyers gone, probes going on).
+        drained()
+        _progress(t0, "fanned out")
+        probes.phase = "paced"
+        s0, t_0 = fake.sent(), time.time()
         time.sleep(10)
-        out["paced_rate"] = (fake.stats()["recipients"] - s0) / (time.time() - t_0)
+        out["paced_rate"] = (fake.sent() - s0) / (time.time() - t_0)
+        probes.phase = "fast"
         out["first_peak_mb"] = first.kill()  # 3. SIGKILL mid-broadcast
 
         second = worker(args.fast_rate)
         before = fake.stats()
-        _wait("the second worker's first call", lambda: fake.stats()["recipients"] > before["recipients"], 120)
+        _wait("the second worker's first call", lambda: fake.sent() > before["recipients"], 120)
         mid = before["recipients"] + (args.followers - before["recipients"]) // 2
-        _wait("half of the rest sent", lambda: fake.stats()["recipients"] >= mid, 1200, every=0.01)
+        _wait("half of the rest sent", lambda: fake.sent() >= mid, 1200, every=0.05)
         st = fake.stats()
         calls = [c for c in st["calls"] if c[0] > before["calls"][-1][0]] if before["calls"] else st["calls"]
         if len(calls) >= 2:
@@ -384,21 +432,31 @@ def _run(args, tmp: Path, redis_url: str, fake: Fake, workers: list) -> int:
             out["fast_batch"] = statistics.median(n for _, n in calls)
         out["second_peak_mb"] = second.kill()  # SIGKILL again, mid-send
         third = worker(args.fast_rate)
+        _progress(t0, "two workers killed")
 
         _wait("the third worker to finish", lambda: _counts(db).get("pending", 0) == 0, 1800)
         time.sleep(2)  # the last call's answer recorded
+        out["total_s"] = time.time() - yes_at
+        probes.phase = "between"
         drained()
+        probes.phase = "buyers after"
         out["hops_after"] = _hops(web, args).hops_per_s  # no broadcast again: the same run's second baseline
+        probes.phase = "between"
+        drained()
+        out["probes"] = probes.delays()
         out["third_peak_mb"] = third.rss()[1]
         out["statuses"] = _counts(db)
         out["bytes_per_recipient_sent"] = (_size(db) - size0) / args.followers
         st = fake.stats()
         out["distinct"], out["duplicates"] = st["distinct"], st["duplicates"]
         out["misses"] = args.followers - st["distinct"]
-        out["total_s"] = time.time() - yes_at
     _report(out, args)
     (tmp / "result.json").write_text(json.dumps(out, default=str))
     return 0 if out["duplicates"] == 0 and out["misses"] == 0 else 1
+
+
+def _progress(t0: float, what: str) -> None:
+    print(f"bench.reach: {time.monotonic() - t0:4.0f} s  {what}", file=sys.stderr, flush=True)
 
 
 def _fanned(db):
@@ -421,7 +479,7 @@ def _report(o: dict, args) -> None:
         if hit and hit not in marks:
             marks.append(hit)
     print(f"\nSeller reach: one broadcast to {o['followers']:,} followers ({o['database']}, "
-          f"{datetime.now():%Y-%m-%d})")
+          f"worker --processes {args.worker_processes}, {datetime.now():%Y-%m-%d})")
     print(f"  preview                          {o['preview']}")
     print(f"  fan-out into the outbox          {o['fanout_s']:.1f} s ({o['followers'] / max(o['fanout_s'], 1e-9):,.0f} "
           f"rows/s; goal < 60 s); {o['yes_to_fanned_s']:.1f} s from YES (the worker's tick starts it)")
@@ -434,8 +492,13 @@ def _report(o: dict, args) -> None:
           f"(during / mean of before and after {o['hops_with'] / base:.2f}; goal >= 0.90; {args.seconds:g} s from the fan-out's first "
           f"chunk: the fan-out {'(all of it)' if o['fanout_in_window'] else '(not finished in the window)'}, then the send "
           f"at SMS_RATE_PER_SECOND={args.rate})")
-    print(f"  transactional SMS, webhook -> provider: without {ms(o['probe_without'])}; during {ms(o['probe_with'])}"
-          f" (goal < 2 s)")
+    p = o["probes"]
+    print("  transactional SMS, webhook -> provider (one a second; goal < 2 s during the broadcast):")
+    for phase, what in (("idle", "no broadcast, no buyers"), ("buyers", "no broadcast, buyers"),
+                        ("fan-out", "the fan-out (then paced), buyers"), ("paced", "paced send, no buyers"),
+                        ("fast", "the unpaced send and the kills"), ("buyers after", "no broadcast again, buyers")):
+        if phase in p:
+            print(f"    {what:<34} {ms(p[phase])} ({len(p[phase])} SMS)")
     print(f"  paced send                       {o['paced_rate']:.1f} SMS/s at SMS_RATE_PER_SECOND={args.rate}")
     if "fast_rate" in o:
         print(f"  send rate, batched               {o['fast_rate']:,.0f} SMS/s to the fake provider "

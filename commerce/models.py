@@ -474,7 +474,7 @@ class BroadcastRecipient(Base):
 
     __tablename__ = "broadcast_recipients"
     __table_args__ = (UniqueConstraint("broadcast_id", "person_id", name="uq_broadcast_recipients_broadcast_person"),
-                      Index("ix_broadcast_recipients_status_due", "status", "due_at"),
+                      Index("ix_broadcast_recipients_status_due_id", "status", "due_at", "id"),  # the claim (0012)
                       Index("ix_broadcast_recipients_broadcast_status", "broadcast_id", "status"),
                       Index("ix_broadcast_recipients_provider_id", "provider_id"))
     id: Mapped[int] = mapped_column(primary_key=True)

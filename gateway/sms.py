@@ -1,4 +1,5 @@
-"""SMS webhooks: incoming messages and delivery reports from Africa's Talking and Twilio.
+"""SMS webhooks: incoming messages and delivery reports from Africa's Talking and Twilio, and
+Africa's Talking's bulk SMS opt-outs.
 
 Each handler only translates: it checks the request (token or signature), has the provider's
 folder parse it, then hands the sender and text to menus.sms, or the report to
@@ -15,7 +16,7 @@ from flask import Blueprint, Response, abort, request
 from sqlalchemy.exc import SQLAlchemyError
 
 import menus.sms
-from commerce import delivery_reports, phones
+from commerce import broadcasts, delivery_reports, phones
 from commerce.inbox import Inbox
 from gateway import soko
 from gateway.webhook import BadRequest, check_token, form, normalizer, plain
@@ -89,6 +90,25 @@ def africastalking_delivery():
     except BadRequest as exc:
         return plain(f"{exc}\n", 400)
     return _report(app, report)
+
+
+@bp.post("/sms/africastalking/optout")
+def africastalking_opt_out():
+    """A "Bulk SMS Opt Out" notification: no broadcast goes to the number again (SPEC §14).
+    Answered 200 when the number was already refused, so a redelivery stops there."""
+    app = soko()
+    settings = app.settings
+    check_token(settings.at_webhook_token)
+    try:
+        notice = at_sms.parse_opt_out(form(), normalizer(settings.default_region))
+    except BadRequest as exc:
+        return plain(f"{exc}\n", 400)
+    try:
+        if broadcasts.refuse_number(app.db, notice.phone, f"{notice.provider} opt-out"):
+            log.info("bulk SMS opt-out from %s (sender id %s)", phones.mask(notice.phone), notice.sender_id)
+    except SQLAlchemyError as exc:
+        return _unavailable(notice.phone, exc)
+    return plain("OK\n")
 
 
 # -- Twilio -------------------------------------------------------------------------------------

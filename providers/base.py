@@ -87,6 +87,15 @@ class DeliveryReport:
     detail: str  # why it failed, or the provider's word for the state
 
 
+@dataclass(frozen=True)
+class BulkOptOut:
+    """The provider's notice that a number refuses bulk (promotional) SMS from now on."""
+
+    provider: str
+    phone: str  # E.164
+    sender_id: str | None  # the sender id (or short code) the person opted out of, when given
+
+
 # PaymentNotice.status: PAYMENT_OTHER is neither money received nor a refusal (e.g. still pending).
 PAYMENT_SUCCEEDED, PAYMENT_FAILED, PAYMENT_OTHER = "succeeded", "failed", "other"
 

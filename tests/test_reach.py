@@ -11,7 +11,7 @@ import pytest
 from rq import SimpleWorker
 from sqlalchemy import select
 
-from commerce import broadcasts, codes, delivery_reports, demo, followers, outbox, rates
+from commerce import broadcasts, codes, delivery_reports, demo, followers, outbox, quiet_hours, rates
 from commerce.models import Broadcast, BroadcastRecipient, BulkOptout, Follower, InboundMessage, Person, utcnow
 from tests.fakes import AT_API_KEY, AT_USERNAME, TWILIO_ACCOUNT_SID, TWILIO_AUTH_TOKEN, TWILIO_FROM_NUMBER
 from tests.orderkit import place
@@ -34,6 +34,7 @@ class Phones:
     fake provider's record; the worker run in burst mode."""
 
     ids = itertools.count(1)
+    path = "/sms/africastalking"
 
     def __init__(self, app, fake):
         self.app, self.fake, self.client = app, fake, app.test_client()
@@ -41,8 +42,8 @@ class Phones:
 
     def sms(self, phone: str, text: str) -> str:
         message_id = f"ATXid_reach{next(self.ids)}"
-        res = self.client.post("/sms/africastalking", data={"from": phone, "to": "20880", "text": text,
-                                                             "date": "2026-12-02 08:00:00", "id": message_id})
+        res = self.client.post(self.path, data={"from": phone, "to": "20880", "text": text,
+                                                "date": "2026-12-02 08:00:00", "id": message_id})
         assert res.status_code == 200, res.get_data(as_text=True)
         with self.s.db.connect() as conn:
             return conn.execute(select(IN.c.reply).where(IN.c.provider_id == message_id)).scalar_one()
@@ -215,6 +216,58 @@ def test_news_previews_sends_once_to_each_follower_and_reports(phones):
         assert conn.execute(select(B.c.status)).scalars().all() == ["done"]
 
 
+def _fanned_out(phones, followers_: list[str]) -> dict[str, int]:
+    """A confirmed broadcast to `followers_`, fanned out, not sent: {phone: recipient id}."""
+    shop = shop_of(phones.app, SELLER)
+    for fan in followers_:
+        phones.sms(fan, f"FOLLOW {shop}")
+    phones.sms(SELLER, f"YES {news_code(phones.sms(SELLER, 'NEWS Market day'))}")
+    window = quiet_hours.Window.of(phones.s.settings)
+    while broadcasts.fan_out_step(phones.s.db, window) is not None:
+        pass
+    with phones.s.db.connect() as conn:
+        return dict(conn.execute(select(PE.c.phone, R.c.id).join(PE, PE.c.id == R.c.person_id)).all())
+
+
+def test_the_claim_cursor_is_a_hint_a_row_behind_it_is_still_claimed(phones):
+    ids = _fanned_out(phones, FANS)
+    db, window = phones.s.db, quiet_hours.Window.of(phones.s.settings)
+    [first], looked, cursor = broadcasts.claim(db, window, 2)
+    assert looked == 2 and [rid for rid, _, _ in first.rows] == sorted(ids.values())[:2]
+    # A cursor far ahead (another pump's, or stale): nothing past it, so the claim starts over.
+    [rest], looked, cursor = broadcasts.claim(db, window, 5, after=(utcnow() + timedelta(days=1), 10**9))
+    assert [rid for rid, _, _ in rest.rows] == [max(ids.values())] and cursor[1] == max(ids.values())
+    assert broadcasts.claim(db, window, 5, after=cursor) == ([], 0, None)
+
+
+def test_outcomes_are_recorded_each_as_the_provider_said(phones):
+    fans = [*FANS, "+254712000104", "+254712000105"]
+    ids = _fanned_out(phones, fans)
+    db, window = phones.s.db, quiet_hours.Window.of(phones.s.settings)
+    [claimed], _, _ = broadcasts.claim(db, window, 10)
+    at = utcnow()
+    broadcasts.record(db, [
+        broadcasts.Outcome(ids[fans[0]], fans[0], "sent", 1, "ATXid_1"),
+        broadcasts.Outcome(ids[fans[1]], fans[1], "retry", 1, error="Gateway error"),
+        broadcasts.Outcome(ids[fans[2]], fans[2], "retry", broadcasts.MAX_ATTEMPTS, error="Gateway error"),
+        broadcasts.Outcome(ids[fans[3]], fans[3], "opted_out", 1, error="UserInBlacklist"),
+        broadcasts.Outcome(ids[fans[4]], fans[4], "unconfirmed", 1, error="read timeout"),
+    ], "africastalking", at)
+    with db.connect() as conn:
+        got = {p: (st, pid, err, due) for p, st, pid, err, due in conn.execute(
+            select(PE.c.phone, R.c.status, R.c.provider_id, R.c.error, R.c.due_at).join(PE, PE.c.id == R.c.person_id))}
+        assert conn.execute(select(BO.c.phone)).scalars().all() == [fans[3]]
+    assert got[fans[0]][:3] == ("sent", "ATXid_1", None)
+    assert got[fans[1]] == ("pending", None, "Gateway error", at + timedelta(seconds=broadcasts.RETRY_AFTER[0]))
+    assert got[fans[2]][:3] == ("failed", None, "Gateway error")
+    assert got[fans[3]][:3] == ("opted_out", None, "UserInBlacklist")
+    assert got[fans[4]][:3] == ("unconfirmed", None, "read timeout")
+    # Recorded once: a late second record of the same call changes nothing (rows are no longer `sending`).
+    broadcasts.record(db, [broadcasts.Outcome(ids[fans[0]], fans[0], "failed", 1, error="late")], "africastalking")
+    with db.connect() as conn:
+        assert conn.execute(select(R.c.status).where(R.c.id == ids[fans[0]])).scalar() == "sent"
+
+
 def test_news_is_two_segments_at_most_and_needs_followers(phones):
     shop = shop_of(phones.app, SELLER)
     assert phones.sms(SELLER, "NEWS Hello") == (f"You have no followers yet. Buyers follow you with FOLLOW {shop}: it "
@@ -338,6 +391,7 @@ def test_africas_talking_blacklisted_numbers_get_no_more_broadcasts(make_app, fa
         shop = shop_of(app, SELLER)
         for fan in FANS:
             phones.sms(fan, f"FOLLOW {shop}")
+        phones.work()  # the follow confirmations go out before the number is refused
         fake_providers.blacklist_numbers = {FANS[1]}
         code = news_code(phones.sms(SELLER, "NEWS First"))
         phones.sms(SELLER, f"YES {code}")
@@ -382,6 +436,55 @@ def test_twilio_21610_is_an_opt_out(make_app, fake_providers):
         runtime.use(None)
 
 
+def test_africas_talking_opt_out_notice_stops_broadcasts_and_a_redelivery_is_answered_ok(make_app, fake_providers):
+    app = _app(make_app, fake_providers, at_webhook_token="s3cret", **ALWAYS)
+    try:
+        phones = Phones(app, fake_providers)
+        phones.path = "/sms/africastalking?token=s3cret"
+        client = phones.client
+        shop = shop_of(app, SELLER)
+        for fan in FANS:
+            phones.sms(fan, f"FOLLOW {shop}")
+        notice = {"senderId": "SOKO", "phoneNumber": "0" + FANS[1][4:]}  # AT may send it local
+        assert client.post("/sms/africastalking/optout", data=notice).status_code == 403  # no token
+        assert client.post("/sms/africastalking/optout?token=wrong", data=notice).status_code == 403
+        with phones.s.db.connect() as conn:
+            assert conn.execute(select(BO.c.phone)).all() == []
+        for _ in range(2):  # AT redelivers when unsure: the second changes nothing and is still 200
+            res = client.post("/sms/africastalking/optout?token=s3cret", data=notice)
+            assert (res.status_code, res.get_data(as_text=True)) == (200, "OK\n")
+        res = client.post("/sms/africastalking/optout?token=s3cret", data={"senderId": "SOKO", "phoneNumber": "SOKO"})
+        assert (res.status_code, res.get_data(as_text=True)) == (400, "phoneNumber is not a valid phone number\n")
+        with phones.s.db.connect() as conn:
+            assert conn.execute(select(BO.c.phone, BO.c.source)).all() == [(FANS[1], "africastalking opt-out")]
+        code = news_code(phones.sms(SELLER, "NEWS Scarves are back"))
+        phones.sms(SELLER, f"YES {code}")
+        phones.work()
+        assert phones.news(FANS[1]) == []
+        assert [m.split("\n")[0] for m in phones.news(FANS[0])] == ["Scarves are back"]
+        assert phones.sms(SELLER, f"REPORT {code}").endswith("sent 2, delivered 0, failed 0, opted out 0, waiting 0.")
+    finally:
+        runtime.use(None)
+
+
+def test_a_transactional_sms_refused_as_blacklisted_stops_broadcasts_to_that_number(phones):
+    shop = shop_of(phones.app, SELLER)
+    for fan in FANS:
+        phones.sms(fan, f"FOLLOW {shop}")
+    phones.work()  # the follow confirmations go out
+    phones.fake.blacklist_numbers = {FANS[2]}
+    phones.sms(FANS[2], "HELP")
+    phones.work()
+    with phones.s.db.connect() as conn:
+        assert conn.execute(select(BO.c.phone, BO.c.source)).all() == [(FANS[2], "africastalking")]
+    phones.fake.blacklist_numbers = set()  # even were the provider to take it now: not offered
+    code = news_code(phones.sms(SELLER, "NEWS Scarves are back"))
+    phones.sms(SELLER, f"YES {code}")
+    phones.work()
+    assert phones.news(FANS[2]) == []
+    assert [m.split("\n")[0] for m in phones.news(FANS[0])] == ["Scarves are back"]
+
+
 # -- a seller's day --------------------------------------------------------------------------------
 
 def test_sales_tells_today_and_this_week_and_sent_takes_several_orders(phones):
@@ -423,6 +526,7 @@ def test_admin_shows_broadcasts_with_their_counts_and_a_follower_growth_chart(ma
         for fan in FANS:
             phones.sms(fan, f"FOLLOW {shop}")
         phones.sms(FANS[2], f"STOP {shop}")
+        phones.work()  # the confirmations go out before the number is refused
         fake_providers.blacklist_numbers = {FANS[1]}
         code = news_code(phones.sms(SELLER, "NEWS Market day"))
         phones.sms(SELLER, f"YES {code}")

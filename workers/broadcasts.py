@@ -8,8 +8,11 @@ call), paced to SMS_RATE_PER_SECOND; then it enqueues itself again behind whatev
 meanwhile. So a broadcast of 400,000 never holds a worker for more than a slice and a provider call.
 
 Only one pump sends at a time (a lease in Redis), so the pace holds across worker processes. The
-pace itself (GCRA: the time the next message may go) is kept in Redis too; losing either costs at
-most a burst, never a duplicate: every recipient is claimed in the database before its call.
+pace itself (GCRA: the time the next message may go) is kept in Redis too, and so is the claim's
+cursor (where the last claim stopped, so the next one need not scan the rows already taken);
+losing any of them costs at most a burst or a slower claim, never a duplicate or a miss: every
+recipient is claimed in the database before its call, and a claim that finds nothing past the
+cursor looks again from the start.
 Nothing that matters lives in Redis: `tick` (every 5 s, workers/periodic.py) looks at the
 database and starts a pump whenever there is a fan-out to do or a recipient due, so a worker
 killed mid-broadcast is replaced by the next tick on any worker, and its rows left `sending` are
@@ -41,6 +44,7 @@ LEASE_KEY = "soko:bulk:pump"
 LEASE_MS = 12_000  # renewed at every provider call; outlives the longest (AT's read timeout, 9 s)
 QUEUED_KEY = "soko:bulk:pump:queued"  # a pump job is waiting: the tick need not add another
 PACE_KEY = "soko:bulk:pace"  # when the next message may go (unix seconds)
+CURSOR_KEY = "soko:bulk:claim-cursor"  # the last claim's (due_at, id): a hint, see broadcasts.claim
 
 _RELEASE = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('del', KEYS[1]) else return 0 end"
 _RENEW = "if redis.call('get', KEYS[1]) == ARGV[1] then return redis.call('pexpire', KEYS[1], ARGV[2]) else return 0 end"
@@ -119,13 +123,37 @@ def _send(r, window, deadline: float, conn, token: str, counts: dict, now: datet
         # so a worker killed there leaves as few rows as possible claimed and not sent.
         conn.eval(_RENEW, 1, LEASE_KEY, token, LEASE_MS)
         conn.set(PACE_KEY, repr(at + per_call / rate), ex=60)  # paced as if the call is full
-        claimed, looked = broadcasts.claim(r.db, window, per_call, now)
+        claimed, looked, cursor = broadcasts.claim(r.db, window, per_call, now, _cursor(conn))
+        _keep_cursor(conn, cursor)
         if not looked:
             conn.set(PACE_KEY, repr(at), ex=60)  # nothing went: the slot is not used
             return False
         for c in claimed:
             _call(r, provider, c, counts)
     return True
+
+
+def _cursor(conn) -> broadcasts.Cursor | None:
+    """Where the last claim stopped, or None (lost, unreadable, never set): the claim then scans from
+    the start, which is slower on PostgreSQL but misses nothing."""
+    try:
+        raw = conn.get(CURSOR_KEY)
+        if raw:
+            at, row_id = raw.decode().split("|")
+            return datetime.fromisoformat(at), int(row_id)
+    except (redis.RedisError, ValueError):
+        pass
+    return None
+
+
+def _keep_cursor(conn, cursor: broadcasts.Cursor | None) -> None:
+    try:
+        if cursor is None:
+            conn.delete(CURSOR_KEY)
+        else:
+            conn.set(CURSOR_KEY, f"{cursor[0].isoformat()}|{cursor[1]}", ex=3600)
+    except redis.RedisError:
+        pass  # the next claim scans from the start
 
 
 def _call(r, provider, claimed: broadcasts.Claimed, counts: dict) -> None:

@@ -22,6 +22,8 @@ report), or `failed`, or `recorded` when SMS_BACKEND=outbox. Rules:
   re-enqueues rows left `pending` (an enqueue lost with Redis, a retry lost with its job) once
   their backoff has passed, and marks `sending` rows past their lease `unconfirmed`.
 * **Budget.** No message goes out longer than MAX_SEGMENTS segments (commerce/gsm.py).
+* **Refused numbers.** A number the provider refuses as opted out of bulk SMS (AT's
+  UserInBlacklist, Twilio's 21610) is recorded in bulk_optouts as well: no broadcast goes to it.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ import requests
 from sqlalchemy import bindparam, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
+from commerce import broadcasts
 from commerce.gsm import MAX_SEGMENTS, fit
 from commerce.models import Message, Person, utcnow
 from providers.base import ProviderError, SendResult, SmsProvider
@@ -188,7 +191,8 @@ def _outcome(provider, row, result: SendResult, counts) -> tuple:
         counts["retry"] += 1
         return row, "pending", {"error": error}
     counts["failed"] += 1
-    return row, "failed", {"provider": provider.name, "error": error}
+    # UserInBlacklist, Twilio 21610: the number refuses bulk SMS too, so no broadcast goes to it.
+    return row, "failed", {"provider": provider.name, "error": error, "refused": result.opted_out}
 
 
 _FINISH = (update(M).where(M.c.id == bindparam("row_id"), M.c.status == "sending")
@@ -220,6 +224,9 @@ def _record(conn, outcomes: list[tuple]) -> None:
                "p_id": values.get("provider_id"), "p_sent_at": values.get("sent_at"),
                "p_error": values.get("error"), "now": now} for row, status, values in outcomes]
     conn.execute(_FINISH, params)
+    for provider in {values["provider"] for _, _, values in outcomes if values.get("refused")}:
+        broadcasts.refuse_numbers(conn, [row.to_phone for row, _, values in outcomes
+                                         if values.get("refused") and values["provider"] == provider], provider, now)
 
 
 # -- the sweep --------------------------------------------------------------------------------

@@ -1,4 +1,4 @@
-"""Africa's Talking SMS: the incoming-message and delivery-report callbacks (form POSTs), and
+"""Africa's Talking SMS: the incoming-message, delivery-report and bulk opt-out callbacks (form POSTs), and
 bulk and premium sends over AT's REST API (PROVIDERS.md §2).
 
 Sends are plain HTTP (`requests`) to `{base}/version1/messaging`, the endpoint AT's own SDK posts
@@ -20,6 +20,7 @@ from providers.base import (
     FAILED,
     SENT,
     BadRequest,
+    BulkOptOut,
     DeliveryReport,
     IncomingSms,
     Normalize,
@@ -69,6 +70,13 @@ def parse_delivery_report(fields: dict[str, str]) -> DeliveryReport:
         raise BadRequest(f"Unknown status: {state[:40]}")
     reason = (fields.get("failureReason") or "").strip()[:200]
     return DeliveryReport(provider=NAME, provider_id=message_id, status=STATES[state], detail=reason or state)
+
+
+def parse_opt_out(fields: dict[str, str], normalize: Normalize) -> BulkOptOut:
+    """A "Bulk SMS Opt Out" notification: `phoneNumber` (who opted out) and `senderId` (of what)."""
+    number = phone(field(fields, "phoneNumber", limit=32), "phoneNumber", normalize)
+    sender_id = field(fields, "senderId", required=False, limit=40) or None
+    return BulkOptOut(provider=NAME, phone=number, sender_id=sender_id)
 
 
 # -- sending ------------------------------------------------------------------------------------

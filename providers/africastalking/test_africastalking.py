@@ -72,6 +72,11 @@ def test_delivery_reports(case):
     check(sms.parse_delivery_report, case, case["form"])
 
 
+@pytest.mark.parametrize("case", cases("bulk_optouts.json"))
+def test_bulk_optouts(case):
+    check(lambda form: sms.parse_opt_out(form, normalize), case, case["form"])
+
+
 def _body(case) -> bytes:
     if "raw_hex" in case:
         return bytes.fromhex(case["raw_hex"])
