@@ -16,7 +16,8 @@ plain WSGI calls:
 * memo ...   each lru_cache -> the function it wraps, and commerce.phones' region memo -> a dict
              that keeps nothing; `memo all`: all of them at once
 * catalog    CatalogCache -> one that keeps nothing (and the session read without the token)
-* restored   the other way round: pieces removed in issue 12 (orjson, small memos) put back
+* orjson     the session blob's JSON (menus/engine.py State) -> the stdlib's json, the same bytes
+* restored   the other way round: pieces removed in issue 12 (small memos) put back
 
 Each round runs the journey as is, then one variant, then as is again, ... (`--seconds` each); a
 variant's ratio in a round is its CPU per hop over the mean of the runs as is on either side of it
@@ -33,7 +34,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import functools
-import importlib.util
+import json
 import logging
 import os
 import statistics
@@ -175,7 +176,7 @@ class _KeepsNothing(dict):
         return None
 
 
-RESTORED = ("orjson", "nav", "currency", "normalizer", "short", "prices")
+RESTORED = ("nav", "currency", "normalizer", "short", "prices")
 
 
 def _restore_removed(stack, parts=RESTORED) -> None:
@@ -188,10 +189,6 @@ def _restore_removed(stack, parts=RESTORED) -> None:
     from gateway import ussd, webhook
     from menus import context, engine
 
-    if "orjson" in parts:
-        import orjson
-
-        _set(stack, engine, "json", _orjson_shim(orjson))
     if "nav" in parts:
         _set(stack, engine, "_nav", lru_cache(maxsize=64)(engine._nav))
     if "currency" in parts:
@@ -209,14 +206,14 @@ def _restore_removed(stack, parts=RESTORED) -> None:
         _set(stack, context.Context, "quote", ctx_quote)
 
 
-def _orjson_shim(orjson):
-    class _Orjson:  # json.dumps(..., separators, ensure_ascii=False).encode() is orjson.dumps's bytes
-        loads = staticmethod(orjson.loads)
+class _StdlibJson:
+    """orjson's two calls as the stdlib's json makes them (the same bytes)."""
 
-        @staticmethod
-        def dumps(value, **_):
-            return orjson.dumps(value).decode()
-    return _Orjson
+    loads = staticmethod(json.loads)
+
+    @staticmethod
+    def dumps(value):
+        return json.dumps(value, separators=(",", ":"), ensure_ascii=False).encode()
 
 
 def _short_memo(form):
@@ -329,16 +326,17 @@ def variants(app) -> dict[str, callable]:
         _set(stack, catalog.CatalogCache, "fresh", lambda self, token: _KeepsNothing())
         _set(stack, ussd_engine, "version_key", None)
 
+    def orjson_(stack):
+        _set(stack, engine, "orjson", _StdlibJson)
+
     def removed(stack):
         _restore_removed(stack)
 
     found = {"A/A": lambda stack: None, "removed, restored": removed, "redis": redis_, "sql": sql, "sql reads": sql_reads,
-             "sql write": sql_write, "form": form, "flask": flask_, "catalog": catalog_, "memo all": memo_all,
+             "sql write": sql_write, "form": form, "flask": flask_, "orjson": orjson_, "catalog": catalog_, "memo all": memo_all,
              "memo regions": regions}
     found.update({name: (lambda targets: lambda stack: _unmemo(stack, *targets))(t) for name, t in memos.items()})
     found.update({f"restored {part}": functools.partial(_restore_removed, parts=(part,)) for part in RESTORED})
-    if importlib.util.find_spec("orjson") is None:  # no longer a requirement: only if still installed
-        del found["removed, restored"], found["restored orjson"]
     return found
 
 

@@ -22,6 +22,9 @@ of this shared 2-core machine). `.venv/bin/python -m bench.tricks`, 2026-12-06, 
     commerce/phones.py:14 _REGIONS (a number's region)   parse for the currency        1.06    1.04
     gateway/ussd.py hops_first (issue 19, later run:     the hop through Flask         1.78    1.65
       3 rounds x 2 s; bench/README.md has the rest)
+    menus/engine.py State.encode/decode: orjson (put     the stdlib's json             1.07    1.08
+      back after issue 19's round, 5 rounds x 2 s;
+      A/A 1.00 / 0.99; orjson is a requirement anyway)
 
 The last three are near the noise; a micro-benchmark agrees they are worth about 3 % each (a
 Money's currency check 5.4 us, about 15 a journey; a region parse about 20 us, about 5 a journey).
@@ -31,8 +34,10 @@ transaction: no BEGIN/ROLLBACK round trip), the per-hop product memo and `fast.s
 it sees no difference (its gain is the latency tail under `make bench`).
 
 Removed, measured under 3 % of a hop (first run of bench.tricks, SQLite, and a micro-benchmark):
-orjson for the session blob (1.04; json costs 7.6 us more a hop, the same bytes); the memos of
+the memos of
 prices, conversions and quotes in menus/context.py (1.02, with format_money's memo kept), of the
 navigation line (0.99; 1 us), of providers' normalizers (0.93), of short %-escaped form values
-(1.03; 2 us), and of a phone's currency (0.95; 0.2 us behind the region memo).
+(1.03; 2 us), and of a phone's currency (0.95; 0.2 us behind the region memo). orjson for the
+session blob was removed then too (1.04); once the hop went round Flask its share grew (1.07-1.08)
+and it came back.
 """

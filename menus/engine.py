@@ -24,11 +24,12 @@ A screen is a pair of pure-ish functions (see menus/screens.py): `render(ctx, fr
 
 from __future__ import annotations
 
-import json
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+import orjson
 
 from commerce import texts
 from commerce.gsm import cut, gsm_units, is_gsm, ucs2_units
@@ -112,16 +113,17 @@ class State:
     more: bool = False
 
     def encode(self) -> bytes:
-        """Compact UTF-8 JSON."""
-        return json.dumps([self.sid, self.length, self.crc, self.lang, int(self.ended), self.frames, self.hint,
-                           self.shown, int(self.more)], separators=(",", ":"), ensure_ascii=False).encode()
+        """Compact UTF-8 JSON (orjson: the same bytes as the stdlib's json with no spaces and
+        ensure_ascii off, for 6-8 % less CPU a hop; fast/__init__.py)."""
+        return orjson.dumps([self.sid, self.length, self.crc, self.lang, int(self.ended), self.frames, self.hint,
+                             self.shown, int(self.more)])
 
     @classmethod
     def decode(cls, raw: bytes | str | None) -> State | None:
         if not raw:
             return None
         try:
-            sid, length, crc, lang, ended, frames, hint, shown, more = json.loads(raw)
+            sid, length, crc, lang, ended, frames, hint, shown, more = orjson.loads(raw)
             return cls(sid, length, crc, lang, bool(ended), frames, hint, shown, bool(more))
         except (ValueError, TypeError):
             return None  # a damaged blob: start afresh rather than fail the hop
