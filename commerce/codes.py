@@ -83,6 +83,9 @@ def new_order_code(rng: _Chooser = secrets, width: int = 6) -> str:
     return with_check(str(rng.choice(range(10 ** (width - 1), 10 ** width))))
 
 
+MAX_ID = 2**31 - 1  # the id columns' INTEGER: a larger id is no row's
+
+
 def product_code(product_id: int) -> str:
     """Deterministic code for a product id (>= 1): 5 payload digits + check, growing later."""
     if isinstance(product_id, bool) or not isinstance(product_id, int) or product_id < 1:
@@ -95,8 +98,9 @@ def product_id_from_code(code: str) -> int | None:
     if not is_valid(code):
         return None
     product_id = int(code[:-1]) - _PRODUCT_OFFSET
-    # Only the canonical spelling counts: "0100014" must not alias "100014".
-    if product_id < 1 or product_code(product_id) != code:
+    # Only the canonical spelling counts: "0100014" must not alias "100014"; and no id past the
+    # id column's INTEGER (a 30-digit code once reached SQLite's driver as an OverflowError).
+    if not 1 <= product_id <= MAX_ID or product_code(product_id) != code:
         return None
     return product_id
 
@@ -119,7 +123,7 @@ def seller_id_from_code(code: str) -> int | None:
     if not is_valid(code):
         return None
     seller_id = int(code[:-1]) - _SHOP_OFFSET
-    if seller_id < 1 or shop_code(seller_id) != code:
+    if not 1 <= seller_id <= MAX_ID or shop_code(seller_id) != code:
         return None
     return seller_id
 

@@ -12,6 +12,8 @@ from commerce.codes import (
     new_order_code,
     product_code,
     product_id_from_code,
+    seller_id_from_code,
+    shop_code,
     with_check,
 )
 
@@ -118,6 +120,11 @@ def test_product_id_from_code_rejects_non_canonical_and_invalid():
     assert product_id_from_code(with_check(10_000)) is None  # product id 0
     assert product_id_from_code(code[:-1] + str((int(code[-1]) + 1) % 10)) is None
     assert product_id_from_code("") is None
+    # Valid codes for ids no INTEGER column holds: no product (never a driver's OverflowError).
+    assert product_id_from_code(product_code(2**31 - 1)) == 2**31 - 1
+    assert product_id_from_code(product_code(2**31)) is None
+    assert product_id_from_code(with_check(10**29)) is None
+    assert seller_id_from_code(shop_code(2**31)) is None
 
 
 def test_new_order_code_shape():
