@@ -58,6 +58,7 @@ class _Spare:
         self.pid = os.getpid()
         self.conns: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()  # engine -> [_Held]
         self.lock = threading.Lock()  # only to add an engine's list
+        self.parents: list = []  # a forked child's inherited connections (see _spare_list)
 
 
 _spare = _Spare()
@@ -90,6 +91,9 @@ def _spare_list(engine: Engine) -> list[_Held]:
     if spare.pid != os.getpid():  # never use a connection the parent process opened
         with spare.lock:
             if spare.pid != os.getpid():
+                # The parent's connections are kept, never closed here: closing one would end
+                # the parent's session on the server too (the socket is shared).
+                spare.parents.append(spare.conns)
                 spare.pid, spare.conns = os.getpid(), weakref.WeakKeyDictionary()
     free = spare.conns.get(engine)
     if free is None:

@@ -4,6 +4,7 @@ thread ends), never left in autocommit in SQLAlchemy's pool, and closed with the
 from __future__ import annotations
 
 import gc
+import os
 import threading
 
 import pytest
@@ -60,3 +61,22 @@ def test_dispose_closes_the_spare_read_connections(database_url, clean):
         held.raw.dbapi_connection.cursor().execute("SELECT 1")
     assert reader.rows(_LANGUAGE, {}) == []  # the next read opens another
     engine.dispose()
+
+
+def test_a_forked_child_never_closes_its_parents_connections(db_engine, clean):
+    """A child reads on a connection of its own; the parent's, inherited, are left alone (closing
+    one in the child would end the parent's session on the server: the socket is shared)."""
+    reader = sql.Reader(db_engine)
+    assert reader.rows(_LANGUAGE, {}) == []
+    [parents] = [id(held) for held in sql._spare.conns[db_engine]]  # no reference kept into the child
+    pid = os.fork()
+    if pid == 0:  # the child: its own connection, then everything it dropped collected
+        try:
+            ok = reader.rows(_LANGUAGE, {}) == [] and [id(h) for h in sql._spare.conns[db_engine]] != [parents]
+            gc.collect()
+        finally:
+            os._exit(0 if ok else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
+    assert [id(held) for held in sql._spare.conns[db_engine]] == [parents]
+    assert reader.rows(_LANGUAGE, {}) == []  # the parent's connection still works
