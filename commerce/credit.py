@@ -23,7 +23,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from babel.dates import format_date
-from sqlalchemy import and_, func, select, update
+from sqlalchemy import and_, bindparam, func, select, update
 from sqlalchemy.engine import Connection, Engine
 
 from commerce import money, order_moves, rates, refunds, schedule
@@ -45,6 +45,7 @@ from commerce.models import (
     utcnow,
 )
 from commerce.order_state import Notices, OrderView, load, shown_minor
+from fast import sql
 
 CP, INS, ORD, S, PE = (CreditPlan.__table__, Instalment.__table__, Order.__table__, Seller.__table__,
                        Person.__table__)
@@ -132,12 +133,24 @@ def fully_paid_deliveries(conn: Connection, person_id: int) -> int:
     return n
 
 
+# A buyer's open pay-later plans with a seller in one currency, as (total, paid): read by offer()
+# on a SQLAlchemy connection and again inside the order's transaction (commerce.orders, on a
+# fast.sql.Writer), so prebuilt (plain bound values: no IN list).
+OWED = sql.Prebuilt(
+    select(CP.c.total_minor, ORD.c.paid_minor).join(ORD, ORD.c.id == CP.c.order_id)
+    .where(CP.c.buyer_id == bindparam("buyer_id"), CP.c.seller_id == bindparam("seller_id"),
+           CP.c.kind == PAY_LATER, CP.c.status == OPEN, CP.c.currency == bindparam("currency"),
+           *(ORD.c.status != closed for closed in CLOSED_ORDER)))
+
+
+def owed(rows) -> int:
+    """What OWED's rows still owe (an overpaid plan owes nothing, never less)."""
+    return sum(max(total - paid, 0) for total, paid in rows)
+
+
 def outstanding_with(conn: Connection, person_id: int, seller_id: int, currency: str) -> int:
     """What this buyer still owes this seller on pay later, in `currency` (their orders' currency)."""
-    rows = conn.execute(select(CP.c.total_minor, ORD.c.paid_minor).join(ORD, ORD.c.id == CP.c.order_id)
-                        .where(CP.c.buyer_id == person_id, CP.c.seller_id == seller_id, CP.c.kind == PAY_LATER,
-                               CP.c.status == OPEN, CP.c.currency == currency, ORD.c.status.not_in(CLOSED_ORDER)))
-    return sum(max(total - paid, 0) for total, paid in rows)
+    return owed(sql.rows(conn, OWED, {"buyer_id": person_id, "seller_id": seller_id, "currency": currency}))
 
 
 def cycles_on_time(conn: Connection, person_id: int, seller_id: int) -> int:

@@ -228,11 +228,6 @@ _W_INSTALMENT = sql.PrebuiltWrite(insert(_INS).values(_values(
 # so a second Confirm of the same buyer waits here and then sees the first one's plan. SQLite's
 # BEGIN IMMEDIATE has already serialised the writers.
 _W_LOCK_BUYER = sql.Prebuilt(select(PE.c.id).where(PE.c.id == bindparam("buyer_id")).with_for_update(key_share=True))
-_W_OWED = sql.Prebuilt(
-    select(_CP.c.total_minor, ORD.c.paid_minor).join(ORD, ORD.c.id == _CP.c.order_id)
-    .where(_CP.c.buyer_id == bindparam("buyer_id"), _CP.c.seller_id == bindparam("seller_id"),
-           _CP.c.kind == PAY_LATER, _CP.c.status == seller_credit.OPEN, _CP.c.currency == bindparam("currency"),
-           _STANDING))  # not cancelled or expired (credit.CLOSED_ORDER)
 _W_RESERVE = sql.PrebuiltWrite(
     update(P).where(P.c.id == bindparam("pid"), P.c.active.is_(True), P.c.stock >= bindparam("qty"))
     .values(stock=P.c.stock - bindparam("qty"), updated_at=bindparam("now", type_=P.c.updated_at.type))
@@ -328,8 +323,9 @@ def _place(w: sql.Writer, phone, product_id, quantity, agent_id, method, request
         if plan.limit_minor is not None:  # this plan included: two Confirms at once cannot both fit
             if w.dialect.name == "postgresql":
                 w.rows(_W_LOCK_BUYER, {"buyer_id": row["buyer_id"]})
-            owed = w.rows(_W_OWED, {"buyer_id": row["buyer_id"], "seller_id": seller_id, "currency": total.currency})
-            if sum(max(t - paid, 0) for t, paid in owed) > plan.limit_minor:
+            owed = w.rows(seller_credit.OWED, {"buyer_id": row["buyer_id"], "seller_id": seller_id,
+                                               "currency": total.currency})
+            if seller_credit.owed(owed) > plan.limit_minor:
                 raise _OverLimit
 
     # Stock last: the product's row stays locked (PostgreSQL) only from here to the commit.
