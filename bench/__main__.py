@@ -20,11 +20,11 @@ import time
 from pathlib import Path
 
 import redis
-from sqlalchemy import func, select, text
+from sqlalchemy import func, select
 
 from bench import catalog, load, sessions
 from bench.hops import product_codes
-from bench.servers import FLOOR, SERVERS, SESSION_TTL, SOKO, THREADS, WebServer, app_env
+from bench.servers import FLOOR, SERVERS, SESSION_TTL, SOKO, THREADS, WebServer, app_env, fresh_schema
 from commerce.db import make_engine
 from commerce.models import Order
 
@@ -135,15 +135,7 @@ def _database(base_url: str | None, tmp: Path, products: int) -> str:
     """An empty database for a catalog: a SQLite file, or a fresh schema in the given PostgreSQL."""
     if not base_url:
         return f"sqlite:///{tmp / f'catalog-{products}.db'}"
-    schema = f"soko_bench_{products}"
-    engine = make_engine(base_url)
-    try:
-        with engine.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{schema}" CASCADE'))
-            conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-    finally:
-        engine.dispose()
-    return f"{base_url}{'&' if '?' in base_url else '?'}options=-csearch_path%3D{schema}"
+    return fresh_schema(base_url, f"soko_bench_{products}")
 
 
 def _one(args, kind: str, name: str, target: str, db_url: str, redis_url: str, r, live: int, tmp: Path,

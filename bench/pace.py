@@ -31,6 +31,7 @@ import requests
 from sqlalchemy import insert
 
 from bench import catalog
+from bench.servers import fresh_schema
 from chaos import checks, stack
 from chaos.buyers import Buyers
 from commerce.db import make_engine
@@ -88,7 +89,7 @@ def _queue_bulk(db_url: str, redis_url: str, n: int) -> None:
 def one_run(base_url: str | None, redis_url: str, buyers: int, processes: int, seconds: float, think: float,
             bulk: int, tmp: Path) -> dict:
     if base_url:
-        db_url = stack.fresh_schema(load_settings({"DATABASE_URL": base_url}).database_url, "soko_pace")
+        db_url = fresh_schema(load_settings({"DATABASE_URL": base_url}).database_url, "soko_pace")
     else:
         db_url = f"sqlite:///{tmp / f'pace-{buyers}-{processes}.db'}"
     catalog.build(db_url, 1000)

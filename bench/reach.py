@@ -51,7 +51,7 @@ import requests
 from sqlalchemy import func, insert, select, text
 
 from bench import catalog, load
-from bench.servers import BIN, ROOT, SOKO, WebServer, app_env, free_port
+from bench.servers import BIN, ROOT, SOKO, WebServer, app_env, free_port, fresh_schema, proc_stats
 from commerce.db import make_engine
 from commerce.models import Broadcast, BroadcastRecipient, InboundMessage, Person, Seller, utcnow
 from tests.fakes import AT_API_KEY, AT_USERNAME, FakeProviders
@@ -139,13 +139,7 @@ class Fake:
 def _database(base: str | None, tmp: Path) -> str:
     if not base:
         return f"sqlite:///{tmp / 'reach.db'}"
-    engine = make_engine(base)
-    with engine.begin() as conn:
-        conn.execute(text('DROP SCHEMA IF EXISTS "soko_bench_reach" CASCADE'))
-        conn.execute(text('CREATE SCHEMA "soko_bench_reach"'))
-    engine.dispose()
-    url = make_engine(base).url.render_as_string(hide_password=False)
-    return f"{url}{'&' if '?' in url else '?'}options=-csearch_path%3Dsoko_bench_reach"
+    return fresh_schema(base, "soko_bench_reach")
 
 
 def _seed(db, followers: int) -> int:
@@ -205,12 +199,12 @@ class Worker:
     def rss(self) -> tuple[int, int]:
         """(VmRSS, VmHWM) in MB of the group's largest process (a worker; the supervisor is smaller)."""
         sizes = [(0, 0)]
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                if int(stat.read_text().rsplit(")", 1)[1].split()[2]) == self.proc.pid:
-                    sizes.append(_rss(int(stat.parent.name)))
-            except (OSError, ValueError, IndexError):
-                continue
+        for pid, fields in proc_stats():
+            if int(fields[2]) == self.proc.pid:
+                try:
+                    sizes.append(_rss(pid))
+                except (OSError, ValueError, IndexError):  # gone meanwhile
+                    continue
         return max(r for r, _ in sizes), max(h for _, h in sizes)
 
     def kill(self):

@@ -8,9 +8,13 @@ import socket
 import subprocess
 import sys
 import time
+from collections.abc import Iterator
 from pathlib import Path
 
 import requests
+from sqlalchemy import text
+
+from commerce.db import make_engine
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -47,6 +51,28 @@ def app_env(db_url: str, redis_url: str) -> dict[str, str]:
 
 SOKO = "gateway.wsgi:app()"
 FLOOR = "bench.floor:create_app()"
+
+
+def fresh_schema(base_url: str, name: str) -> str:
+    """An empty schema `name` in the PostgreSQL at `base_url`; the URL that uses it."""
+    engine = make_engine(base_url)
+    try:
+        with engine.begin() as conn:
+            conn.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
+            conn.execute(text(f'CREATE SCHEMA "{name}"'))
+    finally:
+        engine.dispose()
+    return f"{base_url}{'&' if '?' in base_url else '?'}options=-csearch_path%3D{name}"
+
+
+def proc_stats() -> Iterator[tuple[int, list[str]]]:
+    """Every process's pid and its /proc stat fields after the name (Linux): [0] the state, [1] the
+    parent's pid, [2] the process group, [11] and [12] user and system CPU in clock ticks."""
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            yield int(stat.parent.name), stat.read_text().rsplit(")", 1)[1].split()
+        except (OSError, IndexError):  # gone meanwhile
+            continue
 
 
 def free_port() -> int:
@@ -89,15 +115,9 @@ class WebServer:
 
     def cpu_seconds(self) -> float:
         """CPU (user + system) used so far by the server's live processes (Linux /proc)."""
-        total, tick = 0, os.sysconf("SC_CLK_TCK")
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                fields = stat.read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if int(fields[2]) == self.proc.pid:  # the process group we started
-                total += int(fields[11]) + int(fields[12])
-        return total / tick
+        total = sum(int(fields[11]) + int(fields[12]) for _, fields in proc_stats()
+                    if int(fields[2]) == self.proc.pid)  # the process group we started
+        return total / os.sysconf("SC_CLK_TCK")
 
     def __exit__(self, *exc) -> None:
         if self.proc is None or self.proc.poll() is not None:

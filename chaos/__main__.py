@@ -31,6 +31,7 @@ from sqlalchemy import select
 from sqlalchemy.engine import make_url
 
 from bench import catalog
+from bench.servers import fresh_schema
 from chaos import checks, stack
 from chaos.buyers import Buyers, SlowClients
 from commerce.db import make_engine
@@ -107,7 +108,7 @@ class Ctx:
 def run(name: str, args, tmp: Path) -> bool:
     print(f"\n== {name}", flush=True)
     base = load_settings({"DATABASE_URL": stack.database_url()}).database_url
-    db_url = stack.fresh_schema(base, f"chaos_{name.replace('-', '_')}")
+    db_url = fresh_schema(base, f"chaos_{name.replace('-', '_')}")
     catalog.build(db_url, 1000)
     engine = make_engine(db_url)
     with engine.connect() as conn:

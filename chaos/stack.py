@@ -17,11 +17,9 @@ import time
 from pathlib import Path
 
 import redis
-from sqlalchemy import text
 from sqlalchemy.engine import make_url
 
-from bench.servers import ROOT, WebServer, app_env, free_port
-from commerce.db import make_engine
+from bench.servers import ROOT, WebServer, app_env, free_port, proc_stats
 from tests.fakes import AT_API_KEY, AT_USERNAME, FakeProviders
 
 DEFAULT_DATABASE = "postgresql://postgres@127.0.0.1:5432/soko_resilience"
@@ -34,18 +32,6 @@ def database_url() -> str:
 
 def redis_url() -> str:
     return os.environ.get("CHAOS_REDIS_URL", DEFAULT_REDIS)
-
-
-def fresh_schema(base_url: str, name: str) -> str:
-    """An empty schema `name` in the database at `base_url`; the URL that uses it."""
-    engine = make_engine(base_url)
-    try:
-        with engine.begin() as conn:
-            conn.execute(text(f'DROP SCHEMA IF EXISTS "{name}" CASCADE'))
-            conn.execute(text(f'CREATE SCHEMA "{name}"'))
-    finally:
-        engine.dispose()
-    return f"{base_url}{'&' if '?' in base_url else '?'}options=-csearch_path%3D{name}"
 
 
 def via(url: str, port: int) -> str:
@@ -194,27 +180,13 @@ class Worker:
 
     def children(self) -> list[int]:
         """The worker processes under the supervisor (Linux /proc)."""
-        out = []
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                fields = stat.read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if self.proc and int(fields[1]) == self.proc.pid and fields[0] != "Z":
-                out.append(int(stat.parent.name))
-        return out
+        return [pid for pid, fields in proc_stats()
+                if self.proc and int(fields[1]) == self.proc.pid and fields[0] != "Z"]
 
     def group(self) -> list[int]:
         """Every live process of the worker's process group (orphans included)."""
-        out = []
-        for stat in Path("/proc").glob("[0-9]*/stat"):
-            try:
-                fields = stat.read_text().rsplit(")", 1)[1].split()
-            except OSError:
-                continue
-            if self.proc and int(fields[2]) == self.proc.pid and fields[0] != "Z":
-                out.append(int(stat.parent.name))
-        return out
+        return [pid for pid, fields in proc_stats()
+                if self.proc and int(fields[2]) == self.proc.pid and fields[0] != "Z"]
 
     def kill_supervisor(self) -> None:
         self.proc.send_signal(signal.SIGKILL)
